@@ -1,0 +1,11 @@
+// Shared by the per-check unit tests: run one check's variant for a given minor version.
+import type { V1ObjectMeta, V1PodSpec } from '@kubernetes/client-node';
+import type { CheckResult, PodSecurityCheck } from '../check.js';
+
+/** Runs the variant of `check` in force at v1.`minor` on a Pod with this spec and metadata. */
+export function runCheck(check: PodSecurityCheck, minor: number, spec: unknown, metadata: V1ObjectMeta = {}): CheckResult {
+  let variant;
+  for (const version of check.versions) if (version.minimumMinor <= minor) variant = version;
+  if (!variant) throw new Error(`${check.id} has no variant at v1.${minor}`);
+  return variant.checkPod({ metadata, spec: spec as V1PodSpec, metadataPath: 'metadata', specPath: 'spec' });
+}

@@ -1,0 +1,167 @@
+// The contract of the pure rules module: what goes in (objects, context, config) and what comes out
+// (findings, JSON Patch operations). Nothing here may import I/O, fastify or pino.
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+
+/** How a rule or check acts: deny, warn the user, record only, or not run. */
+export type Mode = 'enforce' | 'warn' | 'audit' | 'off';
+/** A mode in which a finding can actually be raised. */
+export type ActiveMode = Exclude<Mode, 'off'>;
+
+export const MODES: readonly Mode[] = ['enforce', 'warn', 'audit', 'off'];
+const MODE_STRENGTH: Record<Mode, number> = { off: 0, audit: 1, warn: 2, enforce: 3 };
+
+/** The weaker of two modes: a rule's mode caps what a check or a namespace asks for. */
+export function weakerMode(a: Mode, b: Mode): Mode {
+  return MODE_STRENGTH[a] <= MODE_STRENGTH[b] ? a : b;
+}
+export function modeStrength(mode: Mode): number {
+  return MODE_STRENGTH[mode];
+}
+
+/** A Kubernetes object as it arrives: plain JSON, nothing guaranteed beyond being an object. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: V1ObjectMeta;
+  [field: string]: unknown;
+}
+
+export interface Finding {
+  /** Rule ID, e.g. `pod-security`. */
+  rule: string;
+  /** Check ID within the rule, e.g. `privileged` (PSA's own IDs for pod-security). */
+  check: string;
+  /** The mode this finding was raised in. */
+  mode: ActiveMode;
+  /** Field path of the (first) offending field, e.g. `spec.containers[0].securityContext.privileged`. */
+  path: string;
+  /** Every offending field path; `path` is `paths[0]`. */
+  paths: string[];
+  /** Human message. For pod-security: PSA's `reason (detail)`. */
+  message: string;
+  /** pod-security only: the `level:version` policy that raised it, as the label said it (`restricted:latest`). */
+  policy?: string;
+}
+
+export interface UserInfo {
+  username?: string;
+  groups?: string[];
+}
+
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
+/** What the rules know of the namespace an object lives in (or of the Namespace being admitted). */
+export interface NamespaceInfo {
+  name: string;
+  labels: Readonly<Record<string, string>>;
+}
+
+export interface RuleContext {
+  config: PolicyConfig;
+  operation: Operation;
+  /**
+   * The object's namespace, when known. Undefined means "not known": rules fall back to the
+   * configured defaults (the webhook without a cluster, the offline checker for namespaces it
+   * has not seen).
+   */
+  namespace?: NamespaceInfo | undefined;
+  oldObject?: KubeObject | undefined;
+  userInfo?: UserInfo | undefined;
+  subResource?: string | undefined;
+}
+
+/** A resource kind a rule applies to; group '' is the core group. */
+export interface ResourceKind {
+  group: string;
+  kind: string;
+}
+
+export interface CheckMeta {
+  id: string;
+  description: string;
+  /** The mode the check runs in when the configuration says nothing about it. */
+  defaultMode: ActiveMode;
+}
+
+export interface RuleMeta {
+  description: string;
+  /** Why the rule exists: what goes wrong in a cluster without it. */
+  rationale: string;
+  appliesTo: readonly ResourceKind[];
+  checks: readonly CheckMeta[];
+}
+
+export interface Rule<Id extends RuleId = RuleId> {
+  id: Id;
+  meta: RuleMeta;
+  /** Pure: same object and context, same findings, in a deterministic order. */
+  evaluate(object: KubeObject, context: RuleContext): Finding[];
+}
+
+/** RFC 6902 operation; `path` is an RFC 6901 JSON Pointer. */
+export type PatchOperation =
+  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
+  | { op: 'remove'; path: string };
+
+export interface Mutation {
+  id: string;
+  description: string;
+  appliesTo: readonly ResourceKind[];
+  /** Whether the configuration turns this mutation on. */
+  enabled(config: PolicyConfig): boolean;
+  /** Pure and idempotent: applied to its own output it returns no operations. Never overrides a set value. */
+  patch(object: KubeObject, context: RuleContext): PatchOperation[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration: the validated shape (loading and validation live in src/config/).
+
+export type RuleId = 'namespace-required-labels' | 'network-policy-allow-all' | 'pod-security';
+
+export interface RuleConfigBase {
+  mode: Mode;
+  /** Per-check modes; a check not listed uses its default mode, capped by the rule's mode. */
+  checks: Record<string, Mode>;
+  exemptNamespaces: string[];
+}
+
+export interface RequiredLabel {
+  key: string;
+  values?: string[];
+  /** Always matched against the whole value. */
+  pattern?: string;
+  /** What the mutating webhook fills in when the label is absent. */
+  default?: string;
+}
+
+export interface NamespaceRequiredLabelsConfig extends RuleConfigBase {
+  labels: RequiredLabel[];
+}
+
+export type NetworkPolicyAllowAllConfig = RuleConfigBase;
+
+export interface PodSecurityDefaults {
+  enforce: string;
+  'enforce-version': string;
+  warn: string;
+  'warn-version': string;
+  audit: string;
+  'audit-version': string;
+}
+
+export interface PodSecurityConfig extends RuleConfigBase {
+  defaults: PodSecurityDefaults;
+  exemptions: { usernames: string[]; runtimeClassNames: string[]; namespaces: string[] };
+}
+
+export interface PolicyConfig {
+  rules: {
+    'namespace-required-labels': NamespaceRequiredLabelsConfig;
+    'network-policy-allow-all': NetworkPolicyAllowAllConfig;
+    'pod-security': PodSecurityConfig;
+  };
+  mutations: {
+    namespaceLabelDefaults: boolean;
+    podSecurityContextDefaults: boolean;
+  };
+}

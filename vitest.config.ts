@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Two cores: more workers than that only adds contention.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+  },
+});
