@@ -1,0 +1,79 @@
+// The one entry point every edge calls: which rules apply to an object, what they find, and which
+// JSON Patch operations the enabled mutations would make. A rule that throws does not take the others
+// down with it; the error comes back with the rule's mode so the edge can decide (deny in enforce).
+import { isKind, matchesAny } from './kinds.js';
+import { isExemptNamespace } from './modes.js';
+import { MUTATIONS, RULES } from './registry.js';
+import type { Finding, KubeObject, Mode, Mutation, PatchOperation, Rule, RuleContext } from './types.js';
+
+export interface RuleError {
+  rule: string;
+  /** The rule's configured mode: an error in an enforcing rule must not let the object through. */
+  mode: Mode;
+  message: string;
+}
+
+export interface Evaluation {
+  findings: Finding[];
+  errors: RuleError[];
+  /** The rules that applied to this object's kind and ran (for logs and metrics). */
+  rulesRun: string[];
+}
+
+const NAMESPACE_KIND = { group: '', kind: 'Namespace' };
+
+/** The namespace an object is judged in: a Namespace's own name, else its namespace. */
+export function namespaceOf(object: KubeObject, context: RuleContext): string | undefined {
+  if (isKind(object, NAMESPACE_KIND)) return object.metadata?.name;
+  return context.namespace?.name ?? object.metadata?.namespace;
+}
+
+export function applicableRules(object: KubeObject, rules: readonly Rule[] = RULES): Rule[] {
+  return rules.filter((rule) => matchesAny(object, rule.meta.appliesTo));
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function evaluateObject(object: KubeObject, context: RuleContext, rules: readonly Rule[] = RULES): Evaluation {
+  const evaluation: Evaluation = { findings: [], errors: [], rulesRun: [] };
+  if (context.operation === 'DELETE') return evaluation;
+  const namespace = namespaceOf(object, context);
+  for (const rule of applicableRules(object, rules)) {
+    const ruleConfig = context.config.rules[rule.id];
+    if (ruleConfig.mode === 'off' || isExemptNamespace(ruleConfig, namespace)) continue;
+    evaluation.rulesRun.push(rule.id);
+    try {
+      evaluation.findings.push(...rule.evaluate(object, context));
+    } catch (error) {
+      evaluation.errors.push({ rule: rule.id, mode: ruleConfig.mode, message: errorMessage(error) });
+    }
+  }
+  return evaluation;
+}
+
+export interface MutationResult {
+  patch: PatchOperation[];
+  /** IDs of the mutations that produced operations. */
+  applied: string[];
+  errors: RuleError[];
+}
+
+export function mutateObject(object: KubeObject, context: RuleContext, mutations: readonly Mutation[] = MUTATIONS): MutationResult {
+  const result: MutationResult = { patch: [], applied: [], errors: [] };
+  if (context.operation !== 'CREATE' && context.operation !== 'UPDATE') return result;
+  for (const mutation of mutations) {
+    if (!mutation.enabled(context.config) || !matchesAny(object, mutation.appliesTo)) continue;
+    try {
+      const operations = mutation.patch(object, context);
+      if (operations.length === 0) continue;
+      result.patch.push(...operations);
+      result.applied.push(mutation.id);
+    } catch (error) {
+      // A mutation never blocks a request; the edge logs and counts this.
+      result.errors.push({ rule: mutation.id, mode: 'audit', message: errorMessage(error) });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,13 @@
+// The public face of the pure rules module: what the server, the CLI and the audit import.
+export * from './types.js';
+export { RULES, MUTATIONS, ruleById } from './registry.js';
+export { evaluateObject, mutateObject, applicableRules, namespaceOf, type Evaluation, type MutationResult, type RuleError } from './evaluate.js';
+export { checkMode } from './modes.js';
+export { groupOf, kindOf, isKind, matchesAny, formatKind } from './kinds.js';
+export { podSecurityExemption } from './pod-security.js';
+export { applyAdmissionDefaults } from './pod-security/defaulting.js';
+export { podUnderReview, POD_BEARING_KINDS } from './pod-security/pod-spec.js';
+export { evaluatePod, violationMessage, wouldViolateMessage } from './pod-security/evaluate.js';
+export { defaultPolicy, policyFromLabels, podSecurityLabelsChanged, type NamespacePolicy } from './pod-security/policy.js';
+export { isSignificantPodUpdate } from './pod-security/significant-update.js';
+export * from './pod-security/level-version.js';

@@ -1,0 +1,28 @@
+// Identifying what an object is, from its apiVersion and kind alone.
+import type { KubeObject, ResourceKind } from './types.js';
+
+/** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `` (core). */
+export function groupOf(apiVersion: unknown): string | undefined {
+  if (typeof apiVersion !== 'string' || apiVersion === '') return undefined;
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+export function kindOf(object: KubeObject): ResourceKind | undefined {
+  const group = groupOf(object.apiVersion);
+  if (group === undefined || typeof object.kind !== 'string' || object.kind === '') return undefined;
+  return { group, kind: object.kind };
+}
+
+export function isKind(object: KubeObject, wanted: ResourceKind): boolean {
+  return object.kind === wanted.kind && groupOf(object.apiVersion) === wanted.group;
+}
+
+export function matchesAny(object: KubeObject, kinds: readonly ResourceKind[]): boolean {
+  for (const kind of kinds) if (isKind(object, kind)) return true;
+  return false;
+}
+
+export function formatKind(kind: ResourceKind): string {
+  return kind.group === '' ? kind.kind : `${kind.kind}.${kind.group}`;
+}

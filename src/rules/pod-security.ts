@@ -1,0 +1,107 @@
+// Rule `pod-security`: the Pod Security Standards, evaluated exactly as Kubernetes' Pod Security
+// Admission evaluates them, on Pods and on the pod templates of workloads.
+import type { V1PodSpec } from '@kubernetes/client-node';
+import type { CheckId } from './pod-security/check.js';
+import { evaluatePod, type CheckFailure } from './pod-security/evaluate.js';
+import { effectiveMinor, formatLevelVersion, type LevelVersion } from './pod-security/level-version.js';
+import { POD_BEARING_KINDS, POD_KIND, podUnderReview } from './pod-security/pod-spec.js';
+import { defaultPolicy, isFullyPrivileged, policyFromLabels, type PolicyMode } from './pod-security/policy.js';
+import { POD_SECURITY_CHECKS } from './pod-security/registry.js';
+import { isSignificantPodUpdate } from './pod-security/significant-update.js';
+import { isKind } from './kinds.js';
+import { weakerMode, type ActiveMode, type Finding, type KubeObject, type PodSecurityConfig, type Rule, type RuleContext } from './types.js';
+
+/** Pod subresources PSA evaluates; every other subresource (exec, log, status, binding, ...) is allowed. */
+const EVALUATED_POD_SUBRESOURCES = new Set(['', 'ephemeralcontainers', 'resize']);
+
+export type PodSecurityExemption = 'namespace' | 'user' | 'runtimeClass';
+
+/** Why PSA would skip this object entirely, if it would. Checked before anything is evaluated. */
+export function podSecurityExemption(object: KubeObject, context: RuleContext, spec?: V1PodSpec): PodSecurityExemption | undefined {
+  const { exemptions } = context.config.rules['pod-security'];
+  const namespace = context.namespace?.name ?? object.metadata?.namespace;
+  if (namespace !== undefined && exemptions.namespaces.includes(namespace)) return 'namespace';
+  const username = context.userInfo?.username;
+  if (username !== undefined && exemptions.usernames.includes(username)) return 'user';
+  const runtimeClass = spec?.runtimeClassName;
+  if (typeof runtimeClass === 'string' && exemptions.runtimeClassNames.includes(runtimeClass)) return 'runtimeClass';
+  return undefined;
+}
+
+/** Whether this request reaches the checks at all, following PSA's treatment of pod subresources and updates. */
+function isJudged(object: KubeObject, context: RuleContext): boolean {
+  if (context.operation !== 'CREATE' && context.operation !== 'UPDATE') return false;
+  const subResource = context.subResource ?? '';
+  if (!isKind(object, POD_KIND)) return subResource === '';
+  if (!EVALUATED_POD_SUBRESOURCES.has(subResource)) return false;
+  if (context.operation === 'UPDATE' && context.oldObject) return isSignificantPodUpdate(object, context.oldObject);
+  return true;
+}
+
+function findingsFor(failures: readonly CheckFailure[], mode: ActiveMode, policy: LevelVersion, ruleConfig: PodSecurityConfig, fallbackPath: string): Finding[] {
+  const findings: Finding[] = [];
+  const policyText = formatLevelVersion(policy);
+  for (const failure of failures) {
+    const configured = ruleConfig.checks[failure.check];
+    const findingMode = configured === undefined ? mode : weakerMode(mode, configured);
+    if (findingMode === 'off') continue;
+    findings.push({
+      rule: 'pod-security',
+      check: failure.check,
+      mode: findingMode,
+      path: failure.paths[0] ?? fallbackPath,
+      paths: failure.paths,
+      message: failure.message,
+      policy: policyText,
+    });
+  }
+  return findings;
+}
+
+function evaluatePodSecurity(object: KubeObject, context: RuleContext): Finding[] {
+  const ruleConfig = context.config.rules['pod-security'];
+  if (ruleConfig.mode === 'off' || !isJudged(object, context)) return [];
+  const pod = podUnderReview(object);
+  if (!pod || podSecurityExemption(object, context, pod.spec)) return [];
+
+  const { policy } = policyFromLabels(context.namespace?.labels, defaultPolicy(ruleConfig.defaults));
+  if (isFullyPrivileged(policy)) return [];
+
+  // Each distinct level:version is evaluated once, however many modes ask for it.
+  const cache = new Map<string, CheckFailure[]>();
+  const failuresAt = (levelVersion: LevelVersion) => {
+    const key = `${levelVersion.level}:${effectiveMinor(levelVersion.version)}`;
+    let failures = cache.get(key);
+    if (!failures) cache.set(key, (failures = evaluatePod(levelVersion, pod)));
+    return failures;
+  };
+  const modeFor = (policyMode: PolicyMode) => weakerMode(policyMode, ruleConfig.mode) as ActiveMode;
+
+  const enforce = findingsFor(failuresAt(policy.enforce), modeFor('enforce'), policy.enforce, ruleConfig, pod.specPath);
+  const audit = findingsFor(failuresAt(policy.audit), modeFor('audit'), policy.audit, ruleConfig, pod.specPath);
+  // As PSA: no warnings on a request that is denied anyway, and none that repeat the enforce
+  // findings word for word when the rule's mode has turned those into warnings already.
+  const denied = enforce.some((finding) => finding.mode === 'enforce');
+  const warnRepeatsEnforce = formatLevelVersion(policy.warn) === formatLevelVersion(policy.enforce) && enforce.length > 0;
+  const warn = denied || warnRepeatsEnforce ? [] : findingsFor(failuresAt(policy.warn), modeFor('warn'), policy.warn, ruleConfig, pod.specPath);
+  return [...enforce, ...warn, ...audit];
+}
+
+const CHECK_DESCRIPTIONS: Record<CheckId, string> = Object.fromEntries(
+  POD_SECURITY_CHECKS.map((check) => [check.id, `${check.description} (${check.level})`]),
+) as Record<CheckId, string>;
+
+export const podSecurity: Rule<'pod-security'> = {
+  id: 'pod-security',
+  meta: {
+    description: "Pods and workload pod templates must meet the namespace's Pod Security Standards level, exactly as Pod Security Admission judges them.",
+    rationale:
+      'A pod that runs privileged, shares host namespaces or mounts the host filesystem can take over its node. ' +
+      'Judging workload templates too, in the same modes as pods, refuses a bad Deployment at apply time instead of leaving a ReplicaSet that silently cannot create pods.',
+    appliesTo: POD_BEARING_KINDS,
+    // The namespace's pod-security.kubernetes.io labels decide enforce/warn/audit per level; a
+    // check's default mode is therefore the strongest, capped by the rule's and the check's mode.
+    checks: POD_SECURITY_CHECKS.map((check) => ({ id: check.id, description: CHECK_DESCRIPTIONS[check.id], defaultMode: 'enforce' as const })),
+  },
+  evaluate: evaluatePodSecurity,
+};

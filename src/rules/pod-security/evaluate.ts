@@ -1,0 +1,42 @@
+// Evaluate one pod at one level:version, and word the result the way PSA does.
+import type { CheckId, PodUnderReview } from './check.js';
+import { effectiveMinor, formatLevelVersion, type LevelVersion } from './level-version.js';
+import { CHECK_TABLES, type CheckTables } from './registry.js';
+
+export interface CheckFailure {
+  check: CheckId;
+  /** PSA's `reason (detail)`, or the reason alone when there is no detail. */
+  message: string;
+  paths: string[];
+}
+
+/** Failing checks for this pod at this policy, in PSA's order; empty when the pod is allowed. */
+export function evaluatePod(policy: LevelVersion, pod: PodUnderReview, tables: CheckTables = CHECK_TABLES): CheckFailure[] {
+  if (policy.level === 'privileged') return [];
+  const minor = effectiveMinor(policy.version);
+  const checks = (policy.level === 'baseline' ? tables.baseline : tables.restricted)[minor] ?? [];
+  const failures: CheckFailure[] = [];
+  for (const { id, checkPod } of checks) {
+    const result = checkPod(pod);
+    if (result.allowed) continue;
+    // PSA's own fallback wording when a check fails without saying why.
+    const reason = result.reason === '' ? 'unknown forbidden reason' : result.reason;
+    failures.push({
+      check: id,
+      message: result.detail === '' ? reason : `${reason} (${result.detail})`,
+      paths: result.paths,
+    });
+  }
+  return failures;
+}
+
+/** PSA's denial text: `violates PodSecurity "restricted:latest": reason1 (detail1), reason2 (detail2)`. */
+export function violationMessage(policy: LevelVersion | string, messages: readonly string[]): string {
+  const name = typeof policy === 'string' ? policy : formatLevelVersion(policy);
+  return `violates PodSecurity ${JSON.stringify(name)}: ${messages.join(', ')}`;
+}
+
+/** PSA's warning text for the same: `would violate PodSecurity "restricted:latest": ...`. */
+export function wouldViolateMessage(policy: LevelVersion | string, messages: readonly string[]): string {
+  return `would ${violationMessage(policy, messages)}`;
+}
