@@ -54,6 +54,6 @@ export function podUnderReview(object: KubeObject): PodUnderReview | undefined {
   if (!isRecord(holder)) return undefined;
   const prefix = templatePath.length === 0 ? '' : `${templatePath.join('.')}.`;
   const metadata = isRecord(holder.metadata) ? (holder.metadata as V1ObjectMeta) : {};
-  const spec = isRecord(holder.spec) ? (holder.spec as V1PodSpec) : ({} as V1PodSpec);
+  const spec = (isRecord(holder.spec) ? holder.spec : {}) as unknown as V1PodSpec;
   return { metadata, spec, metadataPath: `${prefix}metadata`, specPath: `${prefix}spec` };
 }

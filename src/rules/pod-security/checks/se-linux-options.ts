@@ -18,61 +18,67 @@ import { joinQuote, pluralize } from '../format.js';
 const ALLOWED_TYPES_V1_0: ReadonlySet<string> = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
 const ALLOWED_TYPES_V1_31: ReadonlySet<string> = new Set([...ALLOWED_TYPES_V1_0, 'container_engine_t']);
 
-/** What the offending options set, gathered across the pod and every container. */
-interface Violations {
-  types: Set<string>;
-  user: boolean;
-  role: boolean;
-  paths: string[];
+const BAD_TYPE = 1;
+const BAD_USER = 2;
+const BAD_ROLE = 4;
+
+function typeOf(options: V1SELinuxOptions): string {
+  return typeof options.type === 'string' ? options.type : '';
 }
 
-/** Records the forbidden fields of one seLinuxOptions; returns whether there were any. */
-function inspect(options: unknown, path: string, allowedTypes: ReadonlySet<string>, found: Violations): boolean {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) return false;
-  const { type, user, role } = options as V1SELinuxOptions;
-  let bad = false;
-  const typeText = typeof type === 'string' ? type : '';
-  if (!allowedTypes.has(typeText)) {
-    found.types.add(typeText);
-    found.paths.push(`${path}.type`);
-    bad = true;
-  }
-  if (typeof user === 'string' && user !== '') {
-    found.user = true;
-    found.paths.push(`${path}.user`);
-    bad = true;
-  }
-  if (typeof role === 'string' && role !== '') {
-    found.role = true;
-    found.paths.push(`${path}.role`);
-    bad = true;
-  }
+/** Which fields of one seLinuxOptions are forbidden, as BAD_* bits; 0 when none (or not an object). */
+function violationsOf(options: unknown, allowedTypes: ReadonlySet<string>): number {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return 0;
+  const { user, role } = options as V1SELinuxOptions;
+  let bad = 0;
+  if (!allowedTypes.has(typeOf(options as V1SELinuxOptions))) bad |= BAD_TYPE;
+  if (typeof user === 'string' && user !== '') bad |= BAD_USER;
+  if (typeof role === 'string' && role !== '') bad |= BAD_ROLE;
   return bad;
+}
+
+/** What the offending options set, across the pod and every container, with the field paths. */
+class Findings {
+  readonly types = new Set<string>();
+  user = false;
+  role = false;
+  readonly paths: string[] = [];
+
+  record(options: V1SELinuxOptions, bad: number, path: string): void {
+    if (bad & BAD_TYPE) {
+      this.types.add(typeOf(options));
+      this.paths.push(`${path}.type`);
+    }
+    if (bad & BAD_USER) {
+      this.user = true;
+      this.paths.push(`${path}.user`);
+    }
+    if (bad & BAD_ROLE) {
+      this.role = true;
+      this.paths.push(`${path}.role`);
+    }
+  }
 }
 
 function seLinuxOptionsCheck(allowedTypes: ReadonlySet<string>): CheckPodFn {
   return (pod) => {
-    let found: Violations | undefined;
-    let podIsBad = false;
+    let found: Findings | undefined;
     let containerNames: string[] | undefined;
 
-    const podOptions: unknown = pod.spec.securityContext?.seLinuxOptions;
-    if (podOptions != null) {
-      found = { types: new Set(), user: false, role: false, paths: [] };
-      podIsBad = inspect(podOptions, `${pod.specPath}.securityContext.seLinuxOptions`, allowedTypes, found);
-    }
+    const podOptions = pod.spec.securityContext?.seLinuxOptions;
+    const podBad = violationsOf(podOptions, allowedTypes);
+    if (podBad !== 0) (found = new Findings()).record(podOptions!, podBad, `${pod.specPath}.securityContext.seLinuxOptions`);
     visitContainers(pod.spec, pod.specPath, (container, path) => {
-      const options: unknown = container.securityContext?.seLinuxOptions;
-      if (options == null) return;
-      found ??= { types: new Set(), user: false, role: false, paths: [] };
-      if (inspect(options, `${path}.securityContext.seLinuxOptions`, allowedTypes, found)) {
-        (containerNames ??= []).push(typeof container.name === 'string' ? container.name : '');
-      }
+      const options = container.securityContext?.seLinuxOptions;
+      const bad = violationsOf(options, allowedTypes);
+      if (bad === 0) return;
+      (found ??= new Findings()).record(options!, bad, `${path}.securityContext.seLinuxOptions`);
+      (containerNames ??= []).push(typeof container.name === 'string' ? container.name : '');
     });
-    if (!found || (!podIsBad && !containerNames)) return ALLOWED;
+    if (!found) return ALLOWED;
 
     const setters: string[] = [];
-    if (podIsBad) setters.push('pod');
+    if (podBad !== 0) setters.push('pod');
     if (containerNames) setters.push(`${pluralize('container', 'containers', containerNames.length)} ${joinQuote(containerNames)}`);
     const problems: string[] = [];
     if (found.types.size > 0) problems.push(`${pluralize('type', 'types', found.types.size)} ${joinQuote(goSorted(found.types))}`);

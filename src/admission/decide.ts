@@ -1,0 +1,151 @@
+// AdmissionReview in → decision out, for /validate and /mutate. No HTTP here: the server, the CLI's
+// `review` command and the tests all call these two functions. Every outcome carries a reason.
+import { applicableRules, evaluateObject, mutateObject, namespaceOf, type RuleError } from '../rules/evaluate.js';
+import { isExemptNamespace } from '../rules/modes.js';
+import { POD_BEARING_KINDS } from '../rules/pod-security/pod-spec.js';
+import { matchesAny, formatKind } from '../rules/kinds.js';
+import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, RuleContext } from '../rules/types.js';
+import { auditAnnotationsFor, denialMessage, warningsFor } from './respond.js';
+import type { AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse, NamespaceLookup } from './types.js';
+
+export interface AdmissionDeps {
+  config: PolicyConfig;
+  namespaces: NamespaceLookup;
+}
+
+export type DecisionKind = 'allowed' | 'denied' | 'error';
+
+export interface Decision {
+  review: AdmissionReviewResponse;
+  decision: DecisionKind;
+  /** Why, in a few words: for the log line and for `policygate review`. */
+  reason: string;
+  findings: Finding[];
+  errors: RuleError[];
+  rulesRun: string[];
+  patch: PatchOperation[];
+}
+
+function answer(review: AdmissionReviewRequest, response: Omit<AdmissionResponse, 'uid'>): AdmissionReviewResponse {
+  return { apiVersion: review.apiVersion, kind: 'AdmissionReview', response: { uid: review.request.uid, ...response } };
+}
+
+function allowedWithoutLooking(review: AdmissionReviewRequest, reason: string): Decision {
+  return { review: answer(review, { allowed: true }), decision: 'allowed', reason, findings: [], errors: [], rulesRun: [], patch: [] };
+}
+
+function kindName(review: AdmissionReviewRequest): string {
+  const { group, kind } = review.request.kind;
+  return formatKind({ group, kind });
+}
+
+class NamespaceLookupError extends Error {}
+
+/** The labels of the namespace a pod lives in, when a rule needs them. */
+async function namespaceContext(object: KubeObject, review: AdmissionReviewRequest, deps: AdmissionDeps): Promise<NamespaceInfo | undefined> {
+  const name = review.request.namespace || object.metadata?.namespace;
+  if (!name || !matchesAny(object, POD_BEARING_KINDS)) return undefined;
+  const podSecurity = deps.config.rules['pod-security'];
+  if (podSecurity.mode === 'off' || isExemptNamespace(podSecurity, name)) return undefined;
+  try {
+    return await deps.namespaces.get(name);
+  } catch (error) {
+    throw new NamespaceLookupError(`failed to look up namespace ${JSON.stringify(name)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function contextFor(review: AdmissionReviewRequest, deps: AdmissionDeps, namespace: NamespaceInfo | undefined): RuleContext {
+  const { request } = review;
+  return {
+    config: deps.config,
+    operation: request.operation,
+    namespace,
+    oldObject: request.oldObject ?? undefined,
+    userInfo: request.userInfo,
+    subResource: request.subResource || undefined,
+  };
+}
+
+export async function validateReview(review: AdmissionReviewRequest, deps: AdmissionDeps): Promise<Decision> {
+  const { request } = review;
+  if (request.operation === 'DELETE') return allowedWithoutLooking(review, 'DELETE is always allowed');
+  const object = request.object;
+  if (!object) return allowedWithoutLooking(review, 'no object to judge');
+  if (applicableRules(object).length === 0) return allowedWithoutLooking(review, `no rule applies to ${kindName(review)}`);
+
+  let namespace: NamespaceInfo | undefined;
+  try {
+    namespace = await namespaceContext(object, review, deps);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (deps.config.rules['pod-security'].mode === 'enforce') {
+      // As PSA: without the namespace's policy the pod cannot be judged, and letting it through
+      // would let an outage of the cache switch enforcement off.
+      return {
+        review: answer(review, { allowed: false, status: { code: 500, reason: 'InternalError', message: `Internal error occurred: ${message}` } }),
+        decision: 'error',
+        reason: message,
+        findings: [],
+        errors: [{ rule: 'pod-security', mode: 'enforce', message }],
+        rulesRun: [],
+        patch: [],
+      };
+    }
+    namespace = undefined;
+  }
+
+  const context = contextFor(review, deps, namespace);
+  const { findings, errors, rulesRun } = evaluateObject(object, context);
+  const failedEnforcing = errors.filter((error) => error.mode === 'enforce');
+  const errorWarnings = errors.filter((error) => error.mode !== 'enforce').map((error) => `policygate: rule ${error.rule} could not be evaluated: ${error.message}`);
+  const warnings = warningsFor(findings, errorWarnings);
+  const auditAnnotations = auditAnnotationsFor(findings);
+  const extras = {
+    ...(warnings.length > 0 ? { warnings } : {}),
+    ...(Object.keys(auditAnnotations).length > 0 ? { auditAnnotations } : {}),
+  };
+  const base = { findings, errors, rulesRun, patch: [] };
+
+  if (failedEnforcing.length > 0) {
+    const message = failedEnforcing.map((error) => `policygate: rule ${error.rule} could not be evaluated: ${error.message}`).join('\n');
+    return {
+      ...base,
+      review: answer(review, { allowed: false, status: { code: 500, reason: 'InternalError', message }, ...extras }),
+      decision: 'error',
+      reason: `rule error in enforce mode: ${failedEnforcing.map((error) => error.rule).join(', ')}`,
+    };
+  }
+  if (findings.some((finding) => finding.mode === 'enforce')) {
+    const denying = [...new Set(findings.filter((finding) => finding.mode === 'enforce').map((finding) => `${finding.rule}/${finding.check}`))];
+    return {
+      ...base,
+      review: answer(review, { allowed: false, status: { code: 403, reason: 'Forbidden', message: denialMessage(findings) }, ...extras }),
+      decision: 'denied',
+      reason: `denied by ${denying.join(', ')}`,
+    };
+  }
+  const reason = findings.length > 0 ? `allowed with ${findings.length} warn/audit finding(s)` : `allowed: ${rulesRun.length > 0 ? rulesRun.join(', ') : 'no rule'} found nothing`;
+  return { ...base, review: answer(review, { allowed: true, ...extras }), decision: 'allowed', reason };
+}
+
+export async function mutateReview(review: AdmissionReviewRequest, deps: AdmissionDeps): Promise<Decision> {
+  const { request } = review;
+  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allowedWithoutLooking(review, `${request.operation} is never mutated`);
+  const object = request.object;
+  if (!object) return allowedWithoutLooking(review, 'no object to mutate');
+  const namespace = namespaceOf(object, contextFor(review, deps, undefined));
+  const context = contextFor(review, deps, namespace === undefined ? undefined : { name: namespace, labels: {} });
+  const { patch, applied, errors } = mutateObject(object, context);
+  const base = { findings: [], errors, rulesRun: applied };
+  if (patch.length === 0) {
+    return { ...base, patch, review: answer(review, { allowed: true }), decision: 'allowed', reason: errors.length > 0 ? 'mutation failed; object left unchanged' : 'nothing to change' };
+  }
+  const encoded = Buffer.from(JSON.stringify(patch)).toString('base64');
+  return {
+    ...base,
+    patch,
+    review: answer(review, { allowed: true, patchType: 'JSONPatch', patch: encoded }),
+    decision: 'allowed',
+    reason: `patched by ${applied.join(', ')}`,
+  };
+}

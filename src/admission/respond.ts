@@ -1,0 +1,87 @@
+// Turning findings into the three channels the API server offers: a denial (status), warnings shown
+// to the user, and audit annotations for the audit log. Sizes stay within what the API server keeps.
+import { violationMessage, wouldViolateMessage } from '../rules/pod-security/evaluate.js';
+import type { ActiveMode, Finding } from '../rules/types.js';
+
+/** The API server truncates a warning beyond 256 characters and drops warnings past 4096 in total. */
+export const MAX_WARNING_LENGTH = 256;
+export const MAX_WARNINGS_TOTAL = 4096;
+/** Audit annotation values are stored in every audit event; keep them bounded. */
+export const MAX_AUDIT_ANNOTATION_LENGTH = 4096;
+/**
+ * The API server prefixes each audit annotation key with the webhook's name
+ * (`validate.policygate.dev/<key>`), so the key itself must be a plain name: no second slash.
+ */
+export const AUDIT_ANNOTATION_PREFIX = 'policygate-';
+
+function truncate(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+function ofMode(findings: readonly Finding[], mode: ActiveMode): Finding[] {
+  return findings.filter((finding) => finding.mode === mode);
+}
+
+/** Findings grouped by key, keeping first-seen order. */
+function groupBy<K>(findings: readonly Finding[], key: (finding: Finding) => K): Map<K, Finding[]> {
+  const groups = new Map<K, Finding[]>();
+  for (const finding of findings) {
+    const k = key(finding);
+    const group = groups.get(k);
+    if (group) group.push(finding);
+    else groups.set(k, [finding]);
+  }
+  return groups;
+}
+
+/**
+ * One line per fix: pod-security's findings as PSA's exact aggregated text per policy, every other
+ * finding as `path: message`.
+ */
+function describe(findings: readonly Finding[], podSecurityText: (policy: string, messages: string[]) => string): string[] {
+  const lines: string[] = [];
+  const podSecurity = findings.filter((finding) => finding.rule === 'pod-security');
+  for (const [policy, group] of groupBy(podSecurity, (finding) => finding.policy ?? '')) {
+    lines.push(podSecurityText(policy, group.map((finding) => finding.message)));
+  }
+  for (const finding of findings) if (finding.rule !== 'pod-security') lines.push(`${finding.path}: ${finding.message}`);
+  return lines;
+}
+
+/** The denial message: what to fix, one line each. */
+export function denialMessage(findings: readonly Finding[]): string {
+  return describe(ofMode(findings, 'enforce'), violationMessage).join('\n');
+}
+
+/** `path: message` warnings, each short enough to survive the API server, with a count of any cut. */
+export function warningsFor(findings: readonly Finding[], extra: readonly string[] = []): string[] {
+  const lines = [
+    ...extra,
+    ...ofMode(findings, 'warn').map((finding) =>
+      finding.rule === 'pod-security' ? `${finding.path}: ${finding.message} (${finding.policy})` : `${finding.path}: ${finding.message}`,
+    ),
+  ];
+  const warnings: string[] = [];
+  let total = 0;
+  for (const [index, line] of lines.entries()) {
+    const warning = truncate(line, MAX_WARNING_LENGTH);
+    const remaining = lines.length - index - 1;
+    const reserve = remaining > 0 ? 48 : 0;
+    if (total + warning.length + reserve > MAX_WARNINGS_TOTAL) {
+      warnings.push(`policygate: ${lines.length - index} more warnings not shown`);
+      break;
+    }
+    warnings.push(warning);
+    total += warning.length;
+  }
+  return warnings;
+}
+
+/** One annotation per rule with audit findings; pod-security's in PSA's `would violate` form. */
+export function auditAnnotationsFor(findings: readonly Finding[]): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  for (const [rule, group] of groupBy(ofMode(findings, 'audit'), (finding) => finding.rule)) {
+    annotations[`${AUDIT_ANNOTATION_PREFIX}${rule}`] = truncate(describe(group, wouldViolateMessage).join('; '), MAX_AUDIT_ANNOTATION_LENGTH);
+  }
+  return annotations;
+}

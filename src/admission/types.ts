@@ -1,0 +1,65 @@
+// The AdmissionReview wire format (admission.k8s.io/v1, and v1beta1 which has the same shape), as much
+// of it as policygate reads or writes.
+import type { KubeObject, NamespaceInfo, Operation, UserInfo } from '../rules/types.js';
+
+export const ADMISSION_API_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
+export type AdmissionApiVersion = (typeof ADMISSION_API_VERSIONS)[number];
+
+export interface GroupVersionKind {
+  group: string;
+  version: string;
+  kind: string;
+}
+
+export interface AdmissionRequest {
+  uid: string;
+  kind: GroupVersionKind;
+  resource?: { group: string; version: string; resource: string };
+  subResource?: string;
+  name?: string;
+  namespace?: string;
+  operation: Operation;
+  userInfo?: UserInfo;
+  object?: KubeObject | null;
+  oldObject?: KubeObject | null;
+  dryRun?: boolean;
+}
+
+export interface AdmissionReviewRequest {
+  apiVersion: AdmissionApiVersion;
+  kind: 'AdmissionReview';
+  request: AdmissionRequest;
+}
+
+export interface AdmissionStatus {
+  code: number;
+  reason: 'Forbidden' | 'InternalError' | 'BadRequest';
+  message: string;
+}
+
+export interface AdmissionResponse {
+  uid: string;
+  allowed: boolean;
+  status?: AdmissionStatus;
+  warnings?: string[];
+  auditAnnotations?: Record<string, string>;
+  patch?: string;
+  patchType?: 'JSONPatch';
+}
+
+export interface AdmissionReviewResponse {
+  apiVersion: AdmissionApiVersion;
+  kind: 'AdmissionReview';
+  response: AdmissionResponse;
+}
+
+/**
+ * Where the namespace of a namespaced object comes from: the server's watch-backed cache, the offline
+ * checker's Namespaces-in-the-input, or nothing (no cluster). `undefined` means "not known: use the
+ * configured defaults"; a thrown error means the lookup failed and enforcing rules must fail closed.
+ */
+export interface NamespaceLookup {
+  get(name: string): Promise<NamespaceInfo | undefined> | NamespaceInfo | undefined;
+}
+
+export const NO_CLUSTER: NamespaceLookup = { get: () => undefined };

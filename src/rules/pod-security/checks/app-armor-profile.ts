@@ -1,0 +1,107 @@
+/*
+ * appArmorProfile (baseline, since v1.0)
+ *
+ * On supported hosts the `runtime/default` AppArmor profile applies by default; pods must not
+ * override or disable it, except with a profile loaded on the node (`localhost`).
+ * Restricted fields and allowed values:
+ * - spec.securityContext.appArmorProfile.type and
+ *   spec.{initContainers,containers,ephemeralContainers}[*].securityContext.appArmorProfile.type:
+ *   RuntimeDefault, Localhost, or no appArmorProfile at all (a profile without a type is forbidden)
+ * - metadata.annotations["container.apparmor.security.beta.kubernetes.io/*"]: runtime/default,
+ *   localhost/*, empty, undefined
+ * Versions: one variant since v1.0; the fields are checked at every version, like the annotations.
+ * The detail names the pod, then the containers in PSA's order, then the annotations; the values
+ * are the sorted distinct types followed by the sorted `key="value"` annotation entries.
+ */
+import type { V1AppArmorProfile, V1Container } from '@kubernetes/client-node';
+import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
+import { goQuote, joinQuote, mapEntryPath, pluralize } from '../format.js';
+
+const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+
+/** The profile's type when a profile is set ('' when it has none), or undefined when there is no profile. */
+function profileType(profile: V1AppArmorProfile | null | undefined): string | undefined {
+  if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) return undefined;
+  const type: unknown = profile.type;
+  return typeof type === 'string' ? type : '';
+}
+
+function forbiddenType(type: string | undefined): type is string {
+  return type !== undefined && type !== 'RuntimeDefault' && type !== 'Localhost';
+}
+
+function forbiddenAnnotationValue(value: string): boolean {
+  return value !== '' && value !== 'runtime/default' && !value.startsWith('localhost/');
+}
+
+function byEntry(a: readonly [string, string], b: readonly [string, string]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+function checkAppArmorProfile(pod: PodUnderReview): CheckResult {
+  let types: Set<string> | undefined;
+  let paths: string[] | undefined;
+  const podType = profileType(pod.spec.securityContext?.appArmorProfile);
+  const podSets = forbiddenType(podType);
+  if (podSets) {
+    (types ??= new Set()).add(podType);
+    paths = [`${pod.specPath}.securityContext.appArmorProfile.type`];
+  }
+
+  let names: string[] | undefined;
+  for (const list of CONTAINER_LISTS) {
+    const containers: unknown = pod.spec[list];
+    if (!Array.isArray(containers)) continue;
+    for (let i = 0; i < containers.length; i++) {
+      const container = containers[i] as V1Container | null | undefined;
+      const type = profileType(container?.securityContext?.appArmorProfile);
+      if (!forbiddenType(type)) continue;
+      (types ??= new Set()).add(type);
+      const name: unknown = container?.name;
+      (names ??= []).push(typeof name === 'string' ? name : '');
+      (paths ??= []).push(`${pod.specPath}.${list}[${i}].securityContext.appArmorProfile.type`);
+    }
+  }
+
+  // [`key="value"`, key] for each forbidden annotation.
+  let annotations: [string, string][] | undefined;
+  const metadataAnnotations: unknown = pod.metadata.annotations;
+  if (typeof metadataAnnotations === 'object' && metadataAnnotations !== null) {
+    const map = metadataAnnotations as Record<string, unknown>;
+    for (const key in map) {
+      if (!key.startsWith(ANNOTATION_PREFIX) || !Object.hasOwn(map, key)) continue;
+      const value = map[key];
+      if (typeof value !== 'string' || !forbiddenAnnotationValue(value)) continue;
+      (annotations ??= []).push([`${key}=${goQuote(value)}`, key]);
+    }
+  }
+
+  if (!podSets && !names && !annotations) return ALLOWED;
+  const setters: string[] = [];
+  if (podSets) setters.push('pod');
+  if (names) setters.push(`${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`);
+  const values = types ? [...types].sort() : [];
+  if (annotations) {
+    annotations.sort(byEntry);
+    setters.push(pluralize('annotation', 'annotations', annotations.length));
+    for (const [entry, key] of annotations) {
+      values.push(entry);
+      (paths ??= []).push(mapEntryPath(`${pod.metadataPath}.annotations`, key));
+    }
+  }
+  // PSA wraps each value in quotes without escaping it: an annotation entry keeps its own quoted
+  // value inside, e.g. "container.apparmor.security.beta.kubernetes.io/app="unconfined"".
+  return forbidden(
+    pluralize('forbidden AppArmor profile', 'forbidden AppArmor profiles', values.length),
+    `${setters.join(' and ')} must not set AppArmor profile type to "${values.join('", "')}"`,
+    paths ?? [],
+  );
+}
+
+export const appArmorProfile: PodSecurityCheck = {
+  id: 'appArmorProfile',
+  level: 'baseline',
+  description: 'Pods and containers must not override the default AppArmor profile, except with a localhost profile.',
+  versions: [{ minimumMinor: 0, checkPod: checkAppArmorProfile }],
+};

@@ -1,0 +1,71 @@
+/*
+ * capabilities_baseline (baseline, since v1.0)
+ *
+ * Adding NET_RAW or any capability beyond the container runtime's default set must be disallowed.
+ * Restricted fields: spec.{initContainers,containers,ephemeralContainers}[*].securityContext.capabilities.add
+ * Allowed values: undefined, empty, or values from the default set AUDIT_WRITE, CHOWN, DAC_OVERRIDE,
+ * FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT
+ * (exact, case-sensitive names: `chown` and `CAP_CHOWN` are not allowed).
+ * Versions: one variant, unchanged since v1.0; hostUsers: false relaxes nothing here. At the
+ * restricted level, capabilities_restricted overrides this check from v1.22.
+ */
+import type { V1Container } from '@kubernetes/client-node';
+import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
+import { joinQuote, pluralize } from '../format.js';
+
+const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+
+const DEFAULT_CAPABILITIES: ReadonlySet<string> = new Set([
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+]);
+
+function checkCapabilitiesBaseline(pod: PodUnderReview): CheckResult {
+  let names: string[] | undefined;
+  let added: Set<string> | undefined;
+  let paths: string[] | undefined;
+  for (const list of CONTAINER_LISTS) {
+    const containers: unknown = pod.spec[list];
+    if (!Array.isArray(containers)) continue;
+    for (let i = 0; i < containers.length; i++) {
+      const container = containers[i] as V1Container | null | undefined;
+      const add: unknown = container?.securityContext?.capabilities?.add;
+      if (!Array.isArray(add)) continue;
+      let adds = false;
+      for (const capability of add) {
+        if (typeof capability !== 'string' || DEFAULT_CAPABILITIES.has(capability)) continue;
+        adds = true;
+        (added ??= new Set()).add(capability);
+      }
+      if (!adds) continue;
+      const name: unknown = container?.name;
+      (names ??= []).push(typeof name === 'string' ? name : '');
+      (paths ??= []).push(`${pod.specPath}.${list}[${i}].securityContext.capabilities.add`);
+    }
+  }
+  if (!names || !added || !paths) return ALLOWED;
+  return forbidden(
+    'non-default capabilities',
+    `${pluralize('container', 'containers', names.length)} ${joinQuote(names)} must not include ` +
+      `${joinQuote([...added].sort())} in securityContext.capabilities.add`,
+    paths,
+  );
+}
+
+export const capabilitiesBaseline: PodSecurityCheck = {
+  id: 'capabilities_baseline',
+  level: 'baseline',
+  description: "Containers may add only capabilities from the runtime's default set (never NET_RAW).",
+  versions: [{ minimumMinor: 0, checkPod: checkCapabilitiesBaseline }],
+};

@@ -1,0 +1,31 @@
+/*
+ * hostNamespaces (baseline, since v1.0)
+ *
+ * Sharing the host's network, process or IPC namespace must be disallowed.
+ * Restricted fields: spec.hostNetwork, spec.hostPID, spec.hostIPC
+ * Allowed values: false, undefined
+ * Versions: one variant, unchanged since v1.0. The detail lists `hostNetwork=true`, `hostPID=true`,
+ * `hostIPC=true` in that fixed order (not sorted).
+ */
+import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
+
+const NAMESPACE_FIELDS = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
+
+function checkHostNamespaces(pod: PodUnderReview): CheckResult {
+  let settings: string[] | undefined;
+  let paths: string[] | undefined;
+  for (const field of NAMESPACE_FIELDS) {
+    if (pod.spec[field] !== true) continue;
+    (settings ??= []).push(`${field}=true`);
+    (paths ??= []).push(`${pod.specPath}.${field}`);
+  }
+  if (!settings || !paths) return ALLOWED;
+  return forbidden('host namespaces', settings.join(', '), paths);
+}
+
+export const hostNamespaces: PodSecurityCheck = {
+  id: 'hostNamespaces',
+  level: 'baseline',
+  description: "Pods must not share the host's network, PID or IPC namespace.",
+  versions: [{ minimumMinor: 0, checkPod: checkHostNamespaces }],
+};

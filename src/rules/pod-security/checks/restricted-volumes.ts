@@ -1,0 +1,109 @@
+/*
+ * restrictedVolumes (restricted, since v1.0; replaces hostPathVolumes)
+ *
+ * Besides forbidding hostPath volumes, the restricted level limits inline volume sources to those
+ * that do not reach outside the pod's own storage.
+ * Restricted fields: spec.volumes[*] sources: hostPath, gcePersistentDisk, awsElasticBlockStore,
+ * gitRepo, nfs, iscsi, glusterfs, rbd, flexVolume, cinder, cephfs, flocker, fc, azureFile,
+ * vsphereVolume, quobyte, azureDisk, photonPersistentDisk, portworxVolume, scaleIO, storageos, and
+ * any source PSA does not know (reported as type "unknown").
+ * Allowed values: configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim,
+ * projected, secret
+ * Versions: one variant since v1.0. PSA allowed `image` volumes (Kubernetes 1.33) by amending that
+ * variant, so they pass at every policy version. A volume with no source at all is defaulted to
+ * emptyDir by the API server before admission; raw manifests get that default elsewhere, so here it
+ * is reported as "unknown", as PSA would.
+ */
+import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
+import { joinQuote, pluralize } from '../format.js';
+
+const ALLOWED_VOLUME_SOURCES: readonly string[] = [
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'image',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+];
+
+/** In PSA's order: a volume that somehow sets several is reported under the first. */
+const RESTRICTED_VOLUME_SOURCES: readonly string[] = [
+  'hostPath',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'fc',
+  'azureFile',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
+];
+
+const UNKNOWN_VOLUME_TYPE = 'unknown';
+
+type Fields = Record<string, unknown>;
+
+/** Go's `volume.X != nil`: the source is present as an object (null or a wrong type is absent). */
+function hasSource(volume: Fields, source: string): boolean {
+  const value = volume[source];
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function hasAllowedSource(volume: Fields): boolean {
+  for (const source of ALLOWED_VOLUME_SOURCES) if (hasSource(volume, source)) return true;
+  return false;
+}
+
+function restrictedSourceOf(volume: Fields): string | undefined {
+  for (const source of RESTRICTED_VOLUME_SOURCES) if (hasSource(volume, source)) return source;
+  return undefined;
+}
+
+function checkRestrictedVolumes(pod: PodUnderReview): CheckResult {
+  const volumes: unknown = pod.spec.volumes;
+  if (!Array.isArray(volumes)) return ALLOWED;
+  let names: string[] | undefined;
+  let paths: string[] | undefined;
+  let types: Set<string> | undefined;
+  for (let i = 0; i < volumes.length; i++) {
+    const volume: unknown = volumes[i];
+    if (typeof volume !== 'object' || volume === null || Array.isArray(volume)) continue;
+    const fields = volume as Fields;
+    if (hasAllowedSource(fields)) continue;
+    const source = restrictedSourceOf(fields);
+    (names ??= []).push(typeof fields.name === 'string' ? fields.name : '');
+    (paths ??= []).push(source ? `${pod.specPath}.volumes[${i}].${source}` : `${pod.specPath}.volumes[${i}]`);
+    (types ??= new Set()).add(source ?? UNKNOWN_VOLUME_TYPE);
+  }
+  if (!names || !paths || !types) return ALLOWED;
+  // The type names are ASCII, so the default sort is Go's byte order.
+  const sortedTypes = [...types].sort();
+  return forbidden(
+    'restricted volume types',
+    `${pluralize('volume', 'volumes', names.length)} ${joinQuote(names)} ${pluralize('uses', 'use', names.length)} ` +
+      `${pluralize('restricted volume type', 'restricted volume types', sortedTypes.length)} ${joinQuote(sortedTypes)}`,
+    paths,
+  );
+}
+
+export const restrictedVolumes: PodSecurityCheck = {
+  id: 'restrictedVolumes',
+  level: 'restricted',
+  description: 'Volumes must be configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret.',
+  versions: [{ minimumMinor: 0, checkPod: checkRestrictedVolumes, overrideCheckIds: ['hostPathVolumes'] }],
+};
