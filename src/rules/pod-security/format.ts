@@ -24,8 +24,9 @@ export function goQuote(text: string): string {
   return out + '"';
 }
 
+/** PSA's list form `"a", "b"`: plain quotes around each item, no escaping (unlike `%q`). */
 export function joinQuote(items: readonly string[]): string {
-  return items.map(goQuote).join(', ');
+  return items.length === 0 ? '' : `"${items.join('", "')}"`;
 }
 
 export function pluralize(singular: string, plural: string, count: number): string {
@@ -35,4 +36,9 @@ export function pluralize(singular: string, plural: string, count: number): stri
 /** `metadata.annotations["key"]`: a map entry's path in the form kubectl users read. */
 export function mapEntryPath(mapPath: string, key: string): string {
   return `${mapPath}[${JSON.stringify(key)}]`;
+}
+
+/** Sorted as Go sorts strings (by UTF-8 bytes), which differs from JS's UTF-16 order above U+FFFF. */
+export function goSorted(values: Iterable<string>): string[] {
+  return [...values].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }

@@ -17,7 +17,8 @@ import type { V1AppArmorProfile, V1Container } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { goQuote, joinQuote, mapEntryPath, pluralize } from '../format.js';
 
-const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+type ContainerList = 'initContainers' | 'containers' | 'ephemeralContainers';
+
 const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
 /** The profile's type when a profile is set ('' when it has none), or undefined when there is no profile. */
@@ -39,55 +40,70 @@ function byEntry(a: readonly [string, string], b: readonly [string, string]): nu
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
+interface Offenders {
+  names: string[];
+  types: Set<string>;
+  paths: string[];
+}
+
+function scanContainers(containers: unknown, list: ContainerList, pod: PodUnderReview, found: Offenders | undefined): Offenders | undefined {
+  if (!Array.isArray(containers)) return found;
+  for (let i = 0; i < containers.length; i++) {
+    const container = containers[i] as V1Container | null | undefined;
+    const type = profileType(container?.securityContext?.appArmorProfile);
+    if (!forbiddenType(type)) continue;
+    found ??= { names: [], types: new Set(), paths: [] };
+    const name: unknown = container?.name;
+    found.names.push(typeof name === 'string' ? name : '');
+    found.types.add(type);
+    found.paths.push(`${pod.specPath}.${list}[${i}].securityContext.appArmorProfile.type`);
+  }
+  return found;
+}
+
+/** [`key="value"`, key] for each forbidden annotation, sorted by the first. */
+function forbiddenAnnotations(annotations: unknown): [string, string][] | undefined {
+  if (typeof annotations !== 'object' || annotations === null) return undefined;
+  const map = annotations as Record<string, unknown>;
+  let found: [string, string][] | undefined;
+  for (const key in map) {
+    if (!key.startsWith(ANNOTATION_PREFIX) || !Object.hasOwn(map, key)) continue;
+    const value = map[key];
+    if (typeof value !== 'string' || !forbiddenAnnotationValue(value)) continue;
+    (found ??= []).push([`${key}=${goQuote(value)}`, key]);
+  }
+  return found?.sort(byEntry);
+}
+
 function checkAppArmorProfile(pod: PodUnderReview): CheckResult {
-  let types: Set<string> | undefined;
-  let paths: string[] | undefined;
-  const podType = profileType(pod.spec.securityContext?.appArmorProfile);
+  const spec = pod.spec;
+  const podType = profileType(spec.securityContext?.appArmorProfile);
   const podSets = forbiddenType(podType);
-  if (podSets) {
-    (types ??= new Set()).add(podType);
-    paths = [`${pod.specPath}.securityContext.appArmorProfile.type`];
-  }
+  let containers = scanContainers(spec.initContainers, 'initContainers', pod, undefined);
+  containers = scanContainers(spec.containers, 'containers', pod, containers);
+  containers = scanContainers(spec.ephemeralContainers, 'ephemeralContainers', pod, containers);
+  const annotations = forbiddenAnnotations(pod.metadata.annotations);
+  if (!podSets && !containers && !annotations) return ALLOWED;
 
-  let names: string[] | undefined;
-  for (const list of CONTAINER_LISTS) {
-    const containers: unknown = pod.spec[list];
-    if (!Array.isArray(containers)) continue;
-    for (let i = 0; i < containers.length; i++) {
-      const container = containers[i] as V1Container | null | undefined;
-      const type = profileType(container?.securityContext?.appArmorProfile);
-      if (!forbiddenType(type)) continue;
-      (types ??= new Set()).add(type);
-      const name: unknown = container?.name;
-      (names ??= []).push(typeof name === 'string' ? name : '');
-      (paths ??= []).push(`${pod.specPath}.${list}[${i}].securityContext.appArmorProfile.type`);
-    }
-  }
-
-  // [`key="value"`, key] for each forbidden annotation.
-  let annotations: [string, string][] | undefined;
-  const metadataAnnotations: unknown = pod.metadata.annotations;
-  if (typeof metadataAnnotations === 'object' && metadataAnnotations !== null) {
-    const map = metadataAnnotations as Record<string, unknown>;
-    for (const key in map) {
-      if (!key.startsWith(ANNOTATION_PREFIX) || !Object.hasOwn(map, key)) continue;
-      const value = map[key];
-      if (typeof value !== 'string' || !forbiddenAnnotationValue(value)) continue;
-      (annotations ??= []).push([`${key}=${goQuote(value)}`, key]);
-    }
-  }
-
-  if (!podSets && !names && !annotations) return ALLOWED;
   const setters: string[] = [];
-  if (podSets) setters.push('pod');
-  if (names) setters.push(`${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`);
-  const values = types ? [...types].sort() : [];
+  const types = new Set<string>();
+  const paths: string[] = [];
+  if (podSets) {
+    setters.push('pod');
+    types.add(podType);
+    paths.push(`${pod.specPath}.securityContext.appArmorProfile.type`);
+  }
+  if (containers) {
+    setters.push(`${pluralize('container', 'containers', containers.names.length)} ${joinQuote(containers.names)}`);
+    for (const type of containers.types) types.add(type);
+    paths.push(...containers.paths);
+  }
+  const values = [...types].sort();
   if (annotations) {
-    annotations.sort(byEntry);
     setters.push(pluralize('annotation', 'annotations', annotations.length));
     for (const [entry, key] of annotations) {
       values.push(entry);
-      (paths ??= []).push(mapEntryPath(`${pod.metadataPath}.annotations`, key));
+      paths.push(mapEntryPath(`${pod.metadataPath}.annotations`, key));
     }
   }
   // PSA wraps each value in quotes without escaping it: an annotation entry keeps its own quoted
@@ -95,7 +111,7 @@ function checkAppArmorProfile(pod: PodUnderReview): CheckResult {
   return forbidden(
     pluralize('forbidden AppArmor profile', 'forbidden AppArmor profiles', values.length),
     `${setters.join(' and ')} must not set AppArmor profile type to "${values.join('", "')}"`,
-    paths ?? [],
+    paths,
   );
 }
 

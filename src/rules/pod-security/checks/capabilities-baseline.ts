@@ -13,7 +13,7 @@ import type { V1Container } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { joinQuote, pluralize } from '../format.js';
 
-const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+type ContainerList = 'initContainers' | 'containers' | 'ephemeralContainers';
 
 const DEFAULT_CAPABILITIES: ReadonlySet<string> = new Set([
   'AUDIT_WRITE',
@@ -31,34 +31,44 @@ const DEFAULT_CAPABILITIES: ReadonlySet<string> = new Set([
   'SYS_CHROOT',
 ]);
 
-function checkCapabilitiesBaseline(pod: PodUnderReview): CheckResult {
-  let names: string[] | undefined;
-  let added: Set<string> | undefined;
-  let paths: string[] | undefined;
-  for (const list of CONTAINER_LISTS) {
-    const containers: unknown = pod.spec[list];
-    if (!Array.isArray(containers)) continue;
-    for (let i = 0; i < containers.length; i++) {
-      const container = containers[i] as V1Container | null | undefined;
-      const add: unknown = container?.securityContext?.capabilities?.add;
-      if (!Array.isArray(add)) continue;
-      let adds = false;
-      for (const capability of add) {
-        if (typeof capability !== 'string' || DEFAULT_CAPABILITIES.has(capability)) continue;
-        adds = true;
-        (added ??= new Set()).add(capability);
-      }
-      if (!adds) continue;
+interface Offenders {
+  names: string[];
+  capabilities: Set<string>;
+  paths: string[];
+}
+
+function scanContainers(containers: unknown, list: ContainerList, pod: PodUnderReview, found: Offenders | undefined): Offenders | undefined {
+  if (!Array.isArray(containers)) return found;
+  for (let i = 0; i < containers.length; i++) {
+    const container = containers[i] as V1Container | null | undefined;
+    const add: unknown = container?.securityContext?.capabilities?.add;
+    if (!Array.isArray(add)) continue;
+    let named = false;
+    for (const capability of add) {
+      if (typeof capability !== 'string' || DEFAULT_CAPABILITIES.has(capability)) continue;
+      found ??= { names: [], capabilities: new Set(), paths: [] };
+      found.capabilities.add(capability);
+      if (named) continue;
+      named = true;
       const name: unknown = container?.name;
-      (names ??= []).push(typeof name === 'string' ? name : '');
-      (paths ??= []).push(`${pod.specPath}.${list}[${i}].securityContext.capabilities.add`);
+      found.names.push(typeof name === 'string' ? name : '');
+      found.paths.push(`${pod.specPath}.${list}[${i}].securityContext.capabilities.add`);
     }
   }
-  if (!names || !added || !paths) return ALLOWED;
+  return found;
+}
+
+function checkCapabilitiesBaseline(pod: PodUnderReview): CheckResult {
+  const spec = pod.spec;
+  let found = scanContainers(spec.initContainers, 'initContainers', pod, undefined);
+  found = scanContainers(spec.containers, 'containers', pod, found);
+  found = scanContainers(spec.ephemeralContainers, 'ephemeralContainers', pod, found);
+  if (!found) return ALLOWED;
+  const { names, paths } = found;
   return forbidden(
     'non-default capabilities',
     `${pluralize('container', 'containers', names.length)} ${joinQuote(names)} must not include ` +
-      `${joinQuote([...added].sort())} in securityContext.capabilities.add`,
+      `${joinQuote([...found.capabilities].sort())} in securityContext.capabilities.add`,
     paths,
   );
 }

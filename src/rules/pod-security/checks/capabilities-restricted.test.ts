@@ -104,4 +104,9 @@ describe('capabilities_restricted', () => {
     });
     expect(result.detail).toBe('container "a" must not include "B", "b", "\uFFFD", "\u{1F600}" in securityContext.capabilities.add');
   });
+
+  it('quotes values as PSA does: plain quotes, no escaping', () => {
+    const result = runCheck(capabilitiesRestricted, 37, { containers: [withCapabilities('a', { drop: ['ALL'], add: ['FOO"BAR'] })] });
+    expect(result.detail).toBe('container "a" must not include "FOO"BAR" in securityContext.capabilities.add');
+  });
 });

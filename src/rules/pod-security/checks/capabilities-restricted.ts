@@ -11,26 +11,10 @@
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { visitContainers } from '../containers.js';
-import { joinQuote, pluralize } from '../format.js';
+import { goSorted, joinQuote, pluralize } from '../format.js';
 
 const CAPABILITY_ALL = 'ALL';
 const CAPABILITY_NET_BIND_SERVICE = 'NET_BIND_SERVICE';
-
-/** Go's sort.Strings order (UTF-8 bytes, i.e. code points); JS `<` compares UTF-16 units instead. */
-function compareCodePoints(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
-    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
-    // A surrogate starts a code point above U+FFFF, which sorts after every BMP character.
-    if (xSurrogate !== ySurrogate) return xSurrogate ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
-}
 
 function checkCapabilitiesRestricted(pod: PodUnderReview): CheckResult {
   let missingDropAll: string[] | undefined;
@@ -75,7 +59,7 @@ function checkCapabilitiesRestricted(pod: PodUnderReview): CheckResult {
   }
   if (addingForbidden && addPaths && forbiddenCapabilities) {
     details.push(
-      `${pluralize('container', 'containers', addingForbidden.length)} ${joinQuote(addingForbidden)} must not include ${joinQuote([...forbiddenCapabilities].sort(compareCodePoints))} in securityContext.capabilities.add`,
+      `${pluralize('container', 'containers', addingForbidden.length)} ${joinQuote(addingForbidden)} must not include ${joinQuote(goSorted(forbiddenCapabilities))} in securityContext.capabilities.add`,
     );
     paths.push(...addPaths);
   }

@@ -12,15 +12,14 @@ import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUn
 const NAMESPACE_FIELDS = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
 
 function checkHostNamespaces(pod: PodUnderReview): CheckResult {
-  let settings: string[] | undefined;
-  let paths: string[] | undefined;
-  for (const field of NAMESPACE_FIELDS) {
-    if (pod.spec[field] !== true) continue;
-    (settings ??= []).push(`${field}=true`);
-    (paths ??= []).push(`${pod.specPath}.${field}`);
-  }
-  if (!settings || !paths) return ALLOWED;
-  return forbidden('host namespaces', settings.join(', '), paths);
+  const spec = pod.spec;
+  if (spec.hostNetwork !== true && spec.hostPID !== true && spec.hostIPC !== true) return ALLOWED;
+  const fields = NAMESPACE_FIELDS.filter((field) => spec[field] === true);
+  return forbidden(
+    'host namespaces',
+    fields.map((field) => `${field}=true`).join(', '),
+    fields.map((field) => `${pod.specPath}.${field}`),
+  );
 }
 
 export const hostNamespaces: PodSecurityCheck = {

@@ -11,39 +11,49 @@ import type { V1Container, V1ContainerPort } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { joinQuote, pluralize } from '../format.js';
 
-const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+type ContainerList = 'initContainers' | 'containers' | 'ephemeralContainers';
 
-function checkHostPorts(pod: PodUnderReview): CheckResult {
-  let names: string[] | undefined;
-  let ports: Set<string> | undefined;
-  let paths: string[] | undefined;
-  for (const list of CONTAINER_LISTS) {
-    const containers: unknown = pod.spec[list];
-    if (!Array.isArray(containers)) continue;
-    for (let i = 0; i < containers.length; i++) {
-      const container = containers[i] as V1Container | null | undefined;
-      const containerPorts: unknown = container?.ports;
-      if (!Array.isArray(containerPorts)) continue;
-      let uses = false;
-      for (let p = 0; p < containerPorts.length; p++) {
-        const hostPort: unknown = (containerPorts[p] as V1ContainerPort | null | undefined)?.hostPort;
-        if (typeof hostPort !== 'number' || hostPort === 0) continue;
-        uses = true;
-        (ports ??= new Set()).add(String(hostPort));
-        (paths ??= []).push(`${pod.specPath}.${list}[${i}].ports[${p}].hostPort`);
-      }
-      if (uses) {
+interface Offenders {
+  names: string[];
+  ports: Set<string>;
+  paths: string[];
+}
+
+function scanContainers(containers: unknown, list: ContainerList, pod: PodUnderReview, found: Offenders | undefined): Offenders | undefined {
+  if (!Array.isArray(containers)) return found;
+  for (let i = 0; i < containers.length; i++) {
+    const container = containers[i] as V1Container | null | undefined;
+    const ports: unknown = container?.ports;
+    if (!Array.isArray(ports)) continue;
+    let named = false;
+    for (let p = 0; p < ports.length; p++) {
+      const hostPort: unknown = (ports[p] as V1ContainerPort | null | undefined)?.hostPort;
+      if (typeof hostPort !== 'number' || hostPort === 0) continue;
+      found ??= { names: [], ports: new Set(), paths: [] };
+      if (!named) {
         const name: unknown = container?.name;
-        (names ??= []).push(typeof name === 'string' ? name : '');
+        found.names.push(typeof name === 'string' ? name : '');
+        named = true;
       }
+      found.ports.add(String(hostPort));
+      found.paths.push(`${pod.specPath}.${list}[${i}].ports[${p}].hostPort`);
     }
   }
-  if (!names || !ports || !paths) return ALLOWED;
-  const sortedPorts = [...ports].sort();
+  return found;
+}
+
+function checkHostPorts(pod: PodUnderReview): CheckResult {
+  const spec = pod.spec;
+  let found = scanContainers(spec.initContainers, 'initContainers', pod, undefined);
+  found = scanContainers(spec.containers, 'containers', pod, found);
+  found = scanContainers(spec.ephemeralContainers, 'ephemeralContainers', pod, found);
+  if (!found) return ALLOWED;
+  const { names, paths } = found;
+  const ports = [...found.ports].sort();
   return forbidden(
     'hostPort',
     `${pluralize('container', 'containers', names.length)} ${joinQuote(names)} ${pluralize('uses', 'use', names.length)} ` +
-      `${pluralize('hostPort', 'hostPorts', sortedPorts.length)} ${sortedPorts.join(', ')}`,
+      `${pluralize('hostPort', 'hostPorts', ports.length)} ${ports.join(', ')}`,
     paths,
   );
 }

@@ -10,14 +10,11 @@
  * Versions: absent before v1.34 (everything passes); one variant from v1.34. Unlike most checks,
  * the detail names each container once, sorted by name, and the distinct hosts sorted.
  */
-import type { V1Container } from '@kubernetes/client-node';
+import type { V1Container, V1LifecycleHandler, V1Probe } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { joinQuote, pluralize } from '../format.js';
 
-const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
-const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
-const LIFECYCLE_HANDLERS = ['postStart', 'preStop'] as const;
-const ACTIONS = ['httpGet', 'tcpSocket'] as const;
+type ContainerList = 'initContainers' | 'containers' | 'ephemeralContainers';
 
 interface Findings {
   hosts: Set<string>;
@@ -25,16 +22,32 @@ interface Findings {
   fields: [string, string][];
 }
 
-/** The handler's explicit host for this action, or undefined when it has none. */
-function explicitHost(handler: unknown, action: (typeof ACTIONS)[number]): string | undefined {
-  const host: unknown = (handler as Record<string, { host?: unknown } | undefined> | null | undefined)?.[action]?.host;
-  return typeof host === 'string' && host !== '' ? host : undefined;
+function isHost(host: unknown): host is string {
+  return typeof host === 'string' && host !== '';
 }
 
-function record(findings: Findings | undefined, name: string, host: string, path: string): Findings {
+function record(findings: Findings | undefined, host: string, name: unknown, path: string): Findings {
   findings ??= { hosts: new Set(), fields: [] };
   findings.hosts.add(host);
-  findings.fields.push([name, path]);
+  findings.fields.push([typeof name === 'string' ? name : '', path]);
+  return findings;
+}
+
+/** Adds the handler's explicit httpGet and tcpSocket hosts; `field` is where it sits in the container. */
+function checkHandler(
+  findings: Findings | undefined,
+  handler: V1Probe | V1LifecycleHandler | undefined,
+  field: string,
+  container: V1Container,
+  pod: PodUnderReview,
+  list: ContainerList,
+  index: number,
+): Findings | undefined {
+  if (typeof handler !== 'object' || handler === null) return findings;
+  const httpHost: unknown = handler.httpGet?.host;
+  if (isHost(httpHost)) findings = record(findings, httpHost, container.name, `${pod.specPath}.${list}[${index}].${field}.httpGet.host`);
+  const tcpHost: unknown = handler.tcpSocket?.host;
+  if (isHost(tcpHost)) findings = record(findings, tcpHost, container.name, `${pod.specPath}.${list}[${index}].${field}.tcpSocket.host`);
   return findings;
 }
 
@@ -42,47 +55,33 @@ function byName(a: readonly [string, string], b: readonly [string, string]): num
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
-function containerName(container: V1Container): string {
-  const name: unknown = container.name;
-  return typeof name === 'string' ? name : '';
+function scanContainers(containers: unknown, list: ContainerList, pod: PodUnderReview, found: Findings | undefined): Findings | undefined {
+  if (!Array.isArray(containers)) return found;
+  for (let i = 0; i < containers.length; i++) {
+    const container = containers[i] as V1Container | null | undefined;
+    if (typeof container !== 'object' || container === null) continue;
+    found = checkHandler(found, container.livenessProbe, 'livenessProbe', container, pod, list, i);
+    found = checkHandler(found, container.readinessProbe, 'readinessProbe', container, pod, list, i);
+    found = checkHandler(found, container.startupProbe, 'startupProbe', container, pod, list, i);
+    const lifecycle = container.lifecycle;
+    if (typeof lifecycle !== 'object' || lifecycle === null) continue;
+    found = checkHandler(found, lifecycle.postStart, 'lifecycle.postStart', container, pod, list, i);
+    found = checkHandler(found, lifecycle.preStop, 'lifecycle.preStop', container, pod, list, i);
+  }
+  return found;
 }
 
 function checkHostProbesAndHostLifecycle(pod: PodUnderReview): CheckResult {
-  let findings: Findings | undefined;
-  for (const list of CONTAINER_LISTS) {
-    const containers: unknown = pod.spec[list];
-    if (!Array.isArray(containers)) continue;
-    for (let i = 0; i < containers.length; i++) {
-      const container = containers[i] as V1Container | null | undefined;
-      if (typeof container !== 'object' || container === null) continue;
-      for (const probe of PROBES) {
-        const handler: unknown = container[probe];
-        for (const action of ACTIONS) {
-          const host = explicitHost(handler, action);
-          if (host === undefined) continue;
-          findings = record(findings, containerName(container), host, `${pod.specPath}.${list}[${i}].${probe}.${action}.host`);
-        }
-      }
-      for (const event of LIFECYCLE_HANDLERS) {
-        const handler: unknown = container.lifecycle?.[event];
-        for (const action of ACTIONS) {
-          const host = explicitHost(handler, action);
-          if (host === undefined) continue;
-          findings = record(
-            findings,
-            containerName(container),
-            host,
-            `${pod.specPath}.${list}[${i}].lifecycle.${event}.${action}.host`,
-          );
-        }
-      }
-    }
-  }
-  if (!findings) return ALLOWED;
-  const fields = findings.fields.sort(byName);
+  const spec = pod.spec;
+  let found = scanContainers(spec.initContainers, 'initContainers', pod, undefined);
+  found = scanContainers(spec.containers, 'containers', pod, found);
+  found = scanContainers(spec.ephemeralContainers, 'ephemeralContainers', pod, found);
+  if (!found) return ALLOWED;
+  // PSA keeps the containers in a sorted set: each name once, in name order; the paths follow it.
+  const fields = found.fields.sort(byName);
   const names: string[] = [];
-  for (const [name] of fields) if (names[names.length - 1] !== name) names.push(name);
-  const hosts = [...findings.hosts].sort();
+  for (const [name] of fields) if (names.length === 0 || names[names.length - 1] !== name) names.push(name);
+  const hosts = [...found.hosts].sort();
   return forbidden(
     'probe or lifecycle host',
     `${pluralize('container', 'containers', names.length)} ${joinQuote(names)} ${pluralize('uses', 'use', names.length)} ` +

@@ -10,7 +10,7 @@
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { visitContainers } from '../containers.js';
-import { joinQuote, pluralize } from '../format.js';
+import { joinQuote, pluralize, goSorted } from '../format.js';
 
 const DEFAULT_PROC_MOUNT = 'Default';
 
@@ -40,10 +40,6 @@ function checkProcMountOutsideUserNamespace(pod: PodUnderReview): CheckResult {
   return checkProcMount(pod);
 }
 
-/** Go's sets.List(): sorted by UTF-8 bytes, which is code-point order, not UTF-16 order. */
-function goSorted(values: Iterable<string>): string[] {
-  return [...values].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-}
 
 export const procMount: PodSecurityCheck = {
   id: 'procMount',

@@ -13,7 +13,7 @@
 import type { V1SELinuxOptions } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckPodFn, type PodSecurityCheck } from '../check.js';
 import { visitContainers } from '../containers.js';
-import { joinQuote, pluralize } from '../format.js';
+import { joinQuote, pluralize, goSorted } from '../format.js';
 
 const ALLOWED_TYPES_V1_0: ReadonlySet<string> = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
 const ALLOWED_TYPES_V1_31: ReadonlySet<string> = new Set([...ALLOWED_TYPES_V1_0, 'container_engine_t']);
@@ -92,10 +92,6 @@ function seLinuxOptionsCheck(allowedTypes: ReadonlySet<string>): CheckPodFn {
   };
 }
 
-/** Go's sets.List(): sorted by UTF-8 bytes, which is code-point order, not UTF-16 order. */
-function goSorted(values: Iterable<string>): string[] {
-  return [...values].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-}
 
 export const seLinuxOptions: PodSecurityCheck = {
   id: 'seLinuxOptions',

@@ -15,7 +15,7 @@
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { visitContainers } from '../containers.js';
-import { goQuote, joinQuote, mapEntryPath, pluralize } from '../format.js';
+import { goQuote, joinQuote, mapEntryPath, pluralize, goSorted } from '../format.js';
 
 const POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
 const CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
@@ -88,10 +88,6 @@ function checkSeccompProfileTypes(pod: PodUnderReview): CheckResult {
   );
 }
 
-/** Go's sets.List(): sorted by UTF-8 bytes, which is code-point order, not UTF-16 order. */
-function goSorted(values: Iterable<string>): string[] {
-  return [...values].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-}
 
 export const seccompProfileBaseline: PodSecurityCheck = {
   id: 'seccompProfile_baseline',

@@ -11,26 +11,10 @@
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { visitContainers } from '../containers.js';
-import { joinQuote, pluralize } from '../format.js';
+import { goSorted, joinQuote, pluralize } from '../format.js';
 
 const ALLOWED_SECCOMP_TYPES: ReadonlySet<string> = new Set(['RuntimeDefault', 'Localhost']);
 const REASON = 'seccompProfile';
-
-/** Go's sort.Strings order (UTF-8 bytes, i.e. code points); JS `<` compares UTF-16 units instead. */
-function compareCodePoints(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
-    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
-    // A surrogate starts a code point above U+FFFF, which sorts after every BMP character.
-    if (xSurrogate !== ySurrogate) return xSurrogate ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
-}
 
 /** The profile's type when a profile is set (Go's zero value "" for a missing type), else undefined. */
 function profileType(profile: unknown): string | undefined {
@@ -78,7 +62,7 @@ function checkSeccompProfileRestricted(pod: PodUnderReview): CheckResult {
     }
     return forbidden(
       REASON,
-      `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote([...badTypes].sort(compareCodePoints))}`,
+      `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(goSorted(badTypes))}`,
       paths,
     );
   }

@@ -12,28 +12,44 @@ import type { V1Container } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { joinQuote, pluralize } from '../format.js';
 
-const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+type ContainerList = 'initContainers' | 'containers' | 'ephemeralContainers';
+
+interface Offenders {
+  names: string[];
+  paths: string[];
+}
+
+function scanContainers(containers: unknown, list: ContainerList, pod: PodUnderReview, found: Offenders | undefined): Offenders | undefined {
+  if (!Array.isArray(containers)) return found;
+  for (let i = 0; i < containers.length; i++) {
+    const container = containers[i] as V1Container | null | undefined;
+    if (container?.securityContext?.windowsOptions?.hostProcess !== true) continue;
+    found ??= { names: [], paths: [] };
+    const name: unknown = container.name;
+    found.names.push(typeof name === 'string' ? name : '');
+    found.paths.push(`${pod.specPath}.${list}[${i}].securityContext.windowsOptions.hostProcess`);
+  }
+  return found;
+}
 
 function checkWindowsHostProcess(pod: PodUnderReview): CheckResult {
-  let paths: string[] | undefined;
-  const podSets = pod.spec.securityContext?.windowsOptions?.hostProcess === true;
-  if (podSets) paths = [`${pod.specPath}.securityContext.windowsOptions.hostProcess`];
-  let names: string[] | undefined;
-  for (const list of CONTAINER_LISTS) {
-    const containers: unknown = pod.spec[list];
-    if (!Array.isArray(containers)) continue;
-    for (let i = 0; i < containers.length; i++) {
-      const container = containers[i] as V1Container | null | undefined;
-      if (container?.securityContext?.windowsOptions?.hostProcess !== true) continue;
-      const name: unknown = container.name;
-      (names ??= []).push(typeof name === 'string' ? name : '');
-      (paths ??= []).push(`${pod.specPath}.${list}[${i}].securityContext.windowsOptions.hostProcess`);
-    }
+  const spec = pod.spec;
+  const podSets = spec.securityContext?.windowsOptions?.hostProcess === true;
+  let containers = scanContainers(spec.initContainers, 'initContainers', pod, undefined);
+  containers = scanContainers(spec.containers, 'containers', pod, containers);
+  containers = scanContainers(spec.ephemeralContainers, 'ephemeralContainers', pod, containers);
+  if (!podSets && !containers) return ALLOWED;
+  const setters: string[] = [];
+  const paths: string[] = [];
+  if (podSets) {
+    setters.push('pod');
+    paths.push(`${pod.specPath}.securityContext.windowsOptions.hostProcess`);
   }
-  if (!paths) return ALLOWED;
-  const containerSetters = names ? `${pluralize('container', 'containers', names.length)} ${joinQuote(names)}` : '';
-  const setters = podSets ? (names ? `pod and ${containerSetters}` : 'pod') : containerSetters;
-  return forbidden('hostProcess', `${setters} must not set securityContext.windowsOptions.hostProcess=true`, paths);
+  if (containers) {
+    setters.push(`${pluralize('container', 'containers', containers.names.length)} ${joinQuote(containers.names)}`);
+    paths.push(...containers.paths);
+  }
+  return forbidden('hostProcess', `${setters.join(' and ')} must not set securityContext.windowsOptions.hostProcess=true`, paths);
 }
 
 export const windowsHostProcess: PodSecurityCheck = {

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { applyAdmissionDefaults } from './defaulting.js';
+import { podUnderReview } from './pod-spec.js';
+
+const template = { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c' }] } };
+
+describe('podUnderReview', () => {
+  it.each([
+    ['v1', 'Pod', { spec: template.spec }, 'metadata', 'spec'],
+    ['v1', 'PodTemplate', { template }, 'template.metadata', 'template.spec'],
+    ['v1', 'ReplicationController', { spec: { template } }, 'spec.template.metadata', 'spec.template.spec'],
+    ['apps/v1', 'Deployment', { spec: { template } }, 'spec.template.metadata', 'spec.template.spec'],
+    ['apps/v1', 'ReplicaSet', { spec: { template } }, 'spec.template.metadata', 'spec.template.spec'],
+    ['apps/v1', 'StatefulSet', { spec: { template } }, 'spec.template.metadata', 'spec.template.spec'],
+    ['apps/v1', 'DaemonSet', { spec: { template } }, 'spec.template.metadata', 'spec.template.spec'],
+    ['batch/v1', 'Job', { spec: { template } }, 'spec.template.metadata', 'spec.template.spec'],
+    ['batch/v1', 'CronJob', { spec: { jobTemplate: { spec: { template } } } }, 'spec.jobTemplate.spec.template.metadata', 'spec.jobTemplate.spec.template.spec'],
+  ])('%s %s: template at %s', (apiVersion, kind, body, metadataPath, specPath) => {
+    const found = podUnderReview({ apiVersion, kind, metadata: { name: 'x' }, ...body });
+    expect(found).toMatchObject({ metadataPath, specPath, spec: { containers: [{ name: 'c' }] } });
+  });
+
+  it.each([
+    ['a kind that carries no pod', { apiVersion: 'v1', kind: 'ConfigMap' }],
+    ['the right kind in another group', { apiVersion: 'extensions/v1beta1', kind: 'Deployment', spec: { template } }],
+    ['a workload without a template', { apiVersion: 'apps/v1', kind: 'Deployment', spec: {} }],
+    ['a template that is not an object', { apiVersion: 'apps/v1', kind: 'Deployment', spec: { template: 'x' } }],
+  ])('nothing for %s', (_, object) => {
+    expect(podUnderReview(object)).toBeUndefined();
+  });
+});
+
+describe('applyAdmissionDefaults', () => {
+  it('turns a source-less volume into an emptyDir, as the API server does, without touching the input', () => {
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', spec: { template: { spec: { containers: [], volumes: [{ name: 'scratch' }, { name: 'cfg', configMap: { name: 'c' } }] } } } };
+    const defaulted = applyAdmissionDefaults(deployment);
+    expect(podUnderReview(defaulted)?.spec.volumes).toEqual([{ name: 'scratch', emptyDir: {} }, { name: 'cfg', configMap: { name: 'c' } }]);
+    expect(deployment.spec.template.spec.volumes[0]).toEqual({ name: 'scratch' });
+  });
+});
