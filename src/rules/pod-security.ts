@@ -8,6 +8,7 @@ import { POD_BEARING_KINDS, POD_KIND, podUnderReview } from './pod-security/pod-
 import { defaultPolicy, isFullyPrivileged, policyFromLabels, type PolicyMode } from './pod-security/policy.js';
 import { POD_SECURITY_CHECKS } from './pod-security/registry.js';
 import { isSignificantPodUpdate } from './pod-security/significant-update.js';
+import { NAMESPACE_LABELS_CHECK, namespaceLabelFindings } from './pod-security/namespace-labels.js';
 import { isKind } from './kinds.js';
 import { weakerMode, type ActiveMode, type Finding, type KubeObject, type PodSecurityConfig, type Rule, type RuleContext } from './types.js';
 
@@ -58,9 +59,15 @@ function findingsFor(failures: readonly CheckFailure[], mode: ActiveMode, policy
   return findings;
 }
 
+const NAMESPACE_KIND = { group: '', kind: 'Namespace' };
+
 function evaluatePodSecurity(object: KubeObject, context: RuleContext): Finding[] {
   const ruleConfig = context.config.rules['pod-security'];
-  if (ruleConfig.mode === 'off' || !isJudged(object, context)) return [];
+  if (ruleConfig.mode === 'off') return [];
+  if (isKind(object, NAMESPACE_KIND)) {
+    return context.operation === 'CREATE' || context.operation === 'UPDATE' ? namespaceLabelFindings(object, context, ruleConfig) : [];
+  }
+  if (!isJudged(object, context)) return [];
   const pod = podUnderReview(object);
   if (!pod || podSecurityExemption(object, context, pod.spec)) return [];
 
@@ -98,10 +105,17 @@ export const podSecurity: Rule<'pod-security'> = {
     rationale:
       'A pod that runs privileged, shares host namespaces or mounts the host filesystem can take over its node. ' +
       'Judging workload templates too, in the same modes as pods, refuses a bad Deployment at apply time instead of leaving a ReplicaSet that silently cannot create pods.',
-    appliesTo: POD_BEARING_KINDS,
+    appliesTo: [...POD_BEARING_KINDS, NAMESPACE_KIND],
     // The namespace's pod-security.kubernetes.io labels decide enforce/warn/audit per level; a
     // check's default mode is therefore the strongest, capped by the rule's and the check's mode.
-    checks: POD_SECURITY_CHECKS.map((check) => ({ id: check.id, description: CHECK_DESCRIPTIONS[check.id], defaultMode: 'enforce' as const })),
+    checks: [
+      ...POD_SECURITY_CHECKS.map((check) => ({ id: check.id, description: CHECK_DESCRIPTIONS[check.id], defaultMode: 'enforce' as const })),
+      {
+        id: NAMESPACE_LABELS_CHECK,
+        description: 'A Namespace\'s pod-security.kubernetes.io labels must be valid levels and versions, as PSA requires (not a PSA check ID: PSA answers 422 Invalid).',
+        defaultMode: 'enforce' as const,
+      },
+    ],
   },
   evaluate: evaluatePodSecurity,
 };

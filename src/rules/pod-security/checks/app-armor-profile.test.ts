@@ -29,7 +29,8 @@ describe('appArmorProfile', () => {
     },
     { name: 'appArmorProfile: null', spec: { securityContext: { appArmorProfile: null } }, annotations: undefined },
   ])('allows $name', ({ spec, annotations }) => {
-    expect(runCheck(appArmorProfile, 37, spec, annotations ? { annotations: annotations as unknown as Record<string, string> } : {})).toBe(ALLOWED);
+    const metadata = annotations ? { annotations: annotations as unknown as Record<string, string> } : {};
+    expect(runCheck(appArmorProfile, 37, spec, metadata)).toBe(ALLOWED);
   });
 
   it.each([

@@ -46,7 +46,12 @@ interface Offenders {
   paths: string[];
 }
 
-function scanContainers(containers: unknown, list: ContainerList, pod: PodUnderReview, found: Offenders | undefined): Offenders | undefined {
+function scanContainers(
+  containers: unknown,
+  list: ContainerList,
+  pod: PodUnderReview,
+  found: Offenders | undefined,
+): Offenders | undefined {
   if (!Array.isArray(containers)) return found;
   for (let i = 0; i < containers.length; i++) {
     const container = containers[i] as V1Container | null | undefined;

@@ -33,7 +33,10 @@ describe('capabilities_baseline', () => {
     { name: 'empty capabilities', spec: { containers: [{ name: 'a', securityContext: { capabilities: {} } }] } },
     { name: 'dropping anything', spec: { containers: [{ name: 'a', securityContext: { capabilities: { drop: ['ALL'] } } }] } },
     { name: 'the whole default set', spec: { initContainers: [{ name: 'a', ...adding(...DEFAULT_SET) }] } },
-    { name: 'odd shapes', spec: { containers: [null, { name: 'a', securityContext: { capabilities: { add: 'NET_RAW' } } }, { name: 'b', ...adding(null, 7) }] } },
+    {
+      name: 'odd shapes',
+      spec: { containers: [null, { name: 'a', securityContext: { capabilities: { add: 'NET_RAW' } } }, { name: 'b', ...adding(null, 7) }] },
+    },
   ])('allows $name', ({ spec }) => {
     expect(runCheck(capabilitiesBaseline, 37, spec)).toBe(ALLOWED);
   });

@@ -19,7 +19,12 @@ interface Offenders {
   paths: string[];
 }
 
-function scanContainers(containers: unknown, list: ContainerList, pod: PodUnderReview, found: Offenders | undefined): Offenders | undefined {
+function scanContainers(
+  containers: unknown,
+  list: ContainerList,
+  pod: PodUnderReview,
+  found: Offenders | undefined,
+): Offenders | undefined {
   if (!Array.isArray(containers)) return found;
   for (let i = 0; i < containers.length; i++) {
     const container = containers[i] as V1Container | null | undefined;
@@ -50,12 +55,9 @@ function checkHostPorts(pod: PodUnderReview): CheckResult {
   if (!found) return ALLOWED;
   const { names, paths } = found;
   const ports = [...found.ports].sort();
-  return forbidden(
-    'hostPort',
-    `${pluralize('container', 'containers', names.length)} ${joinQuote(names)} ${pluralize('uses', 'use', names.length)} ` +
-      `${pluralize('hostPort', 'hostPorts', ports.length)} ${ports.join(', ')}`,
-    paths,
-  );
+  const containers = `${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`;
+  const uses = `${pluralize('uses', 'use', names.length)} ${pluralize('hostPort', 'hostPorts', ports.length)}`;
+  return forbidden('hostPort', `${containers} ${uses} ${ports.join(', ')}`, paths);
 }
 
 export const hostPorts: PodSecurityCheck = {

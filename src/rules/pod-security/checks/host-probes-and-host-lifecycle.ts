@@ -45,9 +45,11 @@ function checkHandler(
 ): Findings | undefined {
   if (typeof handler !== 'object' || handler === null) return findings;
   const httpHost: unknown = handler.httpGet?.host;
-  if (isHost(httpHost)) findings = record(findings, httpHost, container.name, `${pod.specPath}.${list}[${index}].${field}.httpGet.host`);
   const tcpHost: unknown = handler.tcpSocket?.host;
-  if (isHost(tcpHost)) findings = record(findings, tcpHost, container.name, `${pod.specPath}.${list}[${index}].${field}.tcpSocket.host`);
+  if (!isHost(httpHost) && !isHost(tcpHost)) return findings;
+  const path = `${pod.specPath}.${list}[${index}].${field}`;
+  if (isHost(httpHost)) findings = record(findings, httpHost, container.name, `${path}.httpGet.host`);
+  if (isHost(tcpHost)) findings = record(findings, tcpHost, container.name, `${path}.tcpSocket.host`);
   return findings;
 }
 
@@ -55,7 +57,12 @@ function byName(a: readonly [string, string], b: readonly [string, string]): num
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
-function scanContainers(containers: unknown, list: ContainerList, pod: PodUnderReview, found: Findings | undefined): Findings | undefined {
+function scanContainers(
+  containers: unknown,
+  list: ContainerList,
+  pod: PodUnderReview,
+  found: Findings | undefined,
+): Findings | undefined {
   if (!Array.isArray(containers)) return found;
   for (let i = 0; i < containers.length; i++) {
     const container = containers[i] as V1Container | null | undefined;
@@ -80,12 +87,15 @@ function checkHostProbesAndHostLifecycle(pod: PodUnderReview): CheckResult {
   // PSA keeps the containers in a sorted set: each name once, in name order; the paths follow it.
   const fields = found.fields.sort(byName);
   const names: string[] = [];
-  for (const [name] of fields) if (names.length === 0 || names[names.length - 1] !== name) names.push(name);
+  for (const [name] of fields) {
+    if (names.length === 0 || names[names.length - 1] !== name) names.push(name);
+  }
   const hosts = [...found.hosts].sort();
+  const containers = `${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`;
+  const hostNoun = pluralize('probe or lifecycle host', 'probe or lifecycle hosts', hosts.length);
   return forbidden(
     'probe or lifecycle host',
-    `${pluralize('container', 'containers', names.length)} ${joinQuote(names)} ${pluralize('uses', 'use', names.length)} ` +
-      `${pluralize('probe or lifecycle host', 'probe or lifecycle hosts', hosts.length)} ${joinQuote(hosts)}`,
+    `${containers} ${pluralize('uses', 'use', names.length)} ${hostNoun} ${joinQuote(hosts)}`,
     fields.map(([, path]) => path),
   );
 }

@@ -19,7 +19,12 @@ interface Offenders {
   paths: string[];
 }
 
-function scanContainers(containers: unknown, list: ContainerList, pod: PodUnderReview, found: Offenders | undefined): Offenders | undefined {
+function scanContainers(
+  containers: unknown,
+  list: ContainerList,
+  pod: PodUnderReview,
+  found: Offenders | undefined,
+): Offenders | undefined {
   if (!Array.isArray(containers)) return found;
   for (let i = 0; i < containers.length; i++) {
     const container = containers[i] as V1Container | null | undefined;
@@ -49,7 +54,11 @@ function checkWindowsHostProcess(pod: PodUnderReview): CheckResult {
     setters.push(`${pluralize('container', 'containers', containers.names.length)} ${joinQuote(containers.names)}`);
     paths.push(...containers.paths);
   }
-  return forbidden('hostProcess', `${setters.join(' and ')} must not set securityContext.windowsOptions.hostProcess=true`, paths);
+  return forbidden(
+    'hostProcess',
+    `${setters.join(' and ')} must not set securityContext.windowsOptions.hostProcess=true`,
+    paths,
+  );
 }
 
 export const windowsHostProcess: PodSecurityCheck = {

@@ -1,0 +1,50 @@
+// Mutation `namespace-label-defaults`: a Namespace created or updated without a required label that
+// has a configured `default` gets that label, so teams need not repeat the obvious value (say
+// `environment: dev`) and the validating rule passes. A label the user set, even to a blank or
+// invalid value, is left alone: the rule reports it instead. Namespaces exempt from
+// `namespace-required-labels` are not touched, and neither are subresource requests (status,
+// finalize) nor a namespace being deleted.
+import { jsonPointer } from '../json-pointer.js';
+import { isKind } from '../kinds.js';
+import { isExemptNamespace } from '../modes.js';
+import { NAMESPACE_KIND } from '../namespace-required-labels.js';
+import type { KubeObject, Mutation, PatchOperation, RuleContext } from '../types.js';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function patchNamespace(object: KubeObject, context: RuleContext): PatchOperation[] {
+  if (!isKind(object, NAMESPACE_KIND) || context.subResource) return [];
+  const metadata: unknown = object.metadata;
+  if (metadata !== undefined && !isRecord(metadata)) return [];
+  if (metadata?.deletionTimestamp) return [];
+  const ruleConfig = context.config.rules['namespace-required-labels'];
+  const name = typeof metadata?.name === 'string' ? metadata.name : undefined;
+  if (isExemptNamespace(ruleConfig, name)) return [];
+
+  const labels: unknown = metadata?.labels;
+  // Null is how an absent map can arrive from a manifest; anything else that is not a map is left for
+  // the API server to refuse.
+  if (labels !== undefined && labels !== null && !isRecord(labels)) return [];
+  const missing: Record<string, string> = {};
+  for (const label of ruleConfig.labels) {
+    if (label.default === undefined) continue;
+    const value = isRecord(labels) ? labels[label.key] : undefined;
+    if ((value === undefined || value === null) && !(label.key in missing)) missing[label.key] = label.default;
+  }
+  const keys = Object.keys(missing);
+  if (keys.length === 0) return [];
+  // `add` needs the parent to exist: create the map whole when there is none.
+  if (metadata === undefined) return [{ op: 'add', path: '/metadata', value: { labels: missing } }];
+  if (!isRecord(labels)) return [{ op: 'add', path: jsonPointer(['metadata', 'labels']), value: missing }];
+  return keys.map((key) => ({ op: 'add', path: jsonPointer(['metadata', 'labels', key]), value: missing[key] }));
+}
+
+export const namespaceLabelDefaults: Mutation = {
+  id: 'namespace-label-defaults',
+  description: 'Adds each required Namespace label that is absent and has a configured default.',
+  appliesTo: [NAMESPACE_KIND],
+  enabled: (config) => config.mutations.namespaceLabelDefaults,
+  patch: patchNamespace,
+};

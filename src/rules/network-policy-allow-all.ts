@@ -1,0 +1,207 @@
+// Rule `network-policy-allow-all`: a NetworkPolicy must not open a direction to everything. A rule that
+// admits every source (or destination) on every port undoes the isolation the policy's podSelector
+// created, and one that admits every pod of every namespace lets any compromised workload in the
+// cluster reach the selected pods. Both are usually a placeholder (`ingress: [{}]`) that was never
+// narrowed.
+//
+// A direction is in effect when `spec.policyTypes` lists it; without policyTypes (or with an empty
+// list, which the API server treats alike) Ingress always is, and Egress when `spec.egress` has rules.
+// A rule admits every peer when `from`/`to` is absent or empty, or a peer is an ipBlock whose CIDR has
+// prefix length 0 (`0.0.0.0/0`, `::/0`) and no `except`. It admits every pod in the cluster when a peer
+// has an empty namespaceSelector and an absent or empty podSelector. It admits every port when `ports`
+// is absent or empty, an entry has no `port`, or an entry's range covers 1-65535 (a named port restricts).
+//
+// Checks: `allow-all-ingress`/`allow-all-egress` (every peer, every port; enforce by default) and
+// `allow-all-cluster-ingress`/`allow-all-cluster-egress` (every pod, every port; warn by default). A rule
+// is reported once, under the broader check that applies to it.
+import { isKind } from './kinds.js';
+import { checkMode } from './modes.js';
+import type { ActiveMode, Finding, KubeObject, Rule, RuleContext } from './types.js';
+
+const RULE = 'network-policy-allow-all';
+const NETWORK_POLICY_KIND = { group: 'networking.k8s.io', kind: 'NetworkPolicy' } as const;
+
+const CHECKS = [
+  { id: 'allow-all-ingress', description: 'No ingress rule admits every source on every port.', defaultMode: 'enforce' },
+  { id: 'allow-all-egress', description: 'No egress rule admits every destination on every port.', defaultMode: 'enforce' },
+  { id: 'allow-all-cluster-ingress', description: 'No ingress rule admits every pod in every namespace on every port.', defaultMode: 'warn' },
+  { id: 'allow-all-cluster-egress', description: 'No egress rule admits every pod in every namespace on every port.', defaultMode: 'warn' },
+] as const;
+type CheckId = (typeof CHECKS)[number]['id'];
+
+interface Direction {
+  policyType: 'Ingress' | 'Egress';
+  rulesField: 'ingress' | 'egress';
+  peersField: 'from' | 'to';
+  allCheck: CheckId;
+  clusterCheck: CheckId;
+  /** "from every source", "to every destination". */
+  everyone: string;
+  everyPod: string;
+  narrowPeers: string;
+}
+
+const DIRECTIONS: readonly Direction[] = [
+  {
+    policyType: 'Ingress',
+    rulesField: 'ingress',
+    peersField: 'from',
+    allCheck: 'allow-all-ingress',
+    clusterCheck: 'allow-all-cluster-ingress',
+    everyone: 'from every source',
+    everyPod: 'from every pod in every namespace',
+    narrowPeers: 'the pods, namespaces or CIDRs that need access',
+  },
+  {
+    policyType: 'Egress',
+    rulesField: 'egress',
+    peersField: 'to',
+    allCheck: 'allow-all-egress',
+    clusterCheck: 'allow-all-cluster-egress',
+    everyone: 'to every destination',
+    everyPod: 'to every pod in every namespace',
+    narrowPeers: 'the pods, namespaces or CIDRs it needs to reach',
+  },
+];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmptyArray(value: unknown): value is unknown[] {
+  return Array.isArray(value) && value.length > 0;
+}
+
+function isInEffect(spec: Record<string, unknown>, direction: Direction): boolean {
+  const { policyTypes } = spec;
+  if (nonEmptyArray(policyTypes)) return policyTypes.includes(direction.policyType);
+  return direction.policyType === 'Ingress' || nonEmptyArray(spec[direction.rulesField]);
+}
+
+/** An empty label selector (`{}`) selects everything; absent counts as empty where the API says so. */
+function isEmptySelector(selector: unknown): boolean {
+  if (selector === undefined || selector === null) return true;
+  if (!isRecord(selector)) return false;
+  const { matchLabels, matchExpressions } = selector;
+  const noLabels = matchLabels === undefined || matchLabels === null || (isRecord(matchLabels) && Object.keys(matchLabels).length === 0);
+  const noExpressions = matchExpressions === undefined || matchExpressions === null || (Array.isArray(matchExpressions) && matchExpressions.length === 0);
+  return noLabels && noExpressions;
+}
+
+/** `0.0.0.0/0`, `::/0`, and any CIDR with prefix length 0: every address of its family. */
+function isEverywhereCidr(cidr: unknown): boolean {
+  if (typeof cidr !== 'string') return false;
+  const [address, prefix, ...rest] = cidr.trim().split('/');
+  return rest.length === 0 && prefix === '0' && address !== undefined && /^[0-9a-fA-F.:]+$/.test(address);
+}
+
+/** Why this rule admits every peer, or undefined when its peers restrict. */
+function everyPeerReason(rule: Record<string, unknown>, direction: Direction): string | undefined {
+  const peers = rule[direction.peersField];
+  if (!nonEmptyArray(peers)) return `no "${direction.peersField}" peers`;
+  for (const [index, peer] of peers.entries()) {
+    if (!isRecord(peer) || !isRecord(peer.ipBlock)) continue;
+    const { cidr, except } = peer.ipBlock;
+    if (isEverywhereCidr(cidr) && !nonEmptyArray(except)) return `${direction.peersField}[${index}] is ipBlock ${String(cidr)} with no except`;
+  }
+  return undefined;
+}
+
+/** Why this rule admits every pod of every namespace, or undefined. */
+function everyPodReason(rule: Record<string, unknown>, direction: Direction): string | undefined {
+  const peers = rule[direction.peersField];
+  if (!Array.isArray(peers)) return undefined;
+  for (const [index, peer] of peers.entries()) {
+    if (!isRecord(peer) || !isRecord(peer.namespaceSelector)) continue;
+    if (isEmptySelector(peer.namespaceSelector) && isEmptySelector(peer.podSelector)) {
+      return `${direction.peersField}[${index}] has an empty namespaceSelector and no podSelector`;
+    }
+  }
+  return undefined;
+}
+
+/** A numeric range over every port. A string is a named port (a container port's name): it restricts. */
+function isFullRange(port: unknown, endPort: unknown): boolean {
+  return typeof port === 'number' && typeof endPort === 'number' && port <= 1 && endPort >= 65535;
+}
+
+/** Why this rule admits every port, or undefined when its ports restrict. */
+function everyPortReason(rule: Record<string, unknown>): string | undefined {
+  const { ports } = rule;
+  if (!nonEmptyArray(ports)) return 'no "ports"';
+  for (const [index, entry] of ports.entries()) {
+    if (!isRecord(entry)) continue;
+    if (entry.port === undefined || entry.port === null) return `ports[${index}] has no port`;
+    if (isFullRange(entry.port, entry.endPort)) return `ports[${index}] spans ${String(entry.port)}-${String(entry.endPort)}`;
+  }
+  return undefined;
+}
+
+function evaluateNetworkPolicy(object: KubeObject, context: RuleContext): Finding[] {
+  if (context.operation !== 'CREATE' && context.operation !== 'UPDATE') return [];
+  if (context.subResource || !isKind(object, NETWORK_POLICY_KIND) || !isRecord(object.spec)) return [];
+  const { spec } = object;
+  const ruleConfig = context.config.rules[RULE];
+  const modeOf = (id: CheckId): ActiveMode | undefined => {
+    const check = CHECKS.find((candidate) => candidate.id === id);
+    const mode = check ? checkMode(ruleConfig, check) : 'off';
+    return mode === 'off' ? undefined : mode;
+  };
+
+  const findings: Finding[] = [];
+  for (const direction of DIRECTIONS) {
+    const rules = spec[direction.rulesField];
+    if (!isInEffect(spec, direction) || !Array.isArray(rules)) continue;
+    const allMode = modeOf(direction.allCheck);
+    const clusterMode = modeOf(direction.clusterCheck);
+    for (const [index, value] of rules.entries()) {
+      // A null rule decodes to an empty one in the API server: it admits everything.
+      const rule = value === null ? {} : value;
+      if (!isRecord(rule)) continue;
+      const ports = everyPortReason(rule);
+      if (ports === undefined) continue;
+      const path = `spec.${direction.rulesField}[${index}]`;
+      const peers = everyPeerReason(rule, direction);
+      if (peers !== undefined && allMode) {
+        findings.push({
+          rule: RULE,
+          check: direction.allCheck,
+          mode: allMode,
+          path,
+          paths: [path],
+          message:
+            `${path} admits traffic ${direction.everyone} on every port (${peers}; ${ports}): ` +
+            `list ${direction.narrowPeers} in "${direction.peersField}" and the ports they use in "ports"`,
+        });
+        continue;
+      }
+      const pods = everyPodReason(rule, direction);
+      if (pods !== undefined && clusterMode) {
+        findings.push({
+          rule: RULE,
+          check: direction.clusterCheck,
+          mode: clusterMode,
+          path,
+          paths: [path],
+          message:
+            `${path} admits traffic ${direction.everyPod} on every port (${pods}; ${ports}): ` +
+            'give the namespaceSelector matchLabels (e.g. kubernetes.io/metadata.name) and a podSelector for the pods concerned, and list the ports in "ports"',
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+export const networkPolicyAllowAll: Rule<'network-policy-allow-all'> = {
+  id: RULE,
+  meta: {
+    description: 'NetworkPolicies must not have rules that admit everything, or every pod in the cluster, on every port.',
+    rationale:
+      'A NetworkPolicy isolates the pods it selects; a rule that admits every peer on every port quietly undoes that isolation, ' +
+      'and one that admits every pod of every namespace lets any compromised workload reach the selected pods.',
+    appliesTo: [NETWORK_POLICY_KIND],
+    checks: CHECKS,
+  },
+  evaluate: evaluateNetworkPolicy,
+};
