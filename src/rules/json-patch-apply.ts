@@ -20,13 +20,9 @@ function arrayIndex(array: unknown[], token: string, pointer: string, allowEnd: 
   return index;
 }
 
-function hasOwn(object: Record<string, unknown>, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(object, key);
-}
-
 function child(parent: unknown, token: string, pointer: string): unknown {
   if (Array.isArray(parent)) return parent[arrayIndex(parent, token, pointer, false)];
-  if (isContainer(parent) && hasOwn(parent, token)) return parent[token];
+  if (isContainer(parent) && Object.hasOwn(parent, token)) return (parent as Record<string, unknown>)[token];
   throw new Error(`${pointer}: no such location`);
 }
 
@@ -47,7 +43,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   const aKeys = Object.keys(a);
   const bKeys = Object.keys(b);
   if (aKeys.length !== bKeys.length) return false;
-  return aKeys.every((key) => hasOwn(b as Record<string, unknown>, key) && deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+  return aKeys.every((key) => Object.hasOwn(b, key) && deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
 function applyOne(document: unknown, operation: PatchOperation): void {

@@ -54,7 +54,7 @@ function isAllowed(label: RequiredLabel, value: string): boolean {
 function namespaceName(object: KubeObject): string {
   const { name, generateName } = object.metadata ?? {};
   if (typeof name === 'string' && name !== '') return JSON.stringify(name);
-  if (typeof generateName === 'string' && generateName !== '') return `${JSON.stringify(`${generateName}…`)}`;
+  if (typeof generateName === 'string' && generateName !== '') return `${JSON.stringify(generateName)} (generated name)`;
   return '(unnamed)';
 }
 

@@ -35,10 +35,11 @@ interface Direction {
   peersField: 'from' | 'to';
   allCheck: CheckId;
   clusterCheck: CheckId;
-  /** "from every source", "to every destination". */
+  /** How messages say what the rule admits, and whom to narrow it to. */
   everyone: string;
   everyPod: string;
   narrowPeers: string;
+  narrowPods: string;
 }
 
 const DIRECTIONS: readonly Direction[] = [
@@ -48,9 +49,10 @@ const DIRECTIONS: readonly Direction[] = [
     peersField: 'from',
     allCheck: 'allow-all-ingress',
     clusterCheck: 'allow-all-cluster-ingress',
-    everyone: 'from every source',
-    everyPod: 'from every pod in every namespace',
+    everyone: 'every source',
+    everyPod: 'every pod of every namespace',
     narrowPeers: 'the pods, namespaces or CIDRs that need access',
+    narrowPods: 'the pods that need access',
   },
   {
     policyType: 'Egress',
@@ -58,9 +60,10 @@ const DIRECTIONS: readonly Direction[] = [
     peersField: 'to',
     allCheck: 'allow-all-egress',
     clusterCheck: 'allow-all-cluster-egress',
-    everyone: 'to every destination',
-    everyPod: 'to every pod in every namespace',
+    everyone: 'every destination',
+    everyPod: 'every pod of every namespace',
     narrowPeers: 'the pods, namespaces or CIDRs it needs to reach',
+    narrowPods: 'the pods it needs to reach',
   },
 ];
 
@@ -98,11 +101,11 @@ function isEverywhereCidr(cidr: unknown): boolean {
 /** Why this rule admits every peer, or undefined when its peers restrict. */
 function everyPeerReason(rule: Record<string, unknown>, direction: Direction): string | undefined {
   const peers = rule[direction.peersField];
-  if (!nonEmptyArray(peers)) return `no "${direction.peersField}" peers`;
+  if (!nonEmptyArray(peers)) return `no "${direction.peersField}"`;
   for (const [index, peer] of peers.entries()) {
     if (!isRecord(peer) || !isRecord(peer.ipBlock)) continue;
     const { cidr, except } = peer.ipBlock;
-    if (isEverywhereCidr(cidr) && !nonEmptyArray(except)) return `${direction.peersField}[${index}] is ipBlock ${String(cidr)} with no except`;
+    if (isEverywhereCidr(cidr) && !nonEmptyArray(except)) return `${direction.peersField}[${index}]: ipBlock ${String(cidr)}`;
   }
   return undefined;
 }
@@ -114,7 +117,7 @@ function everyPodReason(rule: Record<string, unknown>, direction: Direction): st
   for (const [index, peer] of peers.entries()) {
     if (!isRecord(peer) || !isRecord(peer.namespaceSelector)) continue;
     if (isEmptySelector(peer.namespaceSelector) && isEmptySelector(peer.podSelector)) {
-      return `${direction.peersField}[${index}] has an empty namespaceSelector and no podSelector`;
+      return `${direction.peersField}[${index}]: namespaceSelector {} without podSelector`;
     }
   }
   return undefined;
@@ -130,9 +133,10 @@ function everyPortReason(rule: Record<string, unknown>): string | undefined {
   const { ports } = rule;
   if (!nonEmptyArray(ports)) return 'no "ports"';
   for (const [index, entry] of ports.entries()) {
+    // A null entry decodes to an empty one in the API server: no port, so every port.
+    if (entry === null || (isRecord(entry) && (entry.port === undefined || entry.port === null))) return `ports[${index}]: no port`;
     if (!isRecord(entry)) continue;
-    if (entry.port === undefined || entry.port === null) return `ports[${index}] has no port`;
-    if (isFullRange(entry.port, entry.endPort)) return `ports[${index}] spans ${String(entry.port)}-${String(entry.endPort)}`;
+    if (isFullRange(entry.port, entry.endPort)) return `ports[${index}]: ${String(entry.port)}-${String(entry.endPort)}`;
   }
   return undefined;
 }
@@ -170,8 +174,8 @@ function evaluateNetworkPolicy(object: KubeObject, context: RuleContext): Findin
           path,
           paths: [path],
           message:
-            `${path} admits traffic ${direction.everyone} on every port (${peers}; ${ports}): ` +
-            `list ${direction.narrowPeers} in "${direction.peersField}" and the ports they use in "ports"`,
+            `${direction.rulesField} rule admits ${direction.everyone} on every port (${peers}; ${ports}); ` +
+            `narrow "${direction.peersField}" to ${direction.narrowPeers} and list their "ports"`,
         });
         continue;
       }
@@ -184,8 +188,8 @@ function evaluateNetworkPolicy(object: KubeObject, context: RuleContext): Findin
           path,
           paths: [path],
           message:
-            `${path} admits traffic ${direction.everyPod} on every port (${pods}; ${ports}): ` +
-            'give the namespaceSelector matchLabels (e.g. kubernetes.io/metadata.name) and a podSelector for the pods concerned, and list the ports in "ports"',
+            `${direction.rulesField} rule admits ${direction.everyPod} on every port (${pods}; ${ports}); ` +
+            `narrow the namespaceSelector or add a podSelector for ${direction.narrowPods} and list their "ports"`,
         });
       }
     }

@@ -1,0 +1,75 @@
+// The embedded default configuration: what policygate runs with when no file is given, and the base
+// every user file is laid over (a key the file leaves out keeps the value below; a list the file gives
+// replaces the list below). It is parsed and validated by the same loader as a user's file, and the
+// README shows it verbatim, so the comments are the documentation of each key.
+export const DEFAULT_CONFIG_YAML = `# policygate configuration. One file for the webhook, the offline checker and the audit.
+#
+# Modes, for a rule and for each of its checks:
+#   enforce  the webhook refuses the request
+#   warn     the webhook allows it and returns a warning, which kubectl prints
+#   audit    the webhook allows it silently; the API server's audit log records the finding
+#   off      the check does not run
+# The offline checker and the audit report every finding with its mode.
+# A rule's mode is the ceiling for its checks: a check not listed under \`checks\` runs at its own
+# default mode, capped by the rule's mode. A mode listed under \`checks\` overrides the rule's mode for
+# that check, in either direction. \`off\` on the rule turns every check off.
+
+rules:
+  # Namespaces must carry these labels. Checks: missing-label, invalid-value.
+  namespace-required-labels:
+    mode: enforce
+    labels:
+      # Present and not blank. Only \`team\` by default: every organisation has an owner for a
+      # namespace, while the values of an environment or a cost centre differ from one to the next.
+      - key: team
+      # More labels, as an organisation would add them:
+      # - key: environment
+      #   values: [dev, staging, prod]    # exact, case-sensitive
+      #   default: dev                    # filled in by the mutating webhook when the label is absent
+      # - key: cost-center
+      #   pattern: "^[0-9]{4}$"           # always matched against the whole value
+    # The namespaces Kubernetes creates itself, which no team owns.
+    exemptNamespaces: [kube-system, kube-public, kube-node-lease]
+    checks: {}
+
+  # NetworkPolicy rules must not admit everyone on every port. Checks: allow-all-ingress and
+  # allow-all-egress (enforce by default), allow-all-cluster-ingress and allow-all-cluster-egress
+  # (every pod of every namespace; warn by default).
+  network-policy-allow-all:
+    mode: enforce
+    # For example, to only warn about policies open to everyone:
+    #   checks: {allow-all-ingress: warn, allow-all-egress: warn}
+    checks: {}
+    exemptNamespaces: []
+
+  # The Pod Security Standards, judged as Kubernetes' Pod Security Admission judges them. A namespace's
+  # pod-security.kubernetes.io/<mode> and <mode>-version labels choose its levels; these defaults
+  # apply where a namespace has no label. Checks: PSA's check IDs (privileged, runAsNonRoot, ...),
+  # which \`checks\` can lower or turn off but not raise above what the namespace's labels ask for,
+  # and namespaceLabels (invalid pod-security labels on a Namespace).
+  pod-security:
+    mode: enforce
+    defaults:
+      enforce: baseline          # privileged | baseline | restricted
+      enforce-version: latest    # latest | v1.N
+      warn: restricted
+      warn-version: latest
+      audit: restricted
+      audit-version: latest
+    exemptions:
+      usernames: []
+      runtimeClassNames: []
+      # kube-proxy, CNI and CSI node plugins run privileged in kube-system; enforcing baseline there
+      # would refuse their next rollout.
+      namespaces: [kube-system]
+    checks: {}
+    exemptNamespaces: []
+
+mutations:
+  # Add each missing required Namespace label that has a \`default\`.
+  namespaceLabelDefaults: true
+  # Fill unset securityContext fields so that a plain pod meets restricted (seccompProfile
+  # RuntimeDefault, runAsNonRoot, allowPrivilegeEscalation false, drop ALL capabilities). Off by
+  # default: runAsNonRoot stops images that run as root from starting.
+  podSecurityContextDefaults: false
+`;

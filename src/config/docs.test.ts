@@ -1,0 +1,57 @@
+// The configuration documentation is executed: the default it shows is the embedded default, every
+// example file loads (or is refused with exactly the message shown), and every check is documented
+// with its default mode. It lives in docs/configuration.md, or in the README once stitched in.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { namespaceRequiredLabels } from '../rules/namespace-required-labels.js';
+import { networkPolicyAllowAll } from '../rules/network-policy-allow-all.js';
+import { DEFAULT_CONFIG_YAML } from './default-config.js';
+import { parseConfig } from './load.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const REFUSED_MARKER = '# A file policygate refuses';
+
+function configurationDocs(): string {
+  for (const file of ['docs/configuration.md', 'README.md']) {
+    const path = resolve(ROOT, file);
+    if (!existsSync(path)) continue;
+    const text = readFileSync(path, 'utf8');
+    const start = text.indexOf('## Configuration');
+    if (start !== -1) return text.slice(start);
+  }
+  throw new Error('no "## Configuration" section in docs/configuration.md or README.md');
+}
+
+/** Fenced blocks in order, with their language. */
+function fences(markdown: string): { language: string; body: string }[] {
+  return [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((match) => ({ language: match[1] ?? '', body: match[2] ?? '' }));
+}
+
+describe('the configuration documentation', () => {
+  const docs = configurationDocs();
+  const blocks = fences(docs);
+
+  it('shows the embedded default verbatim', () => {
+    expect(blocks.some((block) => block.language === 'yaml' && block.body === DEFAULT_CONFIG_YAML)).toBe(true);
+  });
+
+  it('has examples that load, and a refused example with its exact message', () => {
+    const yamlBlocks = blocks.filter((block) => block.language === 'yaml');
+    expect(yamlBlocks.length).toBeGreaterThanOrEqual(3);
+    for (const [index, block] of blocks.entries()) {
+      if (block.language !== 'yaml') continue;
+      if (!block.body.startsWith(REFUSED_MARKER)) {
+        expect(() => parseConfig(block.body, 'config.yaml')).not.toThrow();
+        continue;
+      }
+      const shown = blocks[index + 1];
+      expect(shown?.language).toBe('text');
+      expect(() => parseConfig(block.body, 'config.yaml')).toThrow(shown?.body.trimEnd());
+    }
+  });
+
+  it.each([...namespaceRequiredLabels.meta.checks, ...networkPolicyAllowAll.meta.checks])('documents check $id with its default mode', ({ id, defaultMode }) => {
+    expect(docs).toContain(`| \`${id}\` | ${defaultMode} |`);
+  });
+});

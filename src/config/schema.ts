@@ -1,0 +1,189 @@
+// The configuration file's JSON Schema (ajv, strict: every object closed, every mode and level an
+// enum, every check ID known), and the checks a schema cannot express: a pattern must compile, a
+// label's default must itself be allowed, label keys must be unique and well formed. Every key is
+// optional in a user's file (the embedded default fills the rest); the complete variant, with every
+// key required, proves that the merged result is a whole PolicyConfig.
+import type { SchemaObject } from 'ajv';
+import { LEVELS } from '../rules/pod-security/level-version.js';
+import { RULES } from '../rules/registry.js';
+import { MODES, type RuleId } from '../rules/types.js';
+
+/** A problem found in a configuration document: where (path tokens from the root) and what was expected. */
+export interface ConfigIssue {
+  path: readonly (string | number)[];
+  message: string;
+}
+
+const MODE = { enum: [...MODES] };
+const LEVEL = { enum: [...LEVELS] };
+const VERSION = { type: 'string', pattern: '^(latest|v1\\.(0|[1-9][0-9]*))$', description: '"latest" or "v1.N" (e.g. "v1.31")' };
+const STRINGS = { type: 'array', items: { type: 'string', minLength: 1 } };
+
+function closedObject(properties: Record<string, SchemaObject>, complete: boolean, required: readonly string[] = []): SchemaObject {
+  return {
+    type: 'object',
+    properties,
+    required: complete ? Object.keys(properties) : [...required],
+    additionalProperties: false,
+  };
+}
+
+function checkIds(ruleId: RuleId): string[] {
+  const rule = RULES.find((candidate) => candidate.id === ruleId);
+  if (!rule) throw new Error(`rule ${ruleId} is not registered`);
+  return rule.meta.checks.map((check) => check.id);
+}
+
+/** `mode`, `checks` (keyed by the rule's own check IDs) and `exemptNamespaces`, shared by every rule. */
+function ruleProperties(ruleId: RuleId): Record<string, SchemaObject> {
+  return {
+    mode: MODE,
+    checks: closedObject(Object.fromEntries(checkIds(ruleId).map((id) => [id, MODE])), false),
+    exemptNamespaces: STRINGS,
+  };
+}
+
+export function configSchema({ complete }: { complete: boolean }): SchemaObject {
+  const label = closedObject(
+    {
+      key: { type: 'string', minLength: 1 },
+      values: { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true },
+      pattern: { type: 'string', minLength: 1 },
+      default: { type: 'string' },
+    },
+    false,
+    ['key'],
+  );
+  const podSecurityDefaults = closedObject(
+    Object.fromEntries(['enforce', 'warn', 'audit'].flatMap((mode) => [[mode, LEVEL], [`${mode}-version`, VERSION]])),
+    complete,
+  );
+  return closedObject(
+    {
+      rules: closedObject(
+        {
+          'namespace-required-labels': closedObject(
+            { ...ruleProperties('namespace-required-labels'), labels: { type: 'array', items: label } },
+            complete,
+          ),
+          'network-policy-allow-all': closedObject(ruleProperties('network-policy-allow-all'), complete),
+          'pod-security': closedObject(
+            {
+              ...ruleProperties('pod-security'),
+              defaults: podSecurityDefaults,
+              exemptions: closedObject({ usernames: STRINGS, runtimeClassNames: STRINGS, namespaces: STRINGS }, complete),
+            },
+            complete,
+          ),
+        },
+        complete,
+      ),
+      mutations: closedObject({ namespaceLabelDefaults: { type: 'boolean' }, podSecurityContextDefaults: { type: 'boolean' } }, complete),
+    },
+    complete,
+  );
+}
+
+// Kubernetes label syntax (k8s.io/apimachinery/pkg/util/validation): a value is at most 63 characters
+// of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit; a key is such a name,
+// optionally prefixed by a DNS subdomain and `/`.
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && LABEL_NAME.test(value);
+}
+
+export function isLabelKey(key: string): boolean {
+  const slash = key.indexOf('/');
+  const [prefix, name] = slash === -1 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return false;
+  return isLabelValue(name);
+}
+
+const LABEL_KEY_EXPECTED =
+  'a label key: up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit, optionally after a DNS subdomain prefix and "/"';
+const LABEL_VALUE_EXPECTED = 'a label value: up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
+
+/** The label fields as the schema has already typed them. */
+interface LabelDocument {
+  key: string;
+  values?: string[];
+  pattern?: string;
+  default?: string;
+}
+
+function patternError(pattern: string): string | undefined {
+  try {
+    new RegExp(`^(?:${pattern})$`);
+    return undefined;
+  } catch (error) {
+    // V8 says `Invalid regular expression: /^(?:[0-9)$/: Unterminated character class`; keep the reason.
+    return error instanceof Error ? error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : String(error);
+  }
+}
+
+function labelIssues(label: LabelDocument, path: readonly (string | number)[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const at = (field: string | number, ...more: (string | number)[]) => [...path, field, ...more];
+  if (!isLabelKey(label.key)) issues.push({ path: at('key'), message: `must be ${LABEL_KEY_EXPECTED} (got ${JSON.stringify(label.key)})` });
+  label.values?.forEach((value, index) => {
+    if (!isLabelValue(value)) issues.push({ path: at('values', index), message: `must be ${LABEL_VALUE_EXPECTED} (got ${JSON.stringify(value)})` });
+  });
+  if (label.values !== undefined && label.pattern !== undefined) {
+    issues.push({ path: at('pattern'), message: 'must not be given together with values: give the allowed values or a pattern, not both' });
+  }
+  const invalidPattern = label.pattern === undefined ? undefined : patternError(label.pattern);
+  if (invalidPattern !== undefined) {
+    issues.push({ path: at('pattern'), message: `must be a valid regular expression (got ${JSON.stringify(label.pattern)}: ${invalidPattern})` });
+  }
+  if (label.default !== undefined) {
+    const value = label.default;
+    const got = JSON.stringify(value);
+    if (!isLabelValue(value)) issues.push({ path: at('default'), message: `must be ${LABEL_VALUE_EXPECTED} (got ${got})` });
+    else if (label.values && !label.values.includes(value)) {
+      issues.push({ path: at('default'), message: `must be one of the label's values ${label.values.join(', ')} (got ${got})` });
+    } else if (label.pattern !== undefined && invalidPattern === undefined && !new RegExp(`^(?:${label.pattern})$`).test(value)) {
+      issues.push({ path: at('default'), message: `must match the label's pattern ${JSON.stringify(label.pattern)} over the whole value (got ${got})` });
+    }
+  }
+  return issues;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The label's fields that have the types the schema asks for; the schema reports the others. */
+function typedLabel(value: unknown): LabelDocument | undefined {
+  if (!isRecord(value) || typeof value.key !== 'string') return undefined;
+  const label: LabelDocument = { key: value.key };
+  if (Array.isArray(value.values) && value.values.every((entry) => typeof entry === 'string')) label.values = value.values as string[];
+  if (typeof value.pattern === 'string') label.pattern = value.pattern;
+  if (typeof value.default === 'string') label.default = value.default;
+  return label;
+}
+
+/**
+ * What the schema cannot say, in document order. Runs on the document as parsed, valid or not, so
+ * that one pass reports every problem; it looks only at fields of the right type.
+ */
+export function semanticIssues(document: unknown): ConfigIssue[] {
+  const rules = isRecord(document) ? document.rules : undefined;
+  const rule = isRecord(rules) ? rules['namespace-required-labels'] : undefined;
+  const labels = isRecord(rule) ? rule.labels : undefined;
+  if (!Array.isArray(labels)) return [];
+  const issues: ConfigIssue[] = [];
+  const firstIndex = new Map<string, number>();
+  labels.forEach((value: unknown, index) => {
+    const label = typedLabel(value);
+    if (!label) return;
+    const path = ['rules', 'namespace-required-labels', 'labels', index];
+    const first = firstIndex.get(label.key);
+    if (first !== undefined) {
+      issues.push({ path: [...path, 'key'], message: `must be unique: label ${JSON.stringify(label.key)} is already listed at labels[${first}]` });
+    } else firstIndex.set(label.key, index);
+    issues.push(...labelIssues(label, path));
+  });
+  return issues;
+}

@@ -1,0 +1,148 @@
+// Mutation `pod-security-context-defaults`: fills in the security context fields the restricted Pod
+// Security level requires, where the pod or container leaves them unset, so that a plain workload
+// passes restricted without its authors learning four fields first:
+//   pod:        securityContext.seccompProfile {type: RuntimeDefault}, securityContext.runAsNonRoot true
+//   containers: securityContext.allowPrivilegeEscalation false, securityContext.capabilities.drop [ALL]
+// (init, regular and ephemeral containers alike). A field that is set is never touched, even to a
+// weaker value: the pod-security rule then reports it. Off by default: runAsNonRoot stops an image
+// that runs as root from starting, and dropping ALL removes capabilities some images rely on.
+//
+// What it leaves alone, because the API server would refuse the result or the pod would not start:
+// - Windows pods (`spec.os.name: windows`) get runAsNonRoot only; validation forbids the rest there.
+// - A privileged container, or one adding SYS_ADMIN, is not touched: validation refuses
+//   allowPrivilegeEscalation=false beside them, and such a container cannot pass restricted anyway.
+// - runAsNonRoot is not added when the pod or a container asks for runAsUser 0.
+// - A Pod's spec is immutable after creation: on UPDATE only the ephemeral containers being added
+//   through the `ephemeralcontainers` subresource are filled in. Other subresources are never patched.
+// - What the pod-security rule exempts (its exemptNamespaces, and PSA-style exempt namespaces, users
+//   and runtime classes, kube-system by default): kube-proxy and CNI pods there run as root.
+import { jsonPointer } from '../json-pointer.js';
+import { isKind } from '../kinds.js';
+import { isExemptNamespace } from '../modes.js';
+import { podSecurityExemption } from '../pod-security.js';
+import { POD_BEARING_KINDS, POD_KIND, podTemplatePathOf, podUnderReview } from '../pod-security/pod-spec.js';
+import type { KubeObject, Mutation, PatchOperation, RuleContext } from '../types.js';
+
+type Tokens = readonly (string | number)[];
+type Scope = 'whole-pod' | 'new-ephemeral-containers';
+
+const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Kubernetes treats null like absent. */
+function isUnset(value: unknown): boolean {
+  return value === undefined || value === null;
+}
+
+function add(tokens: Tokens, value: unknown): PatchOperation {
+  return { op: 'add', path: jsonPointer(tokens), value };
+}
+
+/** What this request may patch, or undefined when it must not be patched at all. */
+function scopeOf(object: KubeObject, context: RuleContext): Scope | undefined {
+  const subResource = context.subResource ?? '';
+  if (!isKind(object, POD_KIND)) return subResource === '' ? 'whole-pod' : undefined;
+  if (context.operation === 'CREATE' && subResource === '') return 'whole-pod';
+  if (context.operation === 'UPDATE' && subResource === 'ephemeralcontainers') return 'new-ephemeral-containers';
+  return undefined;
+}
+
+/** The pod spec as it sits in the object (not a copy), with the tokens that lead to it. */
+function specOf(object: KubeObject): { spec: Record<string, unknown>; tokens: string[] } | undefined {
+  const templatePath = podTemplatePathOf(object);
+  if (!templatePath) return undefined;
+  let holder: unknown = object;
+  for (const field of templatePath) holder = isRecord(holder) ? holder[field] : undefined;
+  if (!isRecord(holder) || !isRecord(holder.spec)) return undefined;
+  return { spec: holder.spec, tokens: [...templatePath, 'spec'] };
+}
+
+function asksForRoot(spec: Record<string, unknown>): boolean {
+  const isRoot = (holder: unknown) => isRecord(holder) && isRecord(holder.securityContext) && holder.securityContext.runAsUser === 0;
+  if (isRoot(spec)) return true;
+  return CONTAINER_LISTS.some((list) => {
+    const containers = spec[list];
+    return Array.isArray(containers) && containers.some(isRoot);
+  });
+}
+
+function podLevel(spec: Record<string, unknown>, specTokens: Tokens, windows: boolean): PatchOperation[] {
+  const wanted: Record<string, unknown> = {};
+  if (!windows) wanted.seccompProfile = { type: 'RuntimeDefault' };
+  if (!asksForRoot(spec)) wanted.runAsNonRoot = true;
+  const tokens = [...specTokens, 'securityContext'];
+  const { securityContext } = spec;
+  if (isUnset(securityContext)) return Object.keys(wanted).length === 0 ? [] : [add(tokens, wanted)];
+  if (!isRecord(securityContext)) return [];
+  return Object.entries(wanted)
+    .filter(([field]) => isUnset(securityContext[field]))
+    .map(([field, value]) => add([...tokens, field], value));
+}
+
+function addsSysAdmin(capabilities: unknown): boolean {
+  if (!isRecord(capabilities) || !Array.isArray(capabilities.add)) return false;
+  return capabilities.add.some((capability) => capability === 'SYS_ADMIN' || capability === 'CAP_SYS_ADMIN');
+}
+
+function containerLevel(container: Record<string, unknown>, containerTokens: Tokens): PatchOperation[] {
+  const tokens = [...containerTokens, 'securityContext'];
+  const { securityContext } = container;
+  if (isUnset(securityContext)) return [add(tokens, { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } })];
+  if (!isRecord(securityContext) || securityContext.privileged === true || addsSysAdmin(securityContext.capabilities)) return [];
+
+  const operations: PatchOperation[] = [];
+  if (isUnset(securityContext.allowPrivilegeEscalation)) operations.push(add([...tokens, 'allowPrivilegeEscalation'], false));
+  const { capabilities } = securityContext;
+  if (isUnset(capabilities)) operations.push(add([...tokens, 'capabilities'], { drop: ['ALL'] }));
+  // An empty list is the same as none in Kubernetes (the API server drops it).
+  else if (isRecord(capabilities) && (isUnset(capabilities.drop) || (Array.isArray(capabilities.drop) && capabilities.drop.length === 0))) {
+    operations.push(add([...tokens, 'capabilities', 'drop'], ['ALL']));
+  }
+  return operations;
+}
+
+function containerNames(object: KubeObject | undefined, list: string): Set<unknown> {
+  const spec = object ? specOf(object)?.spec : undefined;
+  const containers = spec?.[list];
+  return new Set(Array.isArray(containers) ? containers.map((container: unknown) => (isRecord(container) ? container.name : undefined)) : []);
+}
+
+function isExempt(object: KubeObject, context: RuleContext): boolean {
+  const namespace = context.namespace?.name ?? object.metadata?.namespace;
+  return isExemptNamespace(context.config.rules['pod-security'], namespace) || podSecurityExemption(object, context, podUnderReview(object)?.spec) !== undefined;
+}
+
+function patchPod(object: KubeObject, context: RuleContext): PatchOperation[] {
+  const scope = scopeOf(object, context);
+  const located = specOf(object);
+  if (!scope || !located || isExempt(object, context)) return [];
+  const { spec, tokens } = located;
+  const windows = isRecord(spec.os) && spec.os.name === 'windows';
+
+  const operations = scope === 'whole-pod' ? podLevel(spec, tokens, windows) : [];
+  if (windows) return operations;
+  for (const list of CONTAINER_LISTS) {
+    const containers = spec[list];
+    if (!Array.isArray(containers)) continue;
+    if (scope === 'new-ephemeral-containers' && list !== 'ephemeralContainers') continue;
+    const existing = scope === 'new-ephemeral-containers' ? containerNames(context.oldObject, list) : new Set();
+    containers.forEach((container: unknown, index) => {
+      if (!isRecord(container) || existing.has(container.name)) return;
+      operations.push(...containerLevel(container, [...tokens, list, index]));
+    });
+  }
+  return operations;
+}
+
+export const podSecurityContextDefaults: Mutation = {
+  id: 'pod-security-context-defaults',
+  description:
+    'Fills unset securityContext fields of pods and pod templates with what the restricted Pod Security level needs: ' +
+    'seccompProfile RuntimeDefault and runAsNonRoot at pod level, allowPrivilegeEscalation false and capabilities.drop [ALL] per container.',
+  appliesTo: POD_BEARING_KINDS,
+  enabled: (config) => config.mutations.podSecurityContextDefaults,
+  patch: patchPod,
+};
