@@ -3,7 +3,9 @@
 import { applicableRules, evaluateObject, mutateObject, namespaceOf, type RuleError } from '../rules/evaluate.js';
 import { isExemptNamespace } from '../rules/modes.js';
 import { POD_BEARING_KINDS } from '../rules/pod-security/pod-spec.js';
-import { matchesAny, formatKind } from '../rules/kinds.js';
+import { formatKind, isKind, matchesAny } from '../rules/kinds.js';
+
+const NAMESPACE_KIND = { group: '', kind: 'Namespace' };
 import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, RuleContext } from '../rules/types.js';
 import { auditAnnotationsFor, denialMessage, warningsFor } from './respond.js';
 import type { AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse, NamespaceLookup } from './types.js';
@@ -41,17 +43,24 @@ function kindName(review: AdmissionReviewRequest): string {
 
 class NamespaceLookupError extends Error {}
 
-/** The labels of the namespace a pod lives in, when a rule needs them. */
+/**
+ * The labels of the namespace an object lives in: Pod Security levels for pods, and the
+ * `policygate.dev/mode*` labels for every rule. Namespaces themselves carry their own labels.
+ */
 async function namespaceContext(object: KubeObject, review: AdmissionReviewRequest, deps: AdmissionDeps): Promise<NamespaceInfo | undefined> {
   const name = review.request.namespace || object.metadata?.namespace;
-  if (!name || !matchesAny(object, POD_BEARING_KINDS)) return undefined;
-  const podSecurity = deps.config.rules['pod-security'];
-  if (podSecurity.mode === 'off' || isExemptNamespace(podSecurity, name)) return undefined;
+  if (!name || isKind(object, NAMESPACE_KIND)) return undefined;
   try {
     return await deps.namespaces.get(name);
   } catch (error) {
     throw new NamespaceLookupError(`failed to look up namespace ${JSON.stringify(name)}: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** Without its namespace's labels a pod cannot be judged; other objects are judged at full strength. */
+function needsNamespaceToBeJudged(object: KubeObject, deps: AdmissionDeps): boolean {
+  const podSecurity = deps.config.rules['pod-security'];
+  return podSecurity.mode === 'enforce' && matchesAny(object, POD_BEARING_KINDS) && !isExemptNamespace(podSecurity, object.metadata?.namespace);
 }
 
 function contextFor(review: AdmissionReviewRequest, deps: AdmissionDeps, namespace: NamespaceInfo | undefined): RuleContext {
@@ -78,7 +87,7 @@ export async function validateReview(review: AdmissionReviewRequest, deps: Admis
     namespace = await namespaceContext(object, review, deps);
   } catch (error) {
     const message = (error as Error).message;
-    if (deps.config.rules['pod-security'].mode === 'enforce') {
+    if (needsNamespaceToBeJudged(object, deps)) {
       // As PSA: without the namespace's policy the pod cannot be judged, and letting it through
       // would let an outage of the cache switch enforcement off.
       return {

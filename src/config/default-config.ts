@@ -65,6 +65,19 @@ rules:
     checks: {}
     exemptNamespaces: []
 
+  # Only these principals may add, change or remove a Namespace's pod-security.kubernetes.io/* labels
+  # and policygate.dev/mode labels (which lower policygate's modes for that namespace during a
+  # rollout). Without this guard, anyone who may edit a namespace may switch its enforcement off.
+  # Check: unauthorized-change. Add your platform team's group and your GitOps controller's account.
+  policy-label-guard:
+    mode: enforce
+    principals:
+      users: []
+      groups: [system:masters]
+      serviceAccounts: []        # namespace/name, e.g. argocd/argocd-application-controller
+    checks: {}
+    exemptNamespaces: []
+
 mutations:
   # Add each missing required Namespace label that has a \`default\`.
   namespaceLabelDefaults: true

@@ -63,6 +63,12 @@ describe('the embedded default', () => {
           checks: {},
           exemptNamespaces: [],
         },
+        'policy-label-guard': {
+          mode: 'enforce',
+          principals: { users: [], groups: ['system:masters'], serviceAccounts: [] },
+          checks: {},
+          exemptNamespaces: [],
+        },
       },
       mutations: { namespaceLabelDefaults: true, podSecurityContextDefaults: false },
     });
@@ -138,7 +144,7 @@ describe('a bad file', () => {
     {
       name: 'an unknown rule',
       text: 'rules:\n  pod-securty:\n    mode: warn\n',
-      message: 'config.yaml:2:3: rules.pod-securty: unknown key (expected one of namespace-required-labels, network-policy-allow-all, pod-security)',
+      message: 'config.yaml:2:3: rules.pod-securty: unknown key (expected one of namespace-required-labels, network-policy-allow-all, pod-security, policy-label-guard)',
     },
     {
       name: 'an unknown key in a label',

@@ -18,6 +18,10 @@ const MODE = { enum: [...MODES] };
 const LEVEL = { enum: [...LEVELS] };
 const VERSION = { type: 'string', pattern: '^(latest|v1\\.(0|[1-9][0-9]*))$', description: '"latest" or "v1.N" (e.g. "v1.31")' };
 const STRINGS = { type: 'array', items: { type: 'string', minLength: 1 } };
+const SERVICE_ACCOUNTS = {
+  type: 'array',
+  items: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', description: '"namespace/name" of a service account' },
+};
 
 function closedObject(properties: Record<string, SchemaObject>, complete: boolean, required: readonly string[] = []): SchemaObject {
   return {
@@ -72,6 +76,13 @@ export function configSchema({ complete }: { complete: boolean }): SchemaObject 
               ...ruleProperties('pod-security'),
               defaults: podSecurityDefaults,
               exemptions: closedObject({ usernames: STRINGS, runtimeClassNames: STRINGS, namespaces: STRINGS }, complete),
+            },
+            complete,
+          ),
+          'policy-label-guard': closedObject(
+            {
+              ...ruleProperties('policy-label-guard'),
+              principals: closedObject({ users: STRINGS, groups: STRINGS, serviceAccounts: SERVICE_ACCOUNTS }, complete),
             },
             complete,
           ),

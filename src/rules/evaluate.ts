@@ -3,8 +3,9 @@
 // down with it; the error comes back with the rule's mode so the edge can decide (deny in enforce).
 import { isKind, matchesAny } from './kinds.js';
 import { isExemptNamespace } from './modes.js';
+import { namespaceModeCap } from './namespace-mode.js';
 import { MUTATIONS, RULES } from './registry.js';
-import type { Finding, KubeObject, Mode, Mutation, PatchOperation, Rule, RuleContext } from './types.js';
+import { weakerMode, type ActiveMode, type Finding, type KubeObject, type Mode, type Mutation, type PatchOperation, type Rule, type RuleContext } from './types.js';
 
 export interface RuleError {
   rule: string;
@@ -36,16 +37,35 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The labels of the namespace an object is judged in: a Namespace's own, else its namespace's. */
+function namespaceLabelsOf(object: KubeObject, context: RuleContext): Readonly<Record<string, string>> | undefined {
+  if (isKind(object, NAMESPACE_KIND)) return object.metadata?.labels ?? undefined;
+  return context.namespace?.labels;
+}
+
+/** A namespace's `policygate.dev/mode*` labels lower a rule's findings; the guard of those labels is exempt. */
+function lowered(findings: Finding[], cap: ActiveMode | undefined): Finding[] {
+  if (cap === undefined) return findings;
+  return findings.map((finding) => {
+    const mode = weakerMode(finding.mode, cap) as ActiveMode;
+    return mode === finding.mode ? finding : { ...finding, mode };
+  });
+}
+
+const UNLOWERED_RULES: ReadonlySet<string> = new Set(['policy-label-guard']);
+
 export function evaluateObject(object: KubeObject, context: RuleContext, rules: readonly Rule[] = RULES): Evaluation {
   const evaluation: Evaluation = { findings: [], errors: [], rulesRun: [] };
   if (context.operation === 'DELETE') return evaluation;
   const namespace = namespaceOf(object, context);
+  const namespaceLabels = namespaceLabelsOf(object, context);
   for (const rule of applicableRules(object, rules)) {
     const ruleConfig = context.config.rules[rule.id];
     if (ruleConfig.mode === 'off' || isExemptNamespace(ruleConfig, namespace)) continue;
     evaluation.rulesRun.push(rule.id);
     try {
-      evaluation.findings.push(...rule.evaluate(object, context));
+      const findings = rule.evaluate(object, context);
+      evaluation.findings.push(...(UNLOWERED_RULES.has(rule.id) ? findings : lowered(findings, namespaceModeCap(namespaceLabels, rule.id))));
     } catch (error) {
       evaluation.errors.push({ rule: rule.id, mode: ruleConfig.mode, message: errorMessage(error) });
     }

@@ -4,9 +4,10 @@ import { podSecurityContextDefaults } from './mutations/pod-security-context-def
 import { namespaceRequiredLabels } from './namespace-required-labels.js';
 import { networkPolicyAllowAll } from './network-policy-allow-all.js';
 import { podSecurity } from './pod-security.js';
+import { policyLabelGuard } from './policy-label-guard.js';
 import type { Mutation, Rule, RuleId } from './types.js';
 
-export const RULES: readonly Rule[] = [namespaceRequiredLabels, networkPolicyAllowAll, podSecurity];
+export const RULES: readonly Rule[] = [namespaceRequiredLabels, networkPolicyAllowAll, podSecurity, policyLabelGuard];
 
 export const MUTATIONS: readonly Mutation[] = [namespaceLabelDefaults, podSecurityContextDefaults];
 

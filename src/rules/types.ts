@@ -116,7 +116,7 @@ export interface Mutation {
 // ---------------------------------------------------------------------------------------------
 // Configuration: the validated shape (loading and validation live in src/config/).
 
-export type RuleId = 'namespace-required-labels' | 'network-policy-allow-all' | 'pod-security';
+export type RuleId = 'namespace-required-labels' | 'network-policy-allow-all' | 'pod-security' | 'policy-label-guard';
 
 export interface RuleConfigBase {
   mode: Mode;
@@ -154,11 +154,22 @@ export interface PodSecurityConfig extends RuleConfigBase {
   exemptions: { usernames: string[]; runtimeClassNames: string[]; namespaces: string[] };
 }
 
+/** Who may add, change or remove the labels that decide how strictly a namespace is policed. */
+export interface PolicyLabelGuardConfig extends RuleConfigBase {
+  principals: {
+    users: string[];
+    groups: string[];
+    /** `namespace/name`. */
+    serviceAccounts: string[];
+  };
+}
+
 export interface PolicyConfig {
   rules: {
     'namespace-required-labels': NamespaceRequiredLabelsConfig;
     'network-policy-allow-all': NetworkPolicyAllowAllConfig;
     'pod-security': PodSecurityConfig;
+    'policy-label-guard': PolicyLabelGuardConfig;
   };
   mutations: {
     namespaceLabelDefaults: boolean;

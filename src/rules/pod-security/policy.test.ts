@@ -55,7 +55,7 @@ describe('policyFromLabels', () => {
       expected: { enforce: 'baseline:latest', audit: 'restricted:latest', warn: 'restricted:latest' },
     },
   ])('$name', ({ labels, defaults, expected }) => {
-    expect(formatted(policyFromLabels(labels, defaults).policy)).toEqual(expected);
+    expect(formatted(policyFromLabels(labels as Record<string, string>, defaults).policy)).toEqual(expected);
   });
 
   it('reports each invalid label as the API server words a field error', () => {

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { testConfig } from '../../test/helpers/config.js';
+import { evaluateObject } from './evaluate.js';
+import { policyLabelGuard } from './policy-label-guard.js';
+import type { KubeObject, RuleContext, UserInfo } from './types.js';
+
+const namespace = (labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { team: 'a', ...labels } } });
+const config = testConfig({ rules: { 'policy-label-guard': { principals: { users: ['root-admin'], groups: ['platform'], serviceAccounts: ['argocd/argocd-application-controller'] } } } });
+const alice: UserInfo = { username: 'alice', groups: ['developers', 'system:authenticated'] };
+
+function update(before: Record<string, string>, after: Record<string, string>, userInfo: UserInfo): RuleContext {
+  return { config, operation: 'UPDATE', oldObject: namespace(before), userInfo };
+}
+
+describe('policy-label-guard', () => {
+  it.each([
+    ['adds', {}, { 'pod-security.kubernetes.io/enforce': 'privileged' }, 'add', 'pod-security.kubernetes.io/enforce'],
+    ['changes', { 'pod-security.kubernetes.io/enforce': 'restricted' }, { 'pod-security.kubernetes.io/enforce': 'baseline' }, 'change', 'pod-security.kubernetes.io/enforce'],
+    ['removes', { 'pod-security.kubernetes.io/enforce': 'restricted' }, {}, 'remove', 'pod-security.kubernetes.io/enforce'],
+    ['adds the mode label', {}, { 'policygate.dev/mode': 'audit' }, 'add', 'policygate.dev/mode'],
+    ['adds a per-rule mode label', {}, { 'policygate.dev/mode.pod-security': 'warn' }, 'add', 'policygate.dev/mode.pod-security'],
+  ])('refuses an unlisted user who %s a guarded label, saying who may', (_, before, after, verb, key) => {
+    const findings = policyLabelGuard.evaluate(namespace(after), update(before, after, alice));
+    expect(findings).toEqual([
+      {
+        rule: 'policy-label-guard',
+        check: 'unauthorized-change',
+        mode: 'enforce',
+        path: `metadata.labels[${JSON.stringify(key)}]`,
+        paths: [`metadata.labels[${JSON.stringify(key)}]`],
+        message: `alice may not ${verb} label ${JSON.stringify(key)} on namespace "team-a": only users root-admin; groups platform; service accounts argocd/argocd-application-controller may; ask them, or have them add you under rules.policy-label-guard.principals`,
+      },
+    ]);
+  });
+
+  it.each([
+    ['a listed user', { username: 'root-admin' }],
+    ['a member of a listed group', { username: 'bob', groups: ['platform'] }],
+    ['a listed service account', { username: 'system:serviceaccount:argocd:argocd-application-controller', groups: ['system:serviceaccounts'] }],
+  ])('lets %s change guarded labels', (_, userInfo) => {
+    expect(policyLabelGuard.evaluate(namespace({ 'policygate.dev/mode': 'audit' }), update({}, { 'policygate.dev/mode': 'audit' }, userInfo))).toEqual([]);
+  });
+
+  it('lets anyone change other labels, and re-apply guarded labels unchanged', () => {
+    const labels = { 'pod-security.kubernetes.io/enforce': 'restricted' };
+    expect(policyLabelGuard.evaluate(namespace({ ...labels, owner: 'x' }), update(labels, { ...labels, owner: 'x' }, alice))).toEqual([]);
+  });
+
+  it('guards labels given at creation too: a new namespace cannot start out privileged', () => {
+    const findings = policyLabelGuard.evaluate(namespace({ 'pod-security.kubernetes.io/enforce': 'privileged' }), { config, operation: 'CREATE', userInfo: alice });
+    expect(findings.map((finding) => finding.check)).toEqual(['unauthorized-change']);
+  });
+
+  it('names nobody when no principal is configured', () => {
+    const closed = testConfig({ rules: { 'policy-label-guard': { principals: { users: [], groups: [], serviceAccounts: [] } } } });
+    const [finding] = policyLabelGuard.evaluate(namespace({ 'policygate.dev/mode': 'warn' }), { config: closed, operation: 'CREATE', userInfo: alice });
+    expect(finding?.message).toContain('only nobody (rules.policy-label-guard.principals is empty) may');
+  });
+
+  it('is not lowered by the very label it guards', () => {
+    const object = namespace({ 'policygate.dev/mode': 'audit' });
+    const { findings } = evaluateObject(object, update({}, { 'policygate.dev/mode': 'audit' }, alice));
+    expect(findings.filter((finding) => finding.rule === 'policy-label-guard').map((finding) => finding.mode)).toEqual(['enforce']);
+  });
+});
