@@ -51,6 +51,10 @@ describe('policy-label-guard', () => {
     expect(findings.map((finding) => finding.check)).toEqual(['unauthorized-change']);
   });
 
+  it('judges nothing offline, where no user makes the change (check, audit)', () => {
+    expect(policyLabelGuard.evaluate(namespace({ 'pod-security.kubernetes.io/enforce': 'privileged' }), { config, operation: 'CREATE' })).toEqual([]);
+  });
+
   it('names nobody when no principal is configured', () => {
     const closed = testConfig({ rules: { 'policy-label-guard': { principals: { users: [], groups: [], serviceAccounts: [] } } } });
     const [finding] = policyLabelGuard.evaluate(namespace({ 'policygate.dev/mode': 'warn' }), { config: closed, operation: 'CREATE', userInfo: alice });

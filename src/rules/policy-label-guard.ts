@@ -43,6 +43,8 @@ export function describePrincipals(principals: PolicyLabelGuardConfig['principal
 
 function evaluateGuard(object: KubeObject, context: RuleContext): Finding[] {
   if (!isKind(object, NAMESPACE_KIND) || (context.operation !== 'CREATE' && context.operation !== 'UPDATE')) return [];
+  // Offline (check, audit) nobody is making the change: there is no one to authorize.
+  if (context.userInfo === undefined) return [];
   const ruleConfig = context.config.rules['policy-label-guard'];
   const mode = checkMode(ruleConfig, CHECK);
   if (mode === 'off') return [];
@@ -54,7 +56,7 @@ function evaluateGuard(object: KubeObject, context: RuleContext): Finding[] {
   if (changed.length === 0 || isAuthorized(context.userInfo, ruleConfig.principals)) return [];
 
   const who = describePrincipals(ruleConfig.principals);
-  const user = context.userInfo?.username ?? 'an unknown user';
+  const user = context.userInfo.username ?? 'an anonymous user';
   return changed.map((key) => {
     const verb = before[key] === undefined ? 'add' : after[key] === undefined ? 'remove' : 'change';
     const path = mapEntryPath('metadata.labels', key);
