@@ -127,6 +127,18 @@ describe('pod-security rule', () => {
     expect(first).toMatchObject({ mode: 'enforce', check: 'hostNamespaces', path: 'spec.jobTemplate.spec.template.spec.hostNetwork' });
   });
 
+  it('a workload UPDATE is judged only when its pod template changes', () => {
+    const deployment = (replicas: number, privileged: boolean): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'legacy', namespace: 'team-a' },
+      spec: { replicas, template: { metadata: { labels: { app: 'legacy' } }, spec: { containers: [{ name: 'app', image: 'x', securityContext: { privileged } }] } } },
+    });
+    expect(podSecurity.evaluate(deployment(5, true), context({ operation: 'UPDATE', oldObject: deployment(2, true) }))).toEqual([]);
+    expect(summary(deployment(2, true), context({ operation: 'UPDATE', oldObject: deployment(2, false) }))).toContain('enforce baseline:latest privileged');
+    expect(podSecurity.evaluate(deployment(2, true), context({ operation: 'UPDATE', subResource: 'scale', oldObject: deployment(2, false) }))).toEqual([]);
+  });
+
   it('without a known namespace, pods are judged by the configured defaults', () => {
     expect(summary(privilegedPod, context({ namespace: undefined }))).toContain('enforce baseline:latest privileged');
   });

@@ -7,7 +7,7 @@ import { effectiveMinor, formatLevelVersion, type LevelVersion } from './pod-sec
 import { POD_BEARING_KINDS, POD_KIND, podUnderReview } from './pod-security/pod-spec.js';
 import { defaultPolicy, isFullyPrivileged, policyFromLabels, type PolicyMode } from './pod-security/policy.js';
 import { POD_SECURITY_CHECKS } from './pod-security/registry.js';
-import { isSignificantPodUpdate } from './pod-security/significant-update.js';
+import { isSignificantPodUpdate, podTemplateChanged } from './pod-security/significant-update.js';
 import { NAMESPACE_LABELS_CHECK, namespaceLabelFindings } from './pod-security/namespace-labels.js';
 import { isKind } from './kinds.js';
 import { weakerMode, type ActiveMode, type Finding, type KubeObject, type PodSecurityConfig, type Rule, type RuleContext } from './types.js';
@@ -33,7 +33,10 @@ export function podSecurityExemption(object: KubeObject, context: RuleContext, s
 function isJudged(object: KubeObject, context: RuleContext): boolean {
   if (context.operation !== 'CREATE' && context.operation !== 'UPDATE') return false;
   const subResource = context.subResource ?? '';
-  if (!isKind(object, POD_KIND)) return subResource === '';
+  if (!isKind(object, POD_KIND)) {
+    if (subResource !== '') return false;
+    return context.operation !== 'UPDATE' || !context.oldObject || podTemplateChanged(object, context.oldObject);
+  }
   if (!EVALUATED_POD_SUBRESOURCES.has(subResource)) return false;
   if (context.operation === 'UPDATE' && context.oldObject) return isSignificantPodUpdate(object, context.oldObject);
   return true;

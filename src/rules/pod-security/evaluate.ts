@@ -30,13 +30,16 @@ export function evaluatePod(policy: LevelVersion, pod: PodUnderReview, tables: C
   return failures;
 }
 
-/** PSA's denial text: `violates PodSecurity "restricted:latest": reason1 (detail1), reason2 (detail2)`. */
-export function violationMessage(policy: LevelVersion | string, messages: readonly string[]): string {
-  const name = typeof policy === 'string' ? policy : formatLevelVersion(policy);
-  return `violates PodSecurity ${JSON.stringify(name)}: ${messages.join(', ')}`;
+function policyName(policy: LevelVersion | string): string {
+  return JSON.stringify(typeof policy === 'string' ? policy : formatLevelVersion(policy));
 }
 
-/** PSA's warning text for the same: `would violate PodSecurity "restricted:latest": ...`. */
+/** PSA's denial text: `violates PodSecurity "restricted:latest": reason1 (detail1), reason2 (detail2)`. */
+export function violationMessage(policy: LevelVersion | string, messages: readonly string[]): string {
+  return `violates PodSecurity ${policyName(policy)}: ${messages.join(', ')}`;
+}
+
+/** PSA's warning and audit text for the same: `would violate PodSecurity "restricted:latest": ...`. */
 export function wouldViolateMessage(policy: LevelVersion | string, messages: readonly string[]): string {
-  return `would ${violationMessage(policy, messages)}`;
+  return `would violate PodSecurity ${policyName(policy)}: ${messages.join(', ')}`;
 }

@@ -3,6 +3,7 @@
 // ephemeral container is added or changed, or a seccomp annotation changes.
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import type { KubeObject } from '../types.js';
+import { podUnderReview } from './pod-spec.js';
 
 const POD_SECCOMP_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
 const CONTAINER_SECCOMP_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
@@ -46,4 +47,17 @@ export function isSignificantPodUpdate(pod: KubeObject, oldPod: KubeObject): boo
     if (containerChanged(container, previous, annotations, oldAnnotations)) return true;
   }
   return false;
+}
+
+/**
+ * Workload updates that change nothing in the pod template (a label on the Deployment, a replica
+ * count, a rollout annotation) cannot make its pods less safe, so they are not re-judged: a workload
+ * admitted before a policy tightened can still be scaled, labelled and paused. Any change to the
+ * template is judged in full. Key order differences count as a change, which only errs towards judging.
+ */
+export function podTemplateChanged(object: KubeObject, oldObject: KubeObject): boolean {
+  const next = podUnderReview(object);
+  const previous = podUnderReview(oldObject);
+  if (!next || !previous) return true;
+  return JSON.stringify(next.spec) !== JSON.stringify(previous.spec) || JSON.stringify(next.metadata) !== JSON.stringify(previous.metadata);
 }
