@@ -1,0 +1,86 @@
+// `policygate check`: the webhook's verdicts on manifests, offline, for CI. A thin shell: read the
+// arguments and the configuration, hand the files to the checker, print the report in the asked format
+// and turn it into the exit code.
+import { loadConfig } from '../config/load.js';
+import { InputError } from '../errors.js';
+import { checkManifests, readSources } from '../manifests/index.js';
+import { FAIL_ON_LEVELS, FORMATS, FORMATTERS, exitCodeOf } from '../report/index.js';
+import type { Command, CommandIO } from './command.js';
+import { oneOf, parseCommandArgs } from './parse-args.js';
+import { VERSION } from './version.js';
+
+const USAGE = `Usage: policygate check [options] PATH...
+
+Check Kubernetes manifests with the webhook's rules and verdicts, without a cluster: will
+\`kubectl apply\` be refused? PATH is a file, a directory (searched recursively for .yaml, .yml and
+.json files, skipping entries whose name starts with a dot, and node_modules), or - for standard input.
+
+  policygate check deploy/
+  helm template my-release ./chart | policygate check -
+  kubectl kustomize overlays/prod | policygate check --format github -
+
+Options:
+  -c, --config FILE      the policygate configuration (default: the embedded default)
+  -f, --format FORMAT    text (default), json, junit, sarif, github
+      --fail-on LEVEL    the weakest finding that fails the run: enforce (default), warn, audit,
+                         or never
+  -n, --namespace NAME   the namespace of objects that name none (default: default)
+      --user NAME        judge as this user, e.g. your deployer's
+                         system:serviceaccount:NAMESPACE:NAME
+      --group NAME       judge as a member of this group; repeat for several
+  -h, --help             show this help
+
+Namespaces in the input supply the labels (Pod Security levels) of the objects in them; objects in
+other namespaces are judged with the configured defaults. Every object is judged as a CREATE.
+Without --user or --group nobody is applying anything, so the questions of who may (policy-label-guard,
+Pod Security's exempt users) are not asked; with them, they are answered as the webhook would.
+
+Exit codes:
+  0  nothing reaches --fail-on
+  1  a finding reaches --fail-on
+  2  a usage or configuration error, or an input error (a file that cannot be read, YAML that does
+     not parse, a document that is not a Kubernetes object); everything else is still checked and
+     reported
+`;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Colour on a terminal, unless NO_COLOR says otherwise; FORCE_COLOR forces it. */
+export function useColor(io: CommandIO): boolean {
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  return io.stdout.isTTY === true;
+}
+
+async function run(argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    config: { type: 'string', short: 'c' },
+    format: { type: 'string', short: 'f' },
+    'fail-on': { type: 'string' },
+    namespace: { type: 'string', short: 'n' },
+    user: { type: 'string' },
+    group: { type: 'string', multiple: true },
+  });
+  const format = oneOf('format', values.format, FORMATS, 'text');
+  const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON_LEVELS, 'enforce');
+  const namespace = values.namespace ?? 'default';
+  if (!DNS_LABEL.test(namespace)) throw new InputError(`--namespace must be a namespace name such as "team-a" (got ${JSON.stringify(namespace)})`);
+  if (positionals.length === 0) throw new InputError('no PATH given: name files or directories of manifests, or - for standard input (see --help)');
+
+  const config = await loadConfig(values.config);
+  const { sources, problems } = await readSources(positionals, io);
+  const groups = values.group ?? [];
+  const userInfo = values.user !== undefined || groups.length > 0 ? { ...(values.user !== undefined ? { username: values.user } : {}), groups } : undefined;
+  const report = await checkManifests(sources, problems, { config, namespace, userInfo });
+  const output = FORMATTERS[format](report, { failOn, color: useColor(io), cwd: io.cwd, version: VERSION, config });
+  io.stdout.write(output);
+  return exitCodeOf(report, failOn);
+}
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'check manifests (files, directories, stdin) offline, as the webhook would',
+  usage: USAGE,
+  run,
+};

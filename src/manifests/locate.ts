@@ -1,0 +1,103 @@
+// From a finding's field path to the line and column of that field in the YAML source. The walk follows
+// the parser's events (each carries its source offset): a mapping entry is located at its key, a list
+// item at its first character. A path that leaves the document (a missing field) stops at the nearest
+// field that exists, so "runAsNonRoot is not set" points at the securityContext, or the container.
+import { EVENT_ID, SCALAR_STYLE, getScalarValue, type Event, type ScalarEvent } from 'js-yaml';
+import type { PathSegment } from './field-path.js';
+
+/** One-based line and column. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+function firstSet(...offsets: number[]): number {
+  let best = -1;
+  for (const offset of offsets) if (offset >= 0 && (best === -1 || offset < best)) best = offset;
+  return best;
+}
+
+/** Where a node starts in the source (its anchor or tag, when it has one), or -1 when it has no text. */
+export function nodeStart(event: Event | undefined): number {
+  if (!event) return -1;
+  switch (event.type) {
+    case EVENT_ID.MAPPING:
+    case EVENT_ID.SEQUENCE:
+      return firstSet(event.anchorStart - 1, event.tagStart, event.start);
+    case EVENT_ID.SCALAR: {
+      const quoted = event.style === SCALAR_STYLE.SINGLE_QUOTED || event.style === SCALAR_STYLE.DOUBLE_QUOTED;
+      const value = event.valueStart >= 0 && quoted ? event.valueStart - 1 : event.valueStart;
+      return firstSet(event.anchorStart >= 0 ? event.anchorStart - 1 : -1, event.tagStart, value);
+    }
+    case EVENT_ID.ALIAS:
+      return event.anchorStart >= 0 ? event.anchorStart - 1 : -1;
+    default:
+      return -1;
+  }
+}
+
+/** The index just past the node that starts at `index`. */
+export function skipNode(events: readonly Event[], index: number): number {
+  const event = events[index];
+  if (!event || (event.type !== EVENT_ID.MAPPING && event.type !== EVENT_ID.SEQUENCE)) return index + 1;
+  let depth = 0;
+  for (let at = index; at < events.length; at++) {
+    const type = events[at]?.type;
+    if (type === EVENT_ID.MAPPING || type === EVENT_ID.SEQUENCE) depth++;
+    else if (type === EVENT_ID.POP && --depth === 0) return at + 1;
+  }
+  return events.length;
+}
+
+/** The index of the node at `segment` below the node at `index`, with the offset to report for it. */
+function childOf(events: readonly Event[], source: string, index: number, segment: PathSegment): { index: number; offset: number } | undefined {
+  const node = events[index];
+  if (node?.type === EVENT_ID.MAPPING) {
+    const wanted = String(segment);
+    for (let at = index + 1; at < events.length && events[at]?.type !== EVENT_ID.POP; ) {
+      const key = events[at];
+      const value = skipNode(events, at);
+      if (key?.type === EVENT_ID.SCALAR && getScalarValue(source, key as ScalarEvent) === wanted) {
+        const offset = nodeStart(key);
+        return { index: value, offset: offset >= 0 ? offset : nodeStart(events[value]) };
+      }
+      at = skipNode(events, value);
+    }
+    return undefined;
+  }
+  if (node?.type === EVENT_ID.SEQUENCE && typeof segment === 'number') {
+    let count = 0;
+    for (let at = index + 1; at < events.length && events[at]?.type !== EVENT_ID.POP; at = skipNode(events, at)) {
+      if (count++ === segment) return { index: at, offset: nodeStart(events[at]) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The offset of the deepest node on `segments` below the node at `rootIndex`: the key of the last
+ * mapping entry found, or the start of the last list item found; the root's start when nothing matches.
+ */
+export function offsetOfPath(events: readonly Event[], source: string, rootIndex: number, segments: readonly PathSegment[]): number {
+  let index = rootIndex;
+  let offset = nodeStart(events[rootIndex]);
+  for (const segment of segments) {
+    const child = childOf(events, source, index, segment);
+    if (!child) break;
+    index = child.index;
+    if (child.offset >= 0) offset = child.offset;
+  }
+  return offset;
+}
+
+/** The one-based line and column of `offset` in `text`, counting from `firstLine` (zero-based). */
+export function positionAt(text: string, offset: number, firstLine: number): Position {
+  let line = firstLine;
+  let lineStart = 0;
+  const end = Math.min(Math.max(offset, 0), text.length);
+  for (let index = text.indexOf('\n'); index !== -1 && index < end; index = text.indexOf('\n', index + 1)) {
+    line++;
+    lineStart = index + 1;
+  }
+  return { line: line + 1, column: end - lineStart + 1 };
+}

@@ -1,0 +1,28 @@
+// The offline stand-in for the webhook's namespace cache: the Namespaces found in the input supply the
+// labels (Pod Security levels and versions) of the objects in them. A namespace the input does not
+// define is "not known", and the rules fall back to the configured defaults, as the webhook does
+// without a cluster.
+import type { NamespaceLookup } from '../admission/types.js';
+import { isKind } from '../rules/kinds.js';
+import type { KubeObject, NamespaceInfo } from '../rules/types.js';
+
+const NAMESPACE_KIND = { group: '', kind: 'Namespace' };
+
+/** Label values as the API server would store them: strings (a manifest may hold `team: 42`). */
+function stringLabels(labels: unknown): Record<string, string> {
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return {};
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(labels)) if (value !== null && value !== undefined) result[key] = String(value);
+  return result;
+}
+
+/** A lookup over the Namespaces among `objects`; a namespace defined twice takes its last definition, as `kubectl apply` would leave it. */
+export function namespacesFromObjects(objects: Iterable<KubeObject>): NamespaceLookup & { size(): number } {
+  const namespaces = new Map<string, NamespaceInfo>();
+  for (const object of objects) {
+    const name = object.metadata?.name;
+    if (!isKind(object, NAMESPACE_KIND) || typeof name !== 'string' || name === '') continue;
+    namespaces.set(name, { name, labels: stringLabels(object.metadata?.labels) });
+  }
+  return { get: (name) => namespaces.get(name), size: () => namespaces.size };
+}

@@ -1,0 +1,168 @@
+// One file's text → the Kubernetes objects in it, each able to say where a field sits in the source.
+// Multi-document YAML, JSON, and `kind: List` (or any `*List` with `items`) are read as kubectl reads
+// them. Empty documents are skipped. A document that does not parse, or is not an object with an
+// apiVersion and a kind, is an input problem with its line; the file's other documents still count.
+import { EVENT_ID, YAMLException, constructFromEvents, parseEvents, type Event } from 'js-yaml';
+import type { KubeObject } from '../rules/types.js';
+import { parseFieldPath, type PathSegment } from './field-path.js';
+import { KUBERNETES_YAML_SCHEMA } from './kubernetes-yaml.js';
+import { offsetOfPath, positionAt, type Position } from './locate.js';
+import { splitDocuments, type DocumentChunk } from './split-documents.js';
+
+export interface ManifestDocument {
+  file: string;
+  /** Zero-based index of the YAML document in its file. */
+  document: number;
+  /** Where the object sits in its document: `[]`, or `['items', 3]` in a List. */
+  itemPath: readonly PathSegment[];
+  object: KubeObject;
+  /** Where the object starts. */
+  position: Position;
+  /** Where a field of the object is, given as a finding's path; a missing field gives its nearest existing ancestor. */
+  locate(path: string): Position;
+}
+
+export interface InputProblem {
+  file: string;
+  /** One-based; null when the problem concerns the whole file (it cannot be read). */
+  line: number | null;
+  column: number | null;
+  message: string;
+}
+
+export interface ParsedFile {
+  documents: ManifestDocument[];
+  problems: InputProblem[];
+}
+
+/** Aliases per document: enough for any hand-written anchors, too few for an alias bomb. */
+const MAX_ALIASES = 10_000;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return 'a string';
+  return `a ${typeof value}`;
+}
+
+/** Why a value is not a Kubernetes object, or undefined when it is one. */
+export function notAnObjectReason(value: unknown): string | undefined {
+  if (!isRecord(value)) return `not a Kubernetes object: the document is ${describe(value)}, not a mapping with apiVersion and kind`;
+  const missing = (['apiVersion', 'kind'] as const).filter((field) => typeof value[field] !== 'string' || value[field] === '');
+  if (missing.length === 0) return undefined;
+  return `not a Kubernetes object: ${missing.map((field) => `"${field}"`).join(' and ')} ${missing.length === 1 ? 'is' : 'are'} missing or not a string`;
+}
+
+/** kubectl's lists: `kind: List`, or any `…List` kind whose `items` is a list. */
+function isList(value: Record<string, unknown>): boolean {
+  return typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items);
+}
+
+function yamlProblem(file: string, chunk: DocumentChunk, error: unknown): InputProblem {
+  if (error instanceof YAMLException) {
+    const mark = error.mark;
+    const position = mark ? { line: chunk.line + mark.line + 1, column: mark.column + 1 } : undefined;
+    return { file, line: position?.line ?? chunk.line + 1, column: position?.column ?? null, message: `invalid YAML: ${error.reason}` };
+  }
+  return { file, line: chunk.line + 1, column: null, message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}` };
+}
+
+/** The events of one chunk, parsed again when a finding needs a position (they are not kept meanwhile). */
+class ChunkSource {
+  #events: Event[] | undefined;
+  #documentRoots: number[] | undefined;
+  constructor(
+    readonly chunk: DocumentChunk,
+    events: Event[],
+  ) {
+    this.#events = events;
+  }
+
+  /** Forget the events until a position is asked for: thousands of documents should not hold them all. */
+  release(): void {
+    this.#events = undefined;
+    this.#documentRoots = undefined;
+  }
+
+  get events(): Event[] {
+    this.#events ??= parseEvents(this.chunk.text, {});
+    return this.#events;
+  }
+
+  /** Index of the root node event of the chunk's n-th document. */
+  root(document: number): number {
+    if (!this.#documentRoots) {
+      this.#documentRoots = [];
+      this.events.forEach((event, index) => {
+        if (event.type === EVENT_ID.DOCUMENT) this.#documentRoots?.push(index + 1);
+      });
+    }
+    return this.#documentRoots[document] ?? 0;
+  }
+
+  position(document: number, segments: readonly PathSegment[]): Position {
+    const offset = offsetOfPath(this.events, this.chunk.text, this.root(document), segments);
+    return positionAt(this.chunk.text, offset, this.chunk.line);
+  }
+}
+
+export function parseManifests(file: string, text: string): ParsedFile {
+  const parsed: ParsedFile = { documents: [], problems: [] };
+  let documentIndex = 0;
+  for (const chunk of splitDocuments(text)) {
+    let values: unknown[];
+    let source: ChunkSource;
+    try {
+      const events = parseEvents(chunk.text, {});
+      values = constructFromEvents(events, { source: chunk.text, schema: KUBERNETES_YAML_SCHEMA, maxAliases: MAX_ALIASES });
+      source = new ChunkSource(chunk, events);
+    } catch (error) {
+      parsed.problems.push(yamlProblem(file, chunk, error));
+      documentIndex++;
+      continue;
+    }
+    values.forEach((value, inChunk) => {
+      const document = documentIndex++;
+      if (value === null || value === undefined) return;
+      const add = (object: unknown, itemPath: readonly PathSegment[]): void => {
+        const position = source.position(inChunk, itemPath);
+        const reason = notAnObjectReason(object);
+        if (reason !== undefined || !isRecord(object)) {
+          const where = itemPath.length > 0 ? `${formatItemPath(itemPath)}: ` : '';
+          parsed.problems.push({ file, line: position.line, column: position.column, message: `${where}${reason ?? 'not a Kubernetes object'}` });
+          return;
+        }
+        if (isList(object)) {
+          const items = object.items as unknown[];
+          const itemKind = object.kind === 'List' ? undefined : (object.kind as string).slice(0, -'List'.length);
+          items.forEach((item, index) => {
+            // A typed list (`PodList`) may leave its items' apiVersion and kind implicit.
+            const typed = isRecord(item) && itemKind && item.kind === undefined ? { apiVersion: object.apiVersion, kind: itemKind, ...item } : item;
+            add(typed, [...itemPath, 'items', index]);
+          });
+          return;
+        }
+        parsed.documents.push({
+          file,
+          document,
+          itemPath,
+          object: object as KubeObject,
+          position,
+          locate: (path) => source.position(inChunk, [...itemPath, ...parseFieldPath(path)]),
+        });
+      };
+      add(value, []);
+    });
+    source.release();
+  }
+  return parsed;
+}
+
+function formatItemPath(path: readonly PathSegment[]): string {
+  let text = '';
+  for (const segment of path) text += typeof segment === 'number' ? `[${segment}]` : text === '' ? segment : `.${segment}`;
+  return text;
+}

@@ -1,0 +1,97 @@
+// `--format junit`: for CI systems that show test reports (GitLab, Jenkins, Azure Pipelines). One test
+// suite per file, one test case per resource. A resource fails with the findings that reach --fail-on;
+// findings below it are listed in the case's system-out; input errors are test errors.
+import { plural, where } from './text.js';
+import { failsRun, type CheckError, type CheckReport, type CheckResult, type CheckedResource, type FormatOptions } from './types.js';
+
+/** XML 1.0 has no place for most control characters, even escaped. */
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+export function escapeXml(text: string): string {
+  return text
+    .replace(NOT_XML, '\uFFFD')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&apos;');
+}
+
+function attributes(values: Record<string, string | number>): string {
+  return Object.entries(values)
+    .map(([key, value]) => ` ${key}="${escapeXml(String(value))}"`)
+    .join('');
+}
+
+function resultLine(result: CheckResult): string {
+  return `${where(result.file, result.line, result.column)}  ${result.mode}  ${result.rule}/${result.check}  ${result.message}`;
+}
+
+function resourceName(resource: CheckedResource): string {
+  const name = resource.name ?? '(unnamed)';
+  return `${resource.kind} ${resource.namespace === null ? name : `${resource.namespace}/${name}`}`;
+}
+
+function resourceCase(resource: CheckedResource, options: FormatOptions): { xml: string; failed: boolean } {
+  const failing = resource.results.filter((result) => failsRun(result.mode, options.failOn));
+  const passing = resource.results.filter((result) => !failsRun(result.mode, options.failOn));
+  const open = `    <testcase${attributes({ name: resourceName(resource), classname: resource.file, file: resource.file, line: resource.line })}`;
+  if (resource.results.length === 0) return { xml: `${open}/>`, failed: false };
+  const lines = [`${open}>`];
+  const [first] = failing;
+  if (first) {
+    const message = failing.length === 1 ? `${first.rule}/${first.check}: ${first.message}` : `${plural(failing.length, 'finding')} at or above --fail-on ${options.failOn}`;
+    lines.push(`      <failure${attributes({ message, type: `${first.rule}/${first.check}` })}>${escapeXml(failing.map(resultLine).join('\n'))}</failure>`);
+  }
+  if (passing.length > 0) lines.push(`      <system-out>${escapeXml(passing.map(resultLine).join('\n'))}</system-out>`);
+  lines.push('    </testcase>');
+  return { xml: lines.join('\n'), failed: first !== undefined };
+}
+
+function errorCase(error: CheckError): string {
+  const name = error.line === null ? 'read the file' : `document at line ${error.line}`;
+  const location = attributes({ name, classname: error.file, file: error.file, ...(error.line === null ? {} : { line: error.line }) });
+  return `    <testcase${location}>\n      <error${attributes({ message: error.message, type: 'input-error' })}>${escapeXml(where(error.file, error.line, error.column))}: ${escapeXml(error.message)}</error>\n    </testcase>`;
+}
+
+function byFile<T extends { file: string }>(items: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.file);
+    if (group) group.push(item);
+    else groups.set(item.file, [item]);
+  }
+  return groups;
+}
+
+export function formatJunit(report: CheckReport, options: FormatOptions): string {
+  const errorsByFile = byFile(report.errors);
+  const resourcesByFile = byFile(report.resources);
+  const suites: string[] = [];
+  let tests = 0;
+  let failures = 0;
+  let errors = 0;
+  for (const file of report.files) {
+    const cases: string[] = [];
+    let suiteFailures = 0;
+    for (const error of errorsByFile.get(file) ?? []) cases.push(errorCase(error));
+    const suiteErrors = cases.length;
+    for (const resource of resourcesByFile.get(file) ?? []) {
+      const { xml, failed } = resourceCase(resource, options);
+      cases.push(xml);
+      if (failed) suiteFailures++;
+    }
+    tests += cases.length;
+    failures += suiteFailures;
+    errors += suiteErrors;
+    const open = `  <testsuite${attributes({ name: file, tests: cases.length, failures: suiteFailures, errors: suiteErrors, skipped: 0 })}`;
+    suites.push(cases.length === 0 ? `${open}/>` : `${open}>\n${cases.join('\n')}\n  </testsuite>`);
+  }
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${attributes({ name: 'policygate check', tests, failures, errors })}>`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

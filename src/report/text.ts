@@ -1,0 +1,71 @@
+// `--format text`: for people. Findings and input errors grouped by file, one per line as
+// `file:line:column  mode  rule/check  message` (a form editors and terminals link to the source),
+// then a summary. Colour only when asked (the CLI asks on a TTY).
+import { failsRun, type CheckError, type CheckReport, type CheckResult, type FormatOptions } from './types.js';
+
+const STYLES = { red: [31, 39], yellow: [33, 39], cyan: [36, 39], bold: [1, 22], dim: [2, 22], green: [32, 39] } as const;
+type Style = keyof typeof STYLES;
+
+function painter(color: boolean) {
+  return (style: Style, text: string) => (color ? `\u001b[${STYLES[style][0]}m${text}\u001b[${STYLES[style][1]}m` : text);
+}
+
+const MODE_STYLE: Record<string, Style> = { enforce: 'red', warn: 'yellow', audit: 'cyan', error: 'red' };
+const LABEL_WIDTH = 'enforce'.length;
+
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+export function where(file: string, line: number | null, column: number | null): string {
+  if (line === null) return file;
+  return column === null ? `${file}:${line}` : `${file}:${line}:${column}`;
+}
+
+type Entry = { kind: 'result'; item: CheckResult } | { kind: 'error'; item: CheckError };
+
+/** The closing lines shared by the human-readable formats. */
+export function summaryLines(report: CheckReport, options: Pick<FormatOptions, 'failOn'>): string[] {
+  const { summary } = report;
+  const counts = `${summary.enforce} enforce, ${summary.warn} warn, ${summary.audit} audit, ${plural(summary.errors, 'input error')}`;
+  const lines = [`Checked ${plural(summary.resources, 'resource')} in ${plural(summary.files, 'file')}: ${counts}.`];
+  const failing = report.results.filter((result) => failsRun(result.mode, options.failOn)).length;
+  if (summary.errors > 0) lines.push(`Failed: ${plural(summary.errors, 'input error')} (exit 2).`);
+  else if (failing > 0) lines.push(`Failed: ${plural(failing, 'finding')} at or above --fail-on ${options.failOn} (exit 1).`);
+  else lines.push(options.failOn === 'never' ? 'Passed (--fail-on never).' : `Passed: nothing at or above --fail-on ${options.failOn}.`);
+  return lines;
+}
+
+export function formatText(report: CheckReport, options: FormatOptions): string {
+  const paint = painter(options.color);
+  const byFile = new Map<string, Entry[]>();
+  const add = (file: string, entry: Entry) => {
+    const entries = byFile.get(file);
+    if (entries) entries.push(entry);
+    else byFile.set(file, [entry]);
+  };
+  for (const error of report.errors) add(error.file, { kind: 'error', item: error });
+  for (const result of report.results) add(result.file, { kind: 'result', item: result });
+
+  const out: string[] = [];
+  for (const file of report.files) {
+    const entries = byFile.get(file);
+    if (!entries) continue;
+    entries.sort((a, b) => (a.item.line ?? 0) - (b.item.line ?? 0) || (a.item.column ?? 0) - (b.item.column ?? 0));
+    for (const entry of entries) {
+      const location = where(entry.item.file, entry.item.line, entry.item.column);
+      if (entry.kind === 'error') {
+        out.push(`${location}  ${paint('red', 'error'.padEnd(LABEL_WIDTH))}  ${entry.item.message}`);
+      } else {
+        const result = entry.item;
+        const mode = paint(MODE_STYLE[result.mode] ?? 'bold', result.mode.padEnd(LABEL_WIDTH));
+        out.push(`${location}  ${mode}  ${paint('dim', `${result.rule}/${result.check}`)}  ${result.message}`);
+      }
+    }
+    out.push('');
+  }
+  const [counts, verdict] = summaryLines(report, options);
+  out.push(counts ?? '');
+  if (verdict !== undefined) out.push(paint(verdict.startsWith('Failed') ? 'red' : 'green', verdict));
+  return `${out.join('\n')}\n`;
+}

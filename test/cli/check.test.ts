@@ -1,0 +1,264 @@
+// `policygate check` as CI runs it: the real binary in a child process, every format and exit code,
+// asserting stdout, stderr and the exit code.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+interface JsonResult {
+  file: string;
+  line: number;
+  column: number;
+  apiVersion: string;
+  kind: string;
+  namespace: string | null;
+  name: string | null;
+  rule: string;
+  check: string;
+  mode: string;
+  path: string;
+  message: string;
+}
+interface JsonReport {
+  results: JsonResult[];
+  errors: { file: string; line: number | null; message: string }[];
+  summary: Record<string, number>;
+}
+
+const PSA = ['check', '--config', 'psa-config.yaml'];
+
+describe('check --format text (the default)', () => {
+  it('prints each finding as file:line:column  mode  rule/check  message, then a summary', async () => {
+    const { code, stdout, stderr } = await runCli([...PSA, 'psa.yaml']);
+    expect(stdout).toBe(
+      [
+        'psa.yaml:7:3  enforce  pod-security/hostNamespaces  host namespaces (hostPID=true)',
+        'psa.yaml:7:3  audit    pod-security/hostNamespaces  host namespaces (hostPID=true)',
+        'psa.yaml:16:11  warn     pod-security/hostPorts  hostPort (container "shell" uses hostPort 80)',
+        'psa.yaml:16:11  audit    pod-security/hostPorts  hostPort (container "shell" uses hostPort 80)',
+        '',
+        'Checked 1 resource in 1 file: 1 enforce, 1 warn, 2 audit, 0 input errors.',
+        'Failed: 1 finding at or above --fail-on enforce (exit 1).',
+        '',
+      ].join('\n'),
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+  });
+
+  it('groups by file, in the order of the arguments and of a directory walk', async () => {
+    const { code, stdout, stderr } = await runCli(['check', 'repo', 'clean.yaml']);
+    const files = [...new Set(stdout.split('\n').filter((line) => /^\S+:\d+:\d+ /.test(line)).map((line) => line.slice(0, line.indexOf(':'))))];
+    // .hidden/ and notes.txt are not picked up; clean.yaml has no findings.
+    expect(files).toEqual(['repo/apps/network.json', 'repo/apps/web/deployment.yaml', 'repo/apps/web/job.yml', 'repo/namespaces.yaml']);
+    expect(stdout).toMatch(/\n\nrepo\/apps\/web\/deployment\.yaml:/);
+    expect(stdout).toContain('Checked 7 resources in 5 files: ');
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+  });
+
+  it('colours only on a terminal or when FORCE_COLOR asks, and never with NO_COLOR', async () => {
+    const plain = await runCli([...PSA, 'psa.yaml']);
+    expect(plain.stdout).not.toContain('\u001b[');
+    const forced = await runCli([...PSA, 'psa.yaml'], { env: { FORCE_COLOR: '1' } });
+    expect(forced.stdout).toContain('\u001b[31menforce\u001b[39m');
+    expect(forced.stdout.replace(/\u001b\[\d+m/g, '')).toBe(plain.stdout);
+    const none = await runCli([...PSA, 'psa.yaml'], { env: { NO_COLOR: '1' } });
+    expect(none.stdout).toBe(plain.stdout);
+  });
+});
+
+describe('check --format json', () => {
+  it('follows the documented contract', async () => {
+    const { code, stdout, stderr } = await runCli([...PSA, '--format', 'json', 'psa.yaml']);
+    expect(JSON.parse(stdout)).toEqual({
+      results: [
+        {
+          file: 'psa.yaml',
+          line: 7,
+          column: 3,
+          apiVersion: 'v1',
+          kind: 'Pod',
+          namespace: 'default',
+          name: 'debug',
+          rule: 'pod-security',
+          check: 'hostNamespaces',
+          mode: 'enforce',
+          path: 'spec.hostPID',
+          message: 'host namespaces (hostPID=true)',
+        },
+        expect.objectContaining({ line: 7, column: 3, check: 'hostNamespaces', mode: 'audit' }),
+        expect.objectContaining({ line: 16, column: 11, check: 'hostPorts', mode: 'warn', path: 'spec.containers[0].ports[0].hostPort' }),
+        expect.objectContaining({ line: 16, column: 11, check: 'hostPorts', mode: 'audit', message: 'hostPort (container "shell" uses hostPort 80)' }),
+      ],
+      errors: [],
+      summary: { files: 1, resources: 1, enforce: 1, warn: 1, audit: 2, errors: 0 },
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+  });
+
+  it('points at the offending field, or at its nearest ancestor when the field is missing', async () => {
+    const { stdout } = await runCli(['check', '-f', 'json', 'repo']);
+    const report = JSON.parse(stdout) as JsonReport;
+    const find = (check: string) => report.results.find((result) => result.check === check && result.mode === 'enforce');
+    // `privileged: yes` is true to kubectl (YAML 1.1), so it is to the checker.
+    expect(find('privileged')).toMatchObject({ file: 'repo/apps/web/deployment.yaml', line: 22, column: 13, namespace: 'team-a', name: 'web', kind: 'Deployment' });
+    // team-b has no `team` label: the finding points at `labels`.
+    expect(find('missing-label')).toMatchObject({ file: 'repo/namespaces.yaml', line: 14, column: 3, namespace: null, name: 'team-b', path: 'metadata.labels["team"]' });
+    expect(find('allow-all-ingress')).toMatchObject({ file: 'repo/apps/network.json', line: 7, column: 17, path: 'spec.ingress[0]' });
+    expect(report.summary).toEqual({ files: 4, resources: 5, enforce: report.results.filter((r) => r.mode === 'enforce').length, warn: 0, audit: expect.any(Number), errors: 0 });
+  });
+
+  it("judges pods by the labels of their Namespace in the input, and by the configured defaults elsewhere", async () => {
+    const { stdout } = await runCli(['check', '-f', 'json', 'repo']);
+    const report = JSON.parse(stdout) as JsonReport;
+    const enforced = (name: string) => report.results.filter((result) => result.name === name && result.mode === 'enforce').map((result) => result.check);
+    // team-a enforces restricted (its label); team-b has no label, so baseline (the default) applies.
+    expect(enforced('web')).toEqual(['privileged']);
+    expect(enforced('migrate')).toEqual(['hostNamespaces']);
+    // The volume without a source is an emptyDir (the API server's default): restricted allows it.
+    expect(report.results.some((result) => result.check === 'restrictedVolumes')).toBe(false);
+  });
+
+  it('puts objects that name no namespace in --namespace', async () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, securityContext: {privileged: true}}]\n';
+    const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: sandbox\n  labels: {team: x, policygate.dev/mode: audit}\n';
+    const { stdout } = await runCli(['check', '-f', 'json', '--namespace', 'sandbox', '--group', 'system:masters', '-'], { stdin: `${namespace}---\n${pod}` });
+    const report = JSON.parse(stdout) as JsonReport;
+    // sandbox lowers every rule to audit with policygate.dev/mode.
+    expect(report.results.filter((result) => result.name === 'p').map((result) => [result.namespace, result.check, result.mode])).toContainEqual(['sandbox', 'privileged', 'audit']);
+    expect(report.results.some((result) => result.mode === 'enforce')).toBe(false);
+  });
+
+  it('reports input errors with file and line, and still checks everything else', async () => {
+    const { code, stdout, stderr } = await runCli(['check', '-f', 'json', 'broken.yaml', 'missing.yaml', 'psa.yaml']);
+    const report = JSON.parse(stdout) as JsonReport;
+    expect(report.errors).toEqual([
+      { file: 'broken.yaml', line: 8, message: expect.stringMatching(/^invalid YAML: /) },
+      { file: 'broken.yaml', line: 9, message: 'not a Kubernetes object: the document is a string, not a mapping with apiVersion and kind' },
+      { file: 'missing.yaml', line: null, message: 'cannot read: no such file or directory' },
+    ]);
+    expect(report.results.filter((result) => result.mode === 'enforce').map((result) => `${result.file}:${result.line} ${result.check}`)).toEqual([
+      'broken.yaml:3 missing-label',
+      'broken.yaml:15 hostNamespaces',
+      'psa.yaml:7 hostNamespaces',
+      'psa.yaml:16 hostPorts',
+    ]);
+    expect(report.summary).toMatchObject({ files: 2, resources: 3, errors: 3 });
+    expect(stderr).toBe('');
+    expect(code).toBe(2);
+  });
+});
+
+describe('exit codes', () => {
+  it.each([
+    ['nothing found', ['clean.yaml'], 0],
+    ['an enforce finding', ['psa.yaml'], 1],
+    ['only warnings, --fail-on enforce', ['warn-only.yaml'], 0],
+    ['only warnings, --fail-on warn', ['--fail-on', 'warn', 'warn-only.yaml'], 1],
+    ['only audit findings, --fail-on warn', ['--config', 'psa-config.yaml', '--fail-on', 'warn', '-'], 0],
+    ['--fail-on audit', ['--config', 'psa-config.yaml', '--fail-on', 'audit', 'psa.yaml'], 1],
+    ['--fail-on never', ['--fail-on', 'never', 'psa.yaml'], 0],
+    ['an input error, whatever --fail-on says', ['--fail-on', 'never', 'broken.yaml'], 2],
+  ])('%s', async (_name, args, expected) => {
+    // For the audit-only case: a pod that meets baseline but not restricted.
+    const stdin = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n';
+    const { code, stdout } = await runCli(['check', '-f', 'json', ...args], { stdin });
+    expect(code, stdout).toBe(expected);
+  });
+
+  it.each([
+    [['check'], 'policygate check: no PATH given: name files or directories of manifests, or - for standard input (see --help)\n'],
+    [['check', '--format', 'xml', 'x.yaml'], 'policygate check: --format must be one of text, json, junit, sarif, github (got "xml")\n'],
+    [['check', '--fail-on', 'error', 'x.yaml'], 'policygate check: --fail-on must be one of enforce, warn, audit, never (got "error")\n'],
+    [['check', '--namespace', 'Team_A', 'x.yaml'], 'policygate check: --namespace must be a namespace name such as "team-a" (got "Team_A")\n'],
+    [['check', '--colour', 'x.yaml'], "policygate check: Unknown option '--colour' (see --help)\n"],
+    [['check', '-', '-'], 'policygate check: "-" (standard input) can be given only once\n'],
+  ])('usage error: %j', async (args, message) => {
+    const { code, stdout, stderr } = await runCli(args);
+    expect(stderr).toBe(message);
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+  });
+
+  it('refuses an invalid configuration with its file, line and column', async () => {
+    const { code, stdout, stderr } = await runCli(['check', '--config', 'bad-config.yaml', 'clean.yaml']);
+    expect(stderr).toBe('policygate check: bad-config.yaml:3:11: rules.network-policy-allow-all.mode: must be one of enforce, warn, audit, off (got "enforcing")\n');
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+  });
+
+  it('prints its usage with --help', async () => {
+    const { code, stdout } = await runCli(['check', '--help']);
+    expect(stdout).toMatch(/^Usage: policygate check \[options\] PATH\.\.\./);
+    expect(stdout).toContain('--fail-on LEVEL');
+    expect(code).toBe(0);
+  });
+});
+
+describe('input', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'policygate-check-test-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('reads a helm template stream from standard input, named <stdin>', async () => {
+    const stream = [
+      '---',
+      '# Source: shop/templates/namespace.yaml',
+      'apiVersion: v1',
+      'kind: Namespace',
+      'metadata:',
+      '  name: shop',
+      '---',
+      '# Source: shop/templates/empty.yaml',
+      '---',
+      '# Source: shop/templates/pods.yaml',
+      'apiVersion: v1',
+      'kind: PodList',
+      'items:',
+      '  - metadata: {name: a, namespace: shop}',
+      '    spec: {hostIPC: true, containers: [{name: c, image: x}]}',
+      '',
+    ].join('\n');
+    const { code, stdout } = await runCli(['check', '-f', 'json', '-'], { stdin: stream });
+    const report = JSON.parse(stdout) as JsonReport;
+    expect(report.results.filter((result) => result.mode === 'enforce').map((result) => [result.file, result.line, result.column, result.kind, result.check])).toEqual([
+      ['<stdin>', 5, 1, 'Namespace', 'missing-label'],
+      ['<stdin>', 15, 12, 'Pod', 'hostNamespaces'],
+    ]);
+    expect(report.summary).toMatchObject({ files: 1, resources: 2, errors: 0 });
+    expect(code).toBe(1);
+  });
+
+  it('applies the enabled mutations before judging, as the cluster would', async () => {
+    // warn-config gives the `team` label a default, which the mutating webhook fills in.
+    const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: fresh}\n';
+    const without = JSON.parse((await runCli(['check', '-f', 'json', '-'], { stdin: namespace })).stdout) as JsonReport;
+    const withDefault = JSON.parse((await runCli(['check', '-f', 'json', '--config', 'warn-config.yaml', '-'], { stdin: namespace })).stdout) as JsonReport;
+    expect(without.results.map((result) => result.check)).toEqual(['missing-label']);
+    expect(withDefault.results).toEqual([]);
+  });
+
+  it('judges as --user and --group, for the rules that ask who applies', async () => {
+    const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: locked\n  labels: {team: x, pod-security.kubernetes.io/enforce: restricted}\n';
+    const results = async (...args: string[]) => (JSON.parse((await runCli(['check', '-f', 'json', ...args, '-'], { stdin: namespace })).stdout) as JsonReport).results;
+    // Without a user nobody is changing the labels; bob may not, a member of system:masters may.
+    expect(await results()).toEqual([]);
+    expect((await results('--user', 'bob')).map((result) => `${result.rule}/${result.check} ${result.line}:${result.column}`)).toEqual([
+      'policy-label-guard/unauthorized-change 5:21',
+    ]);
+    expect(await results('--user', 'alice', '--group', 'system:masters')).toEqual([]);
+  });
+
+  it('reads JSON files, and YAML with a byte-order mark', async () => {
+    writeFileSync(join(directory, 'a.yml'), '\uFEFFapiVersion: v1\nkind: Pod\nmetadata: {name: bom}\nspec: {hostNetwork: true, containers: [{name: c, image: x}]}\n');
+    writeFileSync(join(directory, 'b.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'json' }, spec: { hostPID: true, containers: [{ name: 'c', image: 'x' }] } }));
+    const { stdout } = await runCli(['check', '-f', 'json', directory]);
+    const report = JSON.parse(stdout) as JsonReport;
+    expect(report.results.filter((result) => result.mode === 'enforce').map((result) => [result.name, result.line, result.column])).toEqual([
+      ['bom', 4, 8],
+      ['json', 1, 68],
+    ]);
+  });
+});

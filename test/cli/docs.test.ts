@@ -1,0 +1,69 @@
+// The checker's documentation is executed: every example marked `<!-- example: FILE -->` is written to
+// FILE and the `console` block after it is run with the real binary, its output compared word for word;
+// the JSON contract shown has exactly the fields the binary writes.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli } from './run-cli.js';
+
+const DOCUMENTS = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((file) => join('docs', file))].filter((file) => file.endsWith('.md') && existsSync(join(ROOT, file)));
+
+interface Example {
+  document: string;
+  file: string;
+  manifest: string;
+  args: string[];
+  output: string;
+}
+
+function examples(): Example[] {
+  const found: Example[] = [];
+  for (const document of DOCUMENTS) {
+    const text = readFileSync(join(ROOT, document), 'utf8');
+    for (const match of text.matchAll(/<!-- example: (\S+) -->\n```ya?ml\n([\s\S]*?)```\n/g)) {
+      const after = text.slice((match.index ?? 0) + match[0].length);
+      const run = /^\s*```console\n\$ policygate ([^\n]*)\n([\s\S]*?)```/.exec(after);
+      if (!run?.[1] || run[2] === undefined || !match[1] || match[2] === undefined) throw new Error(`${document}: example ${match[1]} has no console block after it`);
+      found.push({ document, file: match[1], manifest: match[2], args: run[1].split(' '), output: run[2] });
+    }
+  }
+  return found;
+}
+
+describe('documented examples', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'policygate-docs-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const all = examples();
+
+  it('exist', () => {
+    expect(all.length).toBeGreaterThan(0);
+  });
+
+  it.each(all.map((example) => [`${example.document}: policygate ${example.args.join(' ')}`, example] as const))('%s', async (_name, example) => {
+    writeFileSync(join(directory, example.file), example.manifest);
+    const { stdout } = await runCli(example.args, { cwd: directory });
+    expect(stdout).toBe(example.output);
+  });
+
+  it('shows the JSON contract with exactly the fields `--format json` writes', async () => {
+    const text = readFileSync(join(ROOT, 'docs', 'checker.md'), 'utf8');
+    const shown = JSON.parse(/```json\n([\s\S]*?)```/.exec(text)?.[1] ?? 'null') as { results: object[]; errors: object[]; summary: object };
+    const { stdout } = await runCli(['check', '--format', 'json', 'broken.yaml']);
+    const real = JSON.parse(stdout) as typeof shown;
+    const keys = (value: object | undefined) => Object.keys(value ?? {});
+    expect(keys(shown)).toEqual(keys(real));
+    expect(keys(shown.results[0])).toEqual(keys(real.results[0]));
+    expect(keys(shown.errors[0])).toEqual(keys(real.errors[0]));
+    expect(keys(shown.summary)).toEqual(keys(real.summary));
+  });
+
+  it('shows a GitHub Actions job that is valid YAML and runs `policygate check`', () => {
+    const text = readFileSync(join(ROOT, 'docs', 'checker.md'), 'utf8');
+    const workflow = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] ?? '').find((block) => block.startsWith('jobs:'));
+    const job = (load(workflow ?? '') as { jobs: Record<string, { steps: { run?: string; uses?: string }[] }> }).jobs.policygate;
+    expect(job?.steps.some((step) => step.run?.includes('check --config policygate.yaml --format github'))).toBe(true);
+    expect(job?.steps.some((step) => step.uses?.startsWith('github/codeql-action/upload-sarif'))).toBe(true);
+  });
+});

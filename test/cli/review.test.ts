@@ -1,0 +1,109 @@
+// `policygate review` replays an AdmissionReview through the code path of /validate and /mutate. The
+// real binary's answer must be the server's answer, byte for byte once parsed, for every review.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { namespacesFromObjects, parseManifests } from '../../src/manifests/index.js';
+import { buildApp } from '../../src/server/app.js';
+import { FIXTURES, runCli } from './run-cli.js';
+
+const REVIEWS = join(FIXTURES, 'reviews');
+const VALID_REVIEWS = readdirSync(REVIEWS).filter((file) => file !== 'not-a-review.json');
+
+describe('review', () => {
+  it('prints the response AdmissionReview of /validate, and the reason on stderr; a denial exits 1', async () => {
+    const { code, stdout, stderr } = await runCli(['review', 'reviews/pod-privileged.json']);
+    expect(JSON.parse(stdout)).toEqual({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: {
+        uid: '5f1c9a52-0001-4c1e-9d7e-000000000001',
+        allowed: false,
+        status: {
+          code: 403,
+          reason: 'Forbidden',
+          message: 'violates PodSecurity "baseline:latest": privileged (container "shell" must not set securityContext.privileged=true)',
+        },
+        auditAnnotations: { 'policygate-pod-security': expect.stringContaining('PodSecurity "restricted:latest": privileged') },
+      },
+    });
+    expect(stderr).toBe('denied by pod-security/privileged\n');
+    expect(code).toBe(1);
+  });
+
+  it('exits 0 when the request is allowed, and reads YAML and standard input', async () => {
+    const allowed = await runCli(['review', '-'], { stdin: readFileSync(join(REVIEWS, 'pod-exec.yaml'), 'utf8') });
+    expect(JSON.parse(allowed.stdout)).toEqual({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: '5f1c9a52-0008-4c1e-9d7e-000000000008', allowed: true } });
+    expect(allowed.stderr).toBe('no rule applies to PodExecOptions\n');
+    expect(allowed.code).toBe(0);
+  });
+
+  it('takes the Namespaces of --namespaces as the cluster’s', async () => {
+    const without = await runCli(['review', 'reviews/pod-restricted.json']);
+    const withNamespaces = await runCli(['review', '--namespaces', 'team-namespaces.yaml', 'reviews/deployment-warnings.json']);
+    expect(without.code).toBe(0);
+    // team-b lowers every rule to warn and warns at restricted.
+    const response = (JSON.parse(withNamespaces.stdout) as { response: { allowed: boolean; warnings: string[] } }).response;
+    expect(response.allowed).toBe(true);
+    expect(response.warnings.length).toBeGreaterThan(0);
+  });
+
+  it('answers as /mutate with --mutate, the patch in base64', async () => {
+    const { code, stdout, stderr } = await runCli(['review', '--mutate', '--config', 'warn-config.yaml', 'reviews/namespace-unlabelled.json']);
+    const { response } = JSON.parse(stdout) as { response: { allowed: boolean; patchType: string; patch: string } };
+    expect(response.allowed).toBe(true);
+    expect(response.patchType).toBe('JSONPatch');
+    expect(JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'))).toEqual([{ op: 'add', path: '/metadata/labels', value: { team: 'unowned' } }]);
+    expect(stderr).toBe('patched by namespace-label-defaults\n');
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    [['review'], 'policygate review: no FILE given: name a file holding an AdmissionReview, or - for standard input (see --help)\n'],
+    [['review', 'a.json', 'b.json'], 'policygate review: one AdmissionReview at a time (got 2 files)\n'],
+    [['review', 'missing.json'], 'policygate review: missing.json: cannot read: no such file or directory\n'],
+    [['review', 'reviews/not-a-review.json'], 'policygate review: reviews/not-a-review.json: not a usable AdmissionReview: request.uid is missing: it must be echoed in the response\n'],
+    [['review', 'reviews'], 'policygate review: reviews: is a directory, not a file\n'],
+    [['review', 'psa.yaml'], 'policygate review: psa.yaml: not a usable AdmissionReview: kind must be "AdmissionReview" (got "Pod")\n'],
+  ])('input error: %j', async (args, message) => {
+    const { code, stdout, stderr } = await runCli(args);
+    expect(stderr).toBe(message);
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+  });
+});
+
+// Concurrent: each case waits on a child process, and there are 32 of them.
+describe.concurrent('review answers exactly as the server', () => {
+  const apps: { close(): Promise<unknown> }[] = [];
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+  });
+
+  const SETUPS = [
+    { name: 'embedded default, no cluster', args: [] as string[], config: undefined, namespaces: undefined },
+    { name: 'a configuration and the cluster’s namespaces', args: ['--config', 'warn-config.yaml', '--namespaces', 'team-namespaces.yaml'], config: 'warn-config.yaml', namespaces: 'team-namespaces.yaml' },
+  ];
+
+  for (const setup of SETUPS) {
+    it.for(VALID_REVIEWS.flatMap((file) => [['validate', file] as const, ['mutate', file] as const]))(`${setup.name}: /%s %s`, async ([endpoint, file], { expect }) => {
+      const config = await loadConfig(setup.config === undefined ? undefined : join(FIXTURES, setup.config));
+      const namespaces =
+        setup.namespaces === undefined
+          ? undefined
+          : namespacesFromObjects(parseManifests(setup.namespaces, readFileSync(join(FIXTURES, setup.namespaces), 'utf8')).documents.map((document) => document.object));
+      const app = buildApp({ config, ...(namespaces ? { namespaces } : {}) });
+      apps.push(app);
+      const text = readFileSync(join(REVIEWS, file), 'utf8');
+      const body = file.endsWith('.json') ? (JSON.parse(text) as unknown) : load(text);
+      const server = await app.inject({ method: 'POST', url: `/${endpoint}`, payload: body as object });
+      expect(server.statusCode).toBe(200);
+
+      const cli = await runCli(['review', ...setup.args, ...(endpoint === 'mutate' ? ['--mutate'] : []), join('reviews', file)]);
+      expect(JSON.parse(cli.stdout)).toEqual(server.json());
+      expect(cli.code).toBe((server.json() as { response: { allowed: boolean } }).response.allowed ? 0 : 1);
+    });
+  }
+});
