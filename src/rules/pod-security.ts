@@ -92,9 +92,11 @@ function evaluatePodSecurity(object: KubeObject, context: RuleContext): Finding[
   // As PSA: no warnings on a request that is denied anyway, and none that repeat the enforce
   // findings word for word when the rule's mode has turned those into warnings already.
   const denied = enforce.some((finding) => finding.mode === 'enforce');
-  const warnRepeatsEnforce = formatLevelVersion(policy.warn) === formatLevelVersion(policy.enforce) && enforce.length > 0;
-  const warn = denied || warnRepeatsEnforce ? [] : findingsFor(failuresAt(policy.warn), modeFor('warn'), policy.warn, ruleConfig, pod.specPath);
-  return [...enforce, ...warn, ...audit];
+  const warn = denied ? [] : findingsFor(failuresAt(policy.warn), modeFor('warn'), policy.warn, ruleConfig, pod.specPath);
+  // When the rule's mode has turned enforce findings into warnings, a warn-level finding that says
+  // the same thing would only repeat it.
+  const alreadyWarned = new Set(enforce.filter((finding) => finding.mode === 'warn').map((finding) => finding.message));
+  return [...enforce, ...warn.filter((finding) => !alreadyWarned.has(finding.message)), ...audit];
 }
 
 const CHECK_DESCRIPTIONS: Record<CheckId, string> = Object.fromEntries(
