@@ -8,19 +8,26 @@
  * spec.os.name "windows" is exempt: API validation forbids the field on Windows pods.
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
-import { visitContainers } from '../containers.js';
+import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
 import { joinQuote, pluralize } from '../format.js';
 
+interface Offenders {
+  names: string[];
+  paths: string[];
+}
+
+const visitContainer: ContainerVisitor<PodUnderReview, Offenders> = (container, list, index, pod, found) => {
+  if (container.securityContext?.allowPrivilegeEscalation === false) return found;
+  found ??= { names: [], paths: [] };
+  found.names.push(containerName(container));
+  found.paths.push(`${containerPath(pod.specPath, list, index)}.securityContext.allowPrivilegeEscalation`);
+  return found;
+};
+
 function checkAllowPrivilegeEscalation(pod: PodUnderReview): CheckResult {
-  let names: string[] | undefined;
-  let paths: string[] | undefined;
-  visitContainers(pod.spec, pod.specPath, (container, path) => {
-    if (container.securityContext?.allowPrivilegeEscalation !== false) {
-      (names ??= []).push(typeof container.name === 'string' ? container.name : '');
-      (paths ??= []).push(`${path}.securityContext.allowPrivilegeEscalation`);
-    }
-  });
-  if (!names || !paths) return ALLOWED;
+  const found = visitContainers(pod.spec, visitContainer, pod);
+  if (!found) return ALLOWED;
+  const { names, paths } = found;
   return forbidden(
     'allowPrivilegeEscalation != false',
     `${pluralize('container', 'containers', names.length)} ${joinQuote(names)} must set securityContext.allowPrivilegeEscalation=false`,

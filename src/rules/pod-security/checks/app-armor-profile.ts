@@ -13,11 +13,10 @@
  * The detail names the pod, then the containers in PSA's order, then the annotations; the values
  * are the sorted distinct types followed by the sorted `key="value"` annotation entries.
  */
-import type { V1AppArmorProfile, V1Container } from '@kubernetes/client-node';
+import type { V1AppArmorProfile } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
+import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
 import { goQuote, joinQuote, mapEntryPath, pluralize } from '../format.js';
-
-type ContainerList = 'initContainers' | 'containers' | 'ephemeralContainers';
 
 const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
@@ -46,25 +45,15 @@ interface Offenders {
   paths: string[];
 }
 
-function scanContainers(
-  containers: unknown,
-  list: ContainerList,
-  pod: PodUnderReview,
-  found: Offenders | undefined,
-): Offenders | undefined {
-  if (!Array.isArray(containers)) return found;
-  for (let i = 0; i < containers.length; i++) {
-    const container = containers[i] as V1Container | null | undefined;
-    const type = profileType(container?.securityContext?.appArmorProfile);
-    if (!forbiddenType(type)) continue;
-    found ??= { names: [], types: new Set(), paths: [] };
-    const name: unknown = container?.name;
-    found.names.push(typeof name === 'string' ? name : '');
-    found.types.add(type);
-    found.paths.push(`${pod.specPath}.${list}[${i}].securityContext.appArmorProfile.type`);
-  }
+const visitContainer: ContainerVisitor<PodUnderReview, Offenders> = (container, list, index, pod, found) => {
+  const type = profileType(container.securityContext?.appArmorProfile);
+  if (!forbiddenType(type)) return found;
+  found ??= { names: [], types: new Set(), paths: [] };
+  found.names.push(containerName(container));
+  found.types.add(type);
+  found.paths.push(`${containerPath(pod.specPath, list, index)}.securityContext.appArmorProfile.type`);
   return found;
-}
+};
 
 /** [`key="value"`, key] for each forbidden annotation, sorted by the first. */
 function forbiddenAnnotations(annotations: unknown): [string, string][] | undefined {
@@ -84,9 +73,7 @@ function checkAppArmorProfile(pod: PodUnderReview): CheckResult {
   const spec = pod.spec;
   const podType = profileType(spec.securityContext?.appArmorProfile);
   const podSets = forbiddenType(podType);
-  let containers = scanContainers(spec.initContainers, 'initContainers', pod, undefined);
-  containers = scanContainers(spec.containers, 'containers', pod, containers);
-  containers = scanContainers(spec.ephemeralContainers, 'ephemeralContainers', pod, containers);
+  const containers = visitContainers(spec, visitContainer, pod);
   const annotations = forbiddenAnnotations(pod.metadata.annotations);
   if (!podSets && !containers && !annotations) return ALLOWED;
 

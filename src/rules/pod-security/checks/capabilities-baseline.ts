@@ -9,11 +9,9 @@
  * Versions: one variant, unchanged since v1.0; hostUsers: false relaxes nothing here. At the
  * restricted level, capabilities_restricted overrides this check from v1.22.
  */
-import type { V1Container } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
+import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
 import { joinQuote, pluralize } from '../format.js';
-
-type ContainerList = 'initContainers' | 'containers' | 'ephemeralContainers';
 
 const DEFAULT_CAPABILITIES: ReadonlySet<string> = new Set([
   'AUDIT_WRITE',
@@ -37,37 +35,24 @@ interface Offenders {
   paths: string[];
 }
 
-function scanContainers(
-  containers: unknown,
-  list: ContainerList,
-  pod: PodUnderReview,
-  found: Offenders | undefined,
-): Offenders | undefined {
-  if (!Array.isArray(containers)) return found;
-  for (let i = 0; i < containers.length; i++) {
-    const container = containers[i] as V1Container | null | undefined;
-    const add: unknown = container?.securityContext?.capabilities?.add;
-    if (!Array.isArray(add)) continue;
-    let named = false;
-    for (const capability of add) {
-      if (typeof capability !== 'string' || DEFAULT_CAPABILITIES.has(capability)) continue;
-      found ??= { names: [], capabilities: new Set(), paths: [] };
-      found.capabilities.add(capability);
-      if (named) continue;
-      named = true;
-      const name: unknown = container?.name;
-      found.names.push(typeof name === 'string' ? name : '');
-      found.paths.push(`${pod.specPath}.${list}[${i}].securityContext.capabilities.add`);
-    }
+const visitContainer: ContainerVisitor<PodUnderReview, Offenders> = (container, list, index, pod, found) => {
+  const add: unknown = container.securityContext?.capabilities?.add;
+  if (!Array.isArray(add)) return found;
+  let named = false;
+  for (const capability of add) {
+    if (typeof capability !== 'string' || DEFAULT_CAPABILITIES.has(capability)) continue;
+    found ??= { names: [], capabilities: new Set(), paths: [] };
+    found.capabilities.add(capability);
+    if (named) continue;
+    named = true;
+    found.names.push(containerName(container));
+    found.paths.push(`${containerPath(pod.specPath, list, index)}.securityContext.capabilities.add`);
   }
   return found;
-}
+};
 
 function checkCapabilitiesBaseline(pod: PodUnderReview): CheckResult {
-  const spec = pod.spec;
-  let found = scanContainers(spec.initContainers, 'initContainers', pod, undefined);
-  found = scanContainers(spec.containers, 'containers', pod, found);
-  found = scanContainers(spec.ephemeralContainers, 'ephemeralContainers', pod, found);
+  const found = visitContainers(pod.spec, visitContainer, pod);
   if (!found) return ALLOWED;
   const { names, paths } = found;
   return forbidden(

@@ -12,9 +12,8 @@
  */
 import type { V1Container, V1LifecycleHandler, V1Probe } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
+import { containerName, containerPath, visitContainers, type ContainerList, type ContainerVisitor } from '../containers.js';
 import { joinQuote, pluralize } from '../format.js';
-
-type ContainerList = 'initContainers' | 'containers' | 'ephemeralContainers';
 
 interface Findings {
   hosts: Set<string>;
@@ -26,10 +25,10 @@ function isHost(host: unknown): host is string {
   return typeof host === 'string' && host !== '';
 }
 
-function record(findings: Findings | undefined, host: string, name: unknown, path: string): Findings {
+function record(findings: Findings | undefined, host: string, name: string, path: string): Findings {
   findings ??= { hosts: new Set(), fields: [] };
   findings.hosts.add(host);
-  findings.fields.push([typeof name === 'string' ? name : '', path]);
+  findings.fields.push([name, path]);
   return findings;
 }
 
@@ -47,9 +46,10 @@ function checkHandler(
   const httpHost: unknown = handler.httpGet?.host;
   const tcpHost: unknown = handler.tcpSocket?.host;
   if (!isHost(httpHost) && !isHost(tcpHost)) return findings;
-  const path = `${pod.specPath}.${list}[${index}].${field}`;
-  if (isHost(httpHost)) findings = record(findings, httpHost, container.name, `${path}.httpGet.host`);
-  if (isHost(tcpHost)) findings = record(findings, tcpHost, container.name, `${path}.tcpSocket.host`);
+  const path = `${containerPath(pod.specPath, list, index)}.${field}`;
+  const name = containerName(container);
+  if (isHost(httpHost)) findings = record(findings, httpHost, name, `${path}.httpGet.host`);
+  if (isHost(tcpHost)) findings = record(findings, tcpHost, name, `${path}.tcpSocket.host`);
   return findings;
 }
 
@@ -57,32 +57,18 @@ function byName(a: readonly [string, string], b: readonly [string, string]): num
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
-function scanContainers(
-  containers: unknown,
-  list: ContainerList,
-  pod: PodUnderReview,
-  found: Findings | undefined,
-): Findings | undefined {
-  if (!Array.isArray(containers)) return found;
-  for (let i = 0; i < containers.length; i++) {
-    const container = containers[i] as V1Container | null | undefined;
-    if (typeof container !== 'object' || container === null) continue;
-    found = checkHandler(found, container.livenessProbe, 'livenessProbe', container, pod, list, i);
-    found = checkHandler(found, container.readinessProbe, 'readinessProbe', container, pod, list, i);
-    found = checkHandler(found, container.startupProbe, 'startupProbe', container, pod, list, i);
-    const lifecycle = container.lifecycle;
-    if (typeof lifecycle !== 'object' || lifecycle === null) continue;
-    found = checkHandler(found, lifecycle.postStart, 'lifecycle.postStart', container, pod, list, i);
-    found = checkHandler(found, lifecycle.preStop, 'lifecycle.preStop', container, pod, list, i);
-  }
-  return found;
-}
+const visitContainer: ContainerVisitor<PodUnderReview, Findings> = (container, list, index, pod, found) => {
+  found = checkHandler(found, container.livenessProbe, 'livenessProbe', container, pod, list, index);
+  found = checkHandler(found, container.readinessProbe, 'readinessProbe', container, pod, list, index);
+  found = checkHandler(found, container.startupProbe, 'startupProbe', container, pod, list, index);
+  const lifecycle = container.lifecycle;
+  if (typeof lifecycle !== 'object' || lifecycle === null) return found;
+  found = checkHandler(found, lifecycle.postStart, 'lifecycle.postStart', container, pod, list, index);
+  return checkHandler(found, lifecycle.preStop, 'lifecycle.preStop', container, pod, list, index);
+};
 
 function checkHostProbesAndHostLifecycle(pod: PodUnderReview): CheckResult {
-  const spec = pod.spec;
-  let found = scanContainers(spec.initContainers, 'initContainers', pod, undefined);
-  found = scanContainers(spec.containers, 'containers', pod, found);
-  found = scanContainers(spec.ephemeralContainers, 'ephemeralContainers', pod, found);
+  const found = visitContainers(pod.spec, visitContainer, pod);
   if (!found) return ALLOWED;
   // PSA keeps the containers in a sorted set: each name once, in name order; the paths follow it.
   const fields = found.fields.sort(byName);

@@ -35,4 +35,12 @@ describe('privileged', () => {
       'spec.ephemeralContainers[0].securityContext.privileged',
     ]);
   });
+
+  it('names a container without a name, or with a name that is not a string, as "" (Go\'s zero value)', () => {
+    const result = runCheck(privileged, 37, {
+      containers: [{ securityContext: { privileged: true } }, { name: 7, securityContext: { privileged: true } }],
+    });
+    expect(result.detail).toBe('containers "", "" must not set securityContext.privileged=true');
+    expect(result.paths).toEqual(['spec.containers[0].securityContext.privileged', 'spec.containers[1].securityContext.privileged']);
+  });
 });

@@ -6,19 +6,26 @@
  * Allowed values: false, undefined
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
-import { visitContainers } from '../containers.js';
+import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
 import { joinQuote, pluralize } from '../format.js';
 
+interface Offenders {
+  names: string[];
+  paths: string[];
+}
+
+const visitContainer: ContainerVisitor<PodUnderReview, Offenders> = (container, list, index, pod, found) => {
+  if (container.securityContext?.privileged !== true) return found;
+  found ??= { names: [], paths: [] };
+  found.names.push(containerName(container));
+  found.paths.push(`${containerPath(pod.specPath, list, index)}.securityContext.privileged`);
+  return found;
+};
+
 function checkPrivileged(pod: PodUnderReview): CheckResult {
-  let names: string[] | undefined;
-  let paths: string[] | undefined;
-  visitContainers(pod.spec, pod.specPath, (container, path) => {
-    if (container.securityContext?.privileged === true) {
-      (names ??= []).push(container.name);
-      (paths ??= []).push(`${path}.securityContext.privileged`);
-    }
-  });
-  if (!names || !paths) return ALLOWED;
+  const found = visitContainers(pod.spec, visitContainer, pod);
+  if (!found) return ALLOWED;
+  const { names, paths } = found;
   return forbidden(
     'privileged',
     `${pluralize('container', 'containers', names.length)} ${joinQuote(names)} must not set securityContext.privileged=true`,

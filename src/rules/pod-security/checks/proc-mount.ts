@@ -9,27 +9,35 @@
  * check from v1.35.
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
-import { visitContainers } from '../containers.js';
+import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
 import { joinQuote, pluralize, goSorted } from '../format.js';
 
 const DEFAULT_PROC_MOUNT = 'Default';
 
+interface Offenders {
+  names: string[];
+  types: Set<string>;
+  paths: string[];
+}
+
+const visitContainer: ContainerVisitor<PodUnderReview, Offenders> = (container, list, index, pod, found) => {
+  const procMount: unknown = container.securityContext?.procMount;
+  if (typeof procMount !== 'string' || procMount === DEFAULT_PROC_MOUNT) return found;
+  found ??= { names: [], types: new Set(), paths: [] };
+  found.names.push(containerName(container));
+  found.types.add(procMount);
+  found.paths.push(`${containerPath(pod.specPath, list, index)}.securityContext.procMount`);
+  return found;
+};
+
 /** v1.0: every container must leave procMount unset or `Default`. Shared with procMount_restricted. */
 export function checkProcMount(pod: PodUnderReview): CheckResult {
-  let names: string[] | undefined;
-  let types: Set<string> | undefined;
-  let paths: string[] | undefined;
-  visitContainers(pod.spec, pod.specPath, (container, path) => {
-    const procMount: unknown = container.securityContext?.procMount;
-    if (typeof procMount !== 'string' || procMount === DEFAULT_PROC_MOUNT) return;
-    (names ??= []).push(typeof container.name === 'string' ? container.name : '');
-    (types ??= new Set()).add(procMount);
-    (paths ??= []).push(`${path}.securityContext.procMount`);
-  });
-  if (!names || !types || !paths) return ALLOWED;
+  const found = visitContainers(pod.spec, visitContainer, pod);
+  if (!found) return ALLOWED;
+  const { names, paths } = found;
   return forbidden(
     'procMount',
-    `${pluralize('container', 'containers', names.length)} ${joinQuote(names)} must not set securityContext.procMount to ${joinQuote(goSorted(types))}`,
+    `${pluralize('container', 'containers', names.length)} ${joinQuote(names)} must not set securityContext.procMount to ${joinQuote(goSorted(found.types))}`,
     paths,
   );
 }

@@ -10,20 +10,26 @@
  * alpha feature gate, which is gone, so older versions never apply it.
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
-import { visitContainers } from '../containers.js';
+import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
 import { joinQuote, pluralize } from '../format.js';
+
+interface Offenders {
+  names: string[];
+  paths: string[];
+}
+
+const visitContainer: ContainerVisitor<PodUnderReview, Offenders> = (container, list, index, pod, found) => {
+  if (container.securityContext?.runAsUser !== 0) return found;
+  found ??= { names: [], paths: [] };
+  found.names.push(containerName(container));
+  found.paths.push(`${containerPath(pod.specPath, list, index)}.securityContext.runAsUser`);
+  return found;
+};
 
 function checkRunAsUser(pod: PodUnderReview): CheckResult {
   const podIsRoot = pod.spec.securityContext?.runAsUser === 0;
-  let names: string[] | undefined;
-  let containerPaths: string[] | undefined;
-  visitContainers(pod.spec, pod.specPath, (container, path) => {
-    if (container.securityContext?.runAsUser === 0) {
-      (names ??= []).push(typeof container.name === 'string' ? container.name : '');
-      (containerPaths ??= []).push(`${path}.securityContext.runAsUser`);
-    }
-  });
-  if (!podIsRoot && !names) return ALLOWED;
+  const containers = visitContainers(pod.spec, visitContainer, pod);
+  if (!podIsRoot && !containers) return ALLOWED;
 
   const setters: string[] = [];
   const paths: string[] = [];
@@ -31,9 +37,9 @@ function checkRunAsUser(pod: PodUnderReview): CheckResult {
     setters.push('pod');
     paths.push(`${pod.specPath}.securityContext.runAsUser`);
   }
-  if (names && containerPaths) {
-    setters.push(`${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`);
-    paths.push(...containerPaths);
+  if (containers) {
+    setters.push(`${pluralize('container', 'containers', containers.names.length)} ${joinQuote(containers.names)}`);
+    paths.push(...containers.paths);
   }
   return forbidden('runAsUser=0', `${setters.join(' and ')} must not set runAsUser=0`, paths);
 }

@@ -10,9 +10,9 @@
  * Allowed values: undefined, ""
  * seLinuxOptions.level is not restricted.
  */
-import type { V1SELinuxOptions } from '@kubernetes/client-node';
-import { ALLOWED, forbidden, type CheckPodFn, type PodSecurityCheck } from '../check.js';
-import { visitContainers } from '../containers.js';
+import type { V1Container, V1SELinuxOptions } from '@kubernetes/client-node';
+import { ALLOWED, forbidden, type CheckPodFn, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
+import { containerName, containerPath, visitContainers, type ContainerList, type ContainerVisitor } from '../containers.js';
 import { joinQuote, pluralize, goSorted } from '../format.js';
 
 const ALLOWED_TYPES_V1_0: ReadonlySet<string> = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
@@ -43,6 +43,7 @@ class Findings {
   user = false;
   role = false;
   readonly paths: string[] = [];
+  containerNames: string[] | undefined;
 
   record(options: V1SELinuxOptions, bad: number, path: string): void {
     if (bad & BAD_TYPE) {
@@ -60,45 +61,65 @@ class Findings {
   }
 }
 
-function seLinuxOptionsCheck(allowedTypes: ReadonlySet<string>): CheckPodFn {
-  return (pod) => {
-    let found: Findings | undefined;
-    let containerNames: string[] | undefined;
-
-    const podOptions = pod.spec.securityContext?.seLinuxOptions;
-    const podBad = violationsOf(podOptions, allowedTypes);
-    if (podBad !== 0) (found = new Findings()).record(podOptions!, podBad, `${pod.specPath}.securityContext.seLinuxOptions`);
-    visitContainers(pod.spec, pod.specPath, (container, path) => {
-      const options = container.securityContext?.seLinuxOptions;
-      const bad = violationsOf(options, allowedTypes);
-      if (bad === 0) return;
-      (found ??= new Findings()).record(options!, bad, `${path}.securityContext.seLinuxOptions`);
-      (containerNames ??= []).push(typeof container.name === 'string' ? container.name : '');
-    });
-    if (!found) return ALLOWED;
-
-    const setters: string[] = [];
-    if (podBad !== 0) setters.push('pod');
-    if (containerNames) setters.push(`${pluralize('container', 'containers', containerNames.length)} ${joinQuote(containerNames)}`);
-    const problems: string[] = [];
-    if (found.types.size > 0) problems.push(`${pluralize('type', 'types', found.types.size)} ${joinQuote(goSorted(found.types))}`);
-    if (found.user) problems.push('user may not be set');
-    if (found.role) problems.push('role may not be set');
-    return forbidden(
-      'seLinuxOptions',
-      `${setters.join(' and ')} set forbidden securityContext.seLinuxOptions: ${problems.join('; ')}`,
-      found.paths,
-    );
-  };
+function visitContainer(
+  container: V1Container,
+  list: ContainerList,
+  index: number,
+  pod: PodUnderReview,
+  found: Findings | undefined,
+  allowedTypes: ReadonlySet<string>,
+): Findings | undefined {
+  const options = container.securityContext?.seLinuxOptions;
+  const bad = violationsOf(options, allowedTypes);
+  if (bad === 0) return found;
+  found ??= new Findings();
+  found.record(options!, bad, `${containerPath(pod.specPath, list, index)}.securityContext.seLinuxOptions`);
+  (found.containerNames ??= []).push(containerName(container));
+  return found;
 }
 
+// One visitor per variant, each a module-level constant (see containers.ts).
+const visitContainerV1_0: ContainerVisitor<PodUnderReview, Findings> = (container, list, index, pod, found) =>
+  visitContainer(container, list, index, pod, found, ALLOWED_TYPES_V1_0);
+const visitContainerV1_31: ContainerVisitor<PodUnderReview, Findings> = (container, list, index, pod, found) =>
+  visitContainer(container, list, index, pod, found, ALLOWED_TYPES_V1_31);
+
+function checkSeLinuxOptions(
+  pod: PodUnderReview,
+  allowedTypes: ReadonlySet<string>,
+  visit: ContainerVisitor<PodUnderReview, Findings>,
+): CheckResult {
+  let podFindings: Findings | undefined;
+  const podOptions = pod.spec.securityContext?.seLinuxOptions;
+  const podBad = violationsOf(podOptions, allowedTypes);
+  if (podBad !== 0) (podFindings = new Findings()).record(podOptions!, podBad, `${pod.specPath}.securityContext.seLinuxOptions`);
+  const found = visitContainers(pod.spec, visit, pod, podFindings);
+  if (!found) return ALLOWED;
+
+  const setters: string[] = [];
+  if (podBad !== 0) setters.push('pod');
+  const containerNames = found.containerNames;
+  if (containerNames) setters.push(`${pluralize('container', 'containers', containerNames.length)} ${joinQuote(containerNames)}`);
+  const problems: string[] = [];
+  if (found.types.size > 0) problems.push(`${pluralize('type', 'types', found.types.size)} ${joinQuote(goSorted(found.types))}`);
+  if (found.user) problems.push('user may not be set');
+  if (found.role) problems.push('role may not be set');
+  return forbidden(
+    'seLinuxOptions',
+    `${setters.join(' and ')} set forbidden securityContext.seLinuxOptions: ${problems.join('; ')}`,
+    found.paths,
+  );
+}
+
+const checkSeLinuxOptionsV1_0: CheckPodFn = (pod) => checkSeLinuxOptions(pod, ALLOWED_TYPES_V1_0, visitContainerV1_0);
+const checkSeLinuxOptionsV1_31: CheckPodFn = (pod) => checkSeLinuxOptions(pod, ALLOWED_TYPES_V1_31, visitContainerV1_31);
 
 export const seLinuxOptions: PodSecurityCheck = {
   id: 'seLinuxOptions',
   level: 'baseline',
   description: 'SELinux options may use only the container types, and must not set a user or role.',
   versions: [
-    { minimumMinor: 0, checkPod: seLinuxOptionsCheck(ALLOWED_TYPES_V1_0) },
-    { minimumMinor: 31, checkPod: seLinuxOptionsCheck(ALLOWED_TYPES_V1_31) },
+    { minimumMinor: 0, checkPod: checkSeLinuxOptionsV1_0 },
+    { minimumMinor: 31, checkPod: checkSeLinuxOptionsV1_31 },
   ],
 };

@@ -14,7 +14,7 @@
  * At the restricted level seccompProfile_restricted replaces this check from v1.19.
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
-import { visitContainers } from '../containers.js';
+import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
 import { goQuote, joinQuote, mapEntryPath, pluralize, goSorted } from '../format.js';
 
 const POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
@@ -27,28 +27,31 @@ function allowedAnnotationValue(value: string): boolean {
   return ALLOWED_ANNOTATION_VALUES.has(value) || value.startsWith(LOCALHOST_ANNOTATION_PREFIX);
 }
 
+/** `key="value"` -> path; PSA keeps a set of these strings, so repeats collapse and the list sorts. */
+type AnnotationOffenders = Map<string, string>;
+
+function inspectAnnotation(pod: PodUnderReview, key: string, offenders: AnnotationOffenders | undefined): AnnotationOffenders | undefined {
+  const value = (pod.metadata.annotations as Record<string, unknown>)[key];
+  if (typeof value !== 'string' || allowedAnnotationValue(value)) return offenders;
+  (offenders ??= new Map()).set(`${key}=${goQuote(value)}`, mapEntryPath(`${pod.metadataPath}.annotations`, key));
+  return offenders;
+}
+
+const visitAnnotatedContainer: ContainerVisitor<PodUnderReview, AnnotationOffenders> = (container, _list, _index, pod, offenders) =>
+  inspectAnnotation(pod, CONTAINER_ANNOTATION_PREFIX + containerName(container), offenders);
+
 /** v1.0: the alpha seccomp annotations, for the pod and for each container by name. */
 function checkSeccompAnnotations(pod: PodUnderReview): CheckResult {
   const annotations: unknown = pod.metadata.annotations;
   if (typeof annotations !== 'object' || annotations === null) return ALLOWED;
-  const values = annotations as Record<string, unknown>;
-  // `key="value"` -> path; PSA keeps a set of these strings, so repeats collapse and the list sorts.
-  let offenders: Map<string, string> | undefined;
-  const inspect = (key: string) => {
-    const value = values[key];
-    if (typeof value !== 'string' || allowedAnnotationValue(value)) return;
-    (offenders ??= new Map()).set(`${key}=${goQuote(value)}`, mapEntryPath(`${pod.metadataPath}.annotations`, key));
-  };
-  inspect(POD_ANNOTATION);
-  visitContainers(pod.spec, pod.specPath, (container) => {
-    inspect(CONTAINER_ANNOTATION_PREFIX + (typeof container.name === 'string' ? container.name : ''));
-  });
+  const podOffender = inspectAnnotation(pod, POD_ANNOTATION, undefined);
+  const offenders = visitContainers(pod.spec, visitAnnotatedContainer, pod, podOffender);
   if (!offenders) return ALLOWED;
   const texts = goSorted(offenders.keys());
   return forbidden(
     'seccompProfile',
     `forbidden ${pluralize('annotation', 'annotations', texts.length)} ${texts.join(', ')}`,
-    texts.map((text) => offenders!.get(text)!),
+    texts.map((text) => offenders.get(text)!),
   );
 }
 
@@ -59,35 +62,45 @@ function profileType(profile: unknown): string | undefined {
   return typeof type === 'string' ? type : '';
 }
 
+/** Forbidden types set on the pod and its containers, the containers that set them, the fields. */
+class TypeOffenders {
+  containerNames: string[] | undefined;
+  readonly types = new Set<string>();
+  readonly paths: string[] = [];
+}
+
+const visitTypedContainer: ContainerVisitor<PodUnderReview, TypeOffenders> = (container, list, index, pod, found) => {
+  const type = profileType(container.securityContext?.seccompProfile);
+  if (type === undefined || ALLOWED_TYPES.has(type)) return found;
+  found ??= new TypeOffenders();
+  (found.containerNames ??= []).push(containerName(container));
+  found.types.add(type);
+  found.paths.push(`${containerPath(pod.specPath, list, index)}.securityContext.seccompProfile.type`);
+  return found;
+};
+
 /** v1.19: the seccompProfile.type fields, on the pod and on each container. */
 function checkSeccompProfileTypes(pod: PodUnderReview): CheckResult {
   const podType = profileType(pod.spec.securityContext?.seccompProfile);
   const podIsBad = podType !== undefined && !ALLOWED_TYPES.has(podType);
-  let names: string[] | undefined;
-  let types: Set<string> | undefined;
-  let paths: string[] | undefined;
+  let podOffender: TypeOffenders | undefined;
   if (podIsBad) {
-    types = new Set([podType]);
-    paths = [`${pod.specPath}.securityContext.seccompProfile.type`];
+    podOffender = new TypeOffenders();
+    podOffender.types.add(podType);
+    podOffender.paths.push(`${pod.specPath}.securityContext.seccompProfile.type`);
   }
-  visitContainers(pod.spec, pod.specPath, (container, path) => {
-    const type = profileType(container.securityContext?.seccompProfile);
-    if (type === undefined || ALLOWED_TYPES.has(type)) return;
-    (names ??= []).push(typeof container.name === 'string' ? container.name : '');
-    (types ??= new Set()).add(type);
-    (paths ??= []).push(`${path}.securityContext.seccompProfile.type`);
-  });
-  if (!types || !paths) return ALLOWED;
+  const found = visitContainers(pod.spec, visitTypedContainer, pod, podOffender);
+  if (!found) return ALLOWED;
   const setters: string[] = [];
   if (podIsBad) setters.push('pod');
+  const names = found.containerNames;
   if (names) setters.push(`${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`);
   return forbidden(
     'seccompProfile',
-    `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(goSorted(types))}`,
-    paths,
+    `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(goSorted(found.types))}`,
+    found.paths,
   );
 }
-
 
 export const seccompProfileBaseline: PodSecurityCheck = {
   id: 'seccompProfile_baseline',

@@ -8,41 +8,27 @@
  * Allowed values: false, undefined
  * Versions: one variant, unchanged since v1.0.
  */
-import type { V1Container } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
+import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
 import { joinQuote, pluralize } from '../format.js';
-
-type ContainerList = 'initContainers' | 'containers' | 'ephemeralContainers';
 
 interface Offenders {
   names: string[];
   paths: string[];
 }
 
-function scanContainers(
-  containers: unknown,
-  list: ContainerList,
-  pod: PodUnderReview,
-  found: Offenders | undefined,
-): Offenders | undefined {
-  if (!Array.isArray(containers)) return found;
-  for (let i = 0; i < containers.length; i++) {
-    const container = containers[i] as V1Container | null | undefined;
-    if (container?.securityContext?.windowsOptions?.hostProcess !== true) continue;
-    found ??= { names: [], paths: [] };
-    const name: unknown = container.name;
-    found.names.push(typeof name === 'string' ? name : '');
-    found.paths.push(`${pod.specPath}.${list}[${i}].securityContext.windowsOptions.hostProcess`);
-  }
+const visitContainer: ContainerVisitor<PodUnderReview, Offenders> = (container, list, index, pod, found) => {
+  if (container.securityContext?.windowsOptions?.hostProcess !== true) return found;
+  found ??= { names: [], paths: [] };
+  found.names.push(containerName(container));
+  found.paths.push(`${containerPath(pod.specPath, list, index)}.securityContext.windowsOptions.hostProcess`);
   return found;
-}
+};
 
 function checkWindowsHostProcess(pod: PodUnderReview): CheckResult {
   const spec = pod.spec;
   const podSets = spec.securityContext?.windowsOptions?.hostProcess === true;
-  let containers = scanContainers(spec.initContainers, 'initContainers', pod, undefined);
-  containers = scanContainers(spec.containers, 'containers', pod, containers);
-  containers = scanContainers(spec.ephemeralContainers, 'ephemeralContainers', pod, containers);
+  const containers = visitContainers(spec, visitContainer, pod);
   if (!podSets && !containers) return ALLOWED;
   const setters: string[] = [];
   const paths: string[] = [];
