@@ -1,6 +1,6 @@
 import type { V1PodSpec } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { containerName, containerPath, visitContainers, type ContainerList, type ContainerVisitor } from './containers.js';
+import { containerName, containerPath, visitContainers, type ContainerVisitor } from './containers.js';
 
 const collect: ContainerVisitor<string, string[]> = (container, list, index, specPath, found) => {
   (found ??= []).push(`${containerPath(specPath, list, index)}=${containerName(container)}`);
@@ -37,17 +37,6 @@ describe('visitContainers', () => {
     const spec = { initContainers: [{ name: 'i' }], containers: [{ name: 'a' }, { name: 'b' }] } as V1PodSpec;
     const count: ContainerVisitor<undefined, number> = (_container, _list, _index, _context, found) => (found ?? 0) + 1;
     expect(visitContainers(spec, count, undefined)).toBe(3);
-  });
-
-  it('also takes a plain callback of container, list and index', () => {
-    const seen: [string, ContainerList, number][] = [];
-    visitContainers({ containers: [{ name: 'a' }], ephemeralContainers: [{ name: 'e' }] } as V1PodSpec, (container, list, index) => {
-      seen.push([container.name, list, index]);
-    });
-    expect(seen).toEqual([
-      ['a', 'containers', 0],
-      ['e', 'ephemeralContainers', 0],
-    ]);
   });
 });
 

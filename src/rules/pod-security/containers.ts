@@ -32,10 +32,7 @@ export type ContainerVisitor<C, T> = (
 ) => T | undefined;
 
 /** Calls `visit` for each container, skipping entries that are not objects; returns the last `found`. */
-export function visitContainers<C, T>(spec: V1PodSpec, visit: ContainerVisitor<C, T>, context: C, found?: T): T | undefined;
-/** The same, for a visitor that needs no context and keeps what it finds itself. */
-export function visitContainers(spec: V1PodSpec, visit: (container: V1Container, list: ContainerList, index: number) => void): void;
-export function visitContainers<C, T>(spec: V1PodSpec, visit: ContainerVisitor<C, T>, context?: C, found?: T): T | undefined {
+export function visitContainers<C, T>(spec: V1PodSpec, visit: ContainerVisitor<C, T>, context: C, found?: T): T | undefined {
   // One loop, so one call site: V8 inlines the visitor once rather than once per list.
   let list: ContainerList = 'initContainers';
   let containers: unknown = spec.initContainers;
@@ -43,7 +40,7 @@ export function visitContainers<C, T>(spec: V1PodSpec, visit: ContainerVisitor<C
     if (Array.isArray(containers)) {
       for (let i = 0; i < containers.length; i++) {
         const container: unknown = containers[i];
-        if (typeof container === 'object' && container !== null) found = visit(container as V1Container, list, i, context as C, found);
+        if (typeof container === 'object' && container !== null) found = visit(container as V1Container, list, i, context, found);
       }
     }
     if (list === 'initContainers') {
