@@ -1,0 +1,214 @@
+// `policygate serve`: the validating and mutating admission webhook over TLS. Resolves only after a
+// graceful shutdown (SIGTERM or SIGINT): stop accepting, answer what is in flight, close the cluster
+// watch, exit 0. `--dev` (what `npm start` runs) makes a development CA and certificate under ./certs.
+import { X509Certificate } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import { access, readFile } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { DEFAULT_CONFIG, loadConfig } from '../config/load.js';
+import { EXIT, InputError } from '../errors.js';
+import { loadClusterConfig, NamespaceCache } from '../kube/index.js';
+import type { NamespaceSource } from '../server/app.js';
+import { startServer, type RunningServer } from '../server/listen.js';
+import { createMetrics } from '../server/metrics.js';
+import type { Command, CommandIO } from './command.js';
+import { oneOf, parseCommandArgs, portNumber } from './parse-args.js';
+
+export const DEFAULT_PORT = 8443;
+/** Where `--dev` keeps its CA and certificate, relative to the working directory (git-ignored). */
+export const DEV_CERTS_DIR = 'certs';
+/** The development certificate serves these names: this machine, and the in-cluster Service of deploy/. */
+export const DEV_DNS_NAMES = ['localhost', 'policygate', 'policygate.policygate', 'policygate.policygate.svc', 'policygate.policygate.svc.cluster.local'];
+/** The file names of src/certs (ca.crt, tls.crt, tls.key), repeated so that serving without --dev never loads it. */
+const DEV_FILES = { caCert: 'ca.crt', cert: 'tls.crt', key: 'tls.key' } as const;
+export const DEV_IP_ADDRESSES = ['127.0.0.1', '::1'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const USAGE = `Usage: policygate serve [options]
+
+Run the validating (POST /validate) and mutating (POST /mutate) admission webhook over TLS, with
+GET /healthz, /readyz and /metrics on the same port. HTTP/2 and HTTP/1.1; nothing over plain HTTP.
+
+  npm start                       # = policygate serve --dev: development certificate, default config
+
+Options:
+  --config FILE        policy configuration (default: the embedded default configuration)
+  --port N             port to listen on (default ${DEFAULT_PORT})
+  --host ADDR          address to listen on (default :: and 0.0.0.0, i.e. every address)
+  --tls-cert FILE      serving certificate (PEM, may include the chain); reloaded when it changes
+  --tls-key FILE       its private key (PEM); reloaded when it changes
+  --client-ca FILE     require callers (the API server) to present a client certificate signed by this CA
+  --dev                development mode: create a CA and a serving certificate for localhost,
+                       127.0.0.1 and policygate.policygate.svc under ./${DEV_CERTS_DIR}/ if absent, and use them
+  --kubeconfig FILE    cluster to watch Namespaces in (default: KUBECONFIG, else the in-cluster
+                       service account, else none)
+  --no-cluster         no cluster: pods are judged by the configured pod-security defaults
+  --log-level LEVEL    ${LOG_LEVELS.join(', ')} (default info); JSON lines on stdout
+  -h, --help           show this help
+
+SIGTERM or SIGINT: stop accepting connections, answer requests in flight, exit 0.
+`;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the development certificate exists and stays valid for at least another day. */
+async function usableDevCertificate(cert: string, key: string): Promise<boolean> {
+  if (!(await exists(cert)) || !(await exists(key))) return false;
+  try {
+    const certificate = new X509Certificate(await readFile(cert));
+    return new Date(certificate.validTo).getTime() > Date.now() + 86_400_000;
+  } catch {
+    return false;
+  }
+}
+
+function createLogger(level: string, io: CommandIO): Logger {
+  // On the real stdout: written in batches of 4 KiB, or every 200 ms when traffic is low. A write per
+  // line would cost a system call per decision (and, written asynchronously, a thread hand-off too):
+  // together more CPU than judging the request.
+  const destination = io.stdout === process.stdout ? pino.destination({ dest: 1, sync: true, minLength: 4096, periodicFlush: 200 }) : io.stdout;
+  // No base fields: the decision line has its own `name` (the object's), and Kubernetes adds the pod's.
+  return pino({ level, base: null }, destination);
+}
+
+export interface ServeDeps {
+  /** Where SIGTERM and SIGINT come from (tests pass their own emitter). */
+  signals?: EventEmitter;
+  /** Called once the server listens (tests read the port from it). */
+  onListening?: (server: RunningServer) => void;
+}
+
+export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {}): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    config: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'client-ca': { type: 'string' },
+    dev: { type: 'boolean', default: false },
+    kubeconfig: { type: 'string' },
+    'no-cluster': { type: 'boolean', default: false },
+    'log-level': { type: 'string' },
+  });
+  if (positionals.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  const port = portNumber('port', values.port, DEFAULT_PORT);
+  const level = oneOf('log-level', values['log-level'], LOG_LEVELS, 'info');
+  const given = { cert: values['tls-cert'], key: values['tls-key'] };
+  if (values.dev && (given.cert !== undefined || given.key !== undefined)) {
+    throw new InputError('--dev makes its own certificate: give either --dev or --tls-cert and --tls-key');
+  }
+  if (!values.dev && (given.cert === undefined || given.key === undefined)) {
+    throw new InputError('serve needs --tls-cert FILE and --tls-key FILE (or --dev for a development certificate)');
+  }
+
+  const config = values.config === undefined ? DEFAULT_CONFIG : await loadConfig(resolve(io.cwd, values.config));
+  const cluster = loadClusterConfig({ kubeconfig: values.kubeconfig === undefined ? undefined : resolve(io.cwd, values.kubeconfig), noCluster: values['no-cluster'], env: io.env });
+  const logger = createLogger(level, io);
+
+  const clientCa = values['client-ca'] === undefined ? undefined : resolve(io.cwd, values['client-ca']);
+  let tls: { cert: string; key: string; clientCa: string | undefined };
+  if (values.dev) {
+    const dir = resolve(io.cwd, DEV_CERTS_DIR);
+    const files = { cert: resolve(dir, DEV_FILES.cert), key: resolve(dir, DEV_FILES.key), ca: resolve(dir, DEV_FILES.caCert) };
+    const shown = relative(io.cwd, dir) || '.';
+    if (await usableDevCertificate(files.cert, files.key)) {
+      logger.info({ dir, caCert: files.ca }, 'using the development certificate');
+    } else {
+      // Loaded here only: certificate generation pulls in an X.509 library the server does not need.
+      const { writeCertificates } = await import('../certs/index.js');
+      await writeCertificates({ dir, dnsNames: DEV_DNS_NAMES, ipAddresses: DEV_IP_ADDRESSES, days: 365, caCommonName: 'policygate development CA' });
+      logger.info({ dir, caCert: files.ca, names: [...DEV_DNS_NAMES, ...DEV_IP_ADDRESSES] }, 'created a development CA and serving certificate');
+    }
+    io.stderr.write(`policygate: development certificate in ${shown}/ (trust ${shown}/${DEV_FILES.caCert}: curl --cacert ${shown}/${DEV_FILES.caCert} https://localhost:${port}/healthz)\n`);
+    tls = { cert: files.cert, key: files.key, clientCa };
+  } else {
+    tls = { cert: resolve(io.cwd, given.cert ?? ''), key: resolve(io.cwd, given.key ?? ''), clientCa };
+  }
+
+  let namespaceCache: NamespaceCache | undefined;
+  const metrics = createMetrics({ processMetrics: true, ...(cluster ? { namespaceCacheSize: () => namespaceCache?.size() } : {}) });
+  if (cluster) {
+    namespaceCache = new NamespaceCache({ kubeConfig: cluster.kubeConfig, logger, onLookup: (source, result) => metrics.recordNamespaceLookup(source, result) });
+    logger.info({ cluster: cluster.server, source: cluster.source }, 'watching Namespaces for their labels (pod-security levels, per-namespace modes)');
+  } else {
+    logger.warn(
+      { reason: values['no-cluster'] ? '--no-cluster' : 'no --kubeconfig, KUBECONFIG or in-cluster service account' },
+      'running without a cluster: no namespace lookups; pods are judged by the configured pod-security defaults',
+    );
+  }
+  if (values.config === undefined) logger.info('using the embedded default configuration');
+
+  // Signals are caught from here on: one during startup stops the server as soon as it listens; a
+  // second one during the graceful shutdown closes what is still open at once.
+  const signals = deps.signals ?? process;
+  let signalled: (signal: string) => void = () => {};
+  const stopRequested = new Promise<string>((resolveSignal) => {
+    signalled = resolveSignal;
+  });
+  let forceClose: (() => void) | undefined;
+  let signalCount = 0;
+  const onSignal = (signal: string) => {
+    signalCount++;
+    if (signalCount === 1) {
+      logger.info({ signal }, 'received signal: shutting down gracefully');
+      signalled(signal);
+    } else {
+      logger.warn({ signal }, 'received a second signal: closing open connections now');
+      forceClose?.();
+    }
+  };
+  signals.on('SIGTERM', onSignal);
+  signals.on('SIGINT', onSignal);
+  try {
+    let running: RunningServer;
+    try {
+      running = await startServer({
+        config,
+        logger,
+        metrics,
+        tls,
+        host: values.host,
+        port,
+        ...(namespaceCache ? { namespaces: namespaceCache satisfies NamespaceSource } : {}),
+      });
+    } catch (error) {
+      await namespaceCache?.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES') throw new InputError(`cannot listen on port ${port}: ${code === 'EADDRINUSE' ? 'already in use' : 'permission denied'}`);
+      throw error;
+    }
+    forceClose = () => running.forceClose();
+    // The watch starts once the server answers /healthz; /readyz says ready when it has synced.
+    void namespaceCache?.start();
+    logger.info({ url: running.url, clientAuth: tls.clientCa !== undefined, endpoints: ['/validate', '/mutate', '/healthz', '/readyz', '/metrics'] }, 'policygate webhook listening');
+    deps.onListening?.(running);
+
+    await stopRequested;
+    try {
+      await running.shutdown();
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+    }
+  } finally {
+    signals.off('SIGTERM', onSignal);
+    signals.off('SIGINT', onSignal);
+  }
+  await new Promise<void>((flushed) => logger.flush(() => flushed()));
+  return EXIT.ok;
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the validating and mutating admission webhook over TLS',
+  usage: USAGE,
+  run: (argv, io) => serve(argv, io),
+};

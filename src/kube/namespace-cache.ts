@@ -1,0 +1,176 @@
+// The labels of the namespace an object lives in (they choose Pod Security levels and per-namespace
+// modes): a watch-backed cache of every Namespace (a client-node informer: list once, then watch), with
+// a direct read from the API server for a namespace the cache does not hold yet. A lookup that cannot
+// be answered throws, and the admission layer fails closed for pods in enforce mode (as PSA does): a
+// namespace that does not exist (404) throws too.
+import { ApiException, CoreV1Api, makeInformer, type Informer, type KubeConfig, type ObjectCache, type V1Namespace } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { NamespaceInfo } from '../rules/index.js';
+
+export interface NamespaceCacheOptions {
+  kubeConfig: KubeConfig;
+  logger: Logger;
+  /** A direct read gives up after this long. Default 5 s: under the API server's 10 s webhook timeout. */
+  readTimeoutMs?: number;
+  /** After the list or watch fails, retry after this long, doubling up to `maxRestartDelayMs`. Default 1 s. */
+  restartDelayMs?: number;
+  maxRestartDelayMs?: number;
+  /** Told of every lookup: for the metrics. */
+  onLookup?: (source: 'cache' | 'api', result: 'found' | 'error') => void;
+}
+
+export class NamespaceLookupFailure extends Error {
+  override readonly name = 'NamespaceLookupFailure';
+}
+
+function infoOf(namespace: V1Namespace): NamespaceInfo | undefined {
+  const name = namespace.metadata?.name;
+  if (!name) return undefined;
+  return Object.freeze({ name, labels: Object.freeze({ ...(namespace.metadata?.labels ?? {}) }) });
+}
+
+/** An API error in one line: client-node's own messages carry the whole body and headers. */
+export function describeApiError(error: unknown): string {
+  if (error instanceof ApiException) {
+    let body: unknown = error.body;
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        // Not a Status object: the code says enough.
+      }
+    }
+    const message = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : undefined;
+    return `the API server answered HTTP ${error.code}${typeof message === 'string' ? `: ${message.slice(0, 200)}` : ''}`;
+  }
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: unknown }).cause;
+    const causeText = cause instanceof Error ? ` (${cause.message})` : '';
+    return `${error.message.split('\n', 1)[0]}${causeText}`;
+  }
+  return String(error);
+}
+
+export class NamespaceCache {
+  private readonly namespaces = new Map<string, NamespaceInfo>();
+  private readonly reads = new Map<string, Promise<NamespaceInfo>>();
+  private readonly api: CoreV1Api;
+  private readonly informer: Informer<V1Namespace> & ObjectCache<V1Namespace>;
+  private readonly readTimeoutMs: number;
+  private hasSynced = false;
+  private started = false;
+  private closed = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelayMs: number;
+  private failing = false;
+
+  constructor(private readonly options: NamespaceCacheOptions) {
+    this.api = options.kubeConfig.makeApiClient(CoreV1Api);
+    this.readTimeoutMs = options.readTimeoutMs ?? 5_000;
+    this.restartDelayMs = options.restartDelayMs ?? 1_000;
+    this.informer = makeInformer(options.kubeConfig, '/api/v1/namespaces', () => this.list());
+    this.informer.on('add', (namespace) => this.put(namespace));
+    this.informer.on('update', (namespace) => this.put(namespace));
+    this.informer.on('delete', (namespace) => {
+      const name = namespace.metadata?.name;
+      if (name) this.namespaces.delete(name);
+    });
+    this.informer.on('error', (error) => this.restartLater(error));
+  }
+
+  private async list() {
+    const list = await this.api.listNamespace();
+    // The informer applies the items right after this resolves. A lookup in between misses the
+    // cache and reads directly, which is always safe.
+    if (!this.hasSynced) {
+      this.hasSynced = true;
+      this.options.logger.info({ namespaces: list.items.length }, 'namespace cache synced');
+    }
+    if (this.failing) {
+      this.failing = false;
+      this.options.logger.info('namespace watch recovered');
+    }
+    this.restartDelayMs = this.options.restartDelayMs ?? 1_000;
+    return list;
+  }
+
+  private put(namespace: V1Namespace): void {
+    const info = infoOf(namespace);
+    if (info) this.namespaces.set(info.name, info);
+  }
+
+  /** The informer stops on an error it cannot retry by itself (list failed, watch refused): start it again. */
+  private restartLater(error: unknown): void {
+    if (this.closed) return;
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(delay * 2, this.options.maxRestartDelayMs ?? 30_000);
+    if (!this.failing) {
+      this.failing = true;
+      this.options.logger.warn({ reason: describeApiError(error), retryInMs: delay }, 'namespace watch failed; lookups read the API server until it recovers');
+    }
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (!this.closed) void this.informer.start();
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  /** Starts listing and watching; resolves once the watch is under way or has failed (and will retry). */
+  async start(): Promise<void> {
+    if (this.started || this.closed) return;
+    this.started = true;
+    await this.informer.start();
+  }
+
+  /** True once every namespace has been listed once. */
+  synced(): boolean {
+    return this.hasSynced;
+  }
+
+  size(): number {
+    return this.namespaces.size;
+  }
+
+  /** The namespace's labels; throws when it cannot be known (not found, API server unreachable, timeout). */
+  get(name: string): NamespaceInfo | Promise<NamespaceInfo> {
+    const cached = this.namespaces.get(name);
+    if (cached) {
+      this.options.onLookup?.('cache', 'found');
+      return cached;
+    }
+    let read = this.reads.get(name);
+    if (!read) {
+      read = this.read(name).finally(() => this.reads.delete(name));
+      this.reads.set(name, read);
+    }
+    return read;
+  }
+
+  private async read(name: string): Promise<NamespaceInfo> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new NamespaceLookupFailure(`reading namespace ${JSON.stringify(name)} timed out after ${this.readTimeoutMs} ms`)), this.readTimeoutMs);
+    });
+    try {
+      const namespace = await Promise.race([this.api.readNamespace({ name }), timeout]);
+      const info = infoOf(namespace);
+      if (!info) throw new NamespaceLookupFailure(`the API server returned namespace ${JSON.stringify(name)} without a name`);
+      this.options.onLookup?.('api', 'found');
+      return info;
+    } catch (error) {
+      this.options.onLookup?.('api', 'error');
+      if (error instanceof NamespaceLookupFailure) throw error;
+      if (error instanceof ApiException && error.code === 404) throw new NamespaceLookupFailure(`namespace ${JSON.stringify(name)} not found`);
+      throw new NamespaceLookupFailure(`reading namespace ${JSON.stringify(name)} failed: ${describeApiError(error)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.restartTimer);
+    await this.informer.stop();
+  }
+}

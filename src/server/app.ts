@@ -1,0 +1,89 @@
+// The webhook as a fastify app that never listens: tests drive it with app.inject(), and listen.ts puts
+// it behind the TLS server. Every server option that matters is set here, in one place.
+import { STATUS_CODES } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { NO_CLUSTER, type NamespaceLookup } from '../admission/index.js';
+import type { PolicyConfig } from '../rules/index.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { admissionRoutes } from './routes/admission.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+
+/**
+ * The API server sends objects of up to 3 MiB (its request limit), and an AdmissionReview carries
+ * `object` and `oldObject` plus the envelope: 3 MiB and a margin for the envelope. Above: 413.
+ */
+export const BODY_LIMIT = 3 * 1024 * 1024 + 64 * 1024;
+
+/** Where pods' namespaces come from, and what the server needs to know about it. */
+export interface NamespaceSource extends NamespaceLookup {
+  /** False until a watch-backed cache has listed every namespace once; absent without a cluster. */
+  synced?(): boolean;
+  size?(): number;
+  close?(): Promise<void> | void;
+}
+
+export interface AppDeps {
+  config: PolicyConfig;
+  /** Default: no cluster, so pods are judged by the configured defaults. Closed with the app. */
+  namespaces?: NamespaceSource;
+  /** Default: silent. One line per decision at `info`. */
+  logger?: Logger;
+  /** Default: a fresh registry without process metrics. */
+  metrics?: Metrics;
+  /** The TLS server (listen.ts); without it fastify makes a plain server that is never listened on. */
+  serverFactory?: FastifyServerFactory;
+}
+
+function oneLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
+
+function webhookOf(url: string | undefined): string {
+  return url === '/validate' || url === '/mutate' ? url.slice(1) : 'other';
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const logger = deps.logger ?? pino({ level: 'silent' });
+  const namespaces: NamespaceSource = deps.namespaces ?? NO_CLUSTER;
+  const metrics = deps.metrics ?? createMetrics({ namespaceCacheSize: () => namespaces.size?.() });
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // One line per decision is written by the admission routes; fastify's two lines per request are noise.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    // While shutting down, requests that still arrive on open connections are answered (with
+    // `Connection: close`) rather than refused with 503: a 503 would fail the user's request.
+    return503OnClosing: false,
+    ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
+  });
+
+  // JSON only: fastify's default text/plain parser would turn a wrong content type into a 400 instead
+  // of a 415. The JSON parser stays fastify's: it refuses `__proto__` and `constructor.prototype` keys.
+  app.removeContentTypeParser('text/plain');
+
+  app.setErrorHandler(function onError(error: FastifyError, request, reply) {
+    const statusCode = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (statusCode < 500) {
+      // Malformed JSON, a wrong content type, a body over the limit: the caller's fault, said in one line.
+      metrics.recordBadRequest(webhookOf(request.routeOptions.url), statusCode);
+      logger.info({ url: request.url, status: statusCode, reason: oneLine(error.message) }, 'refused a request');
+      return reply.code(statusCode).send({ statusCode, error: STATUS_CODES[statusCode], message: oneLine(error.message) });
+    }
+    // Ours: the detail goes to the log, never to the caller.
+    logger.error({ err: error, url: request.url, method: request.method }, 'request failed');
+    return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error; see the webhook log' });
+  });
+
+  admissionRoutes(app, { admission: { config: deps.config, namespaces }, metrics, logger });
+  healthRoutes(app, { namespaceCacheSynced: namespaces.synced?.bind(namespaces) });
+  metricsRoutes(app, metrics);
+
+  app.addHook('onClose', async function releaseNamespaceCache() {
+    await namespaces.close?.();
+  });
+  return app;
+}

@@ -1,0 +1,238 @@
+// The webhook's Prometheus metrics, in a registry of its own per app (two apps in one process, as in the
+// tests, never share or clash). Label values are bounded: kinds the rules do not know are counted as
+// `other`, so a caller cannot grow the series without limit.
+import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import type { Decision } from '../admission/index.js';
+
+export type Webhook = 'validate' | 'mutate';
+
+/** What /validate and /mutate answered: the admission decision, or `patched` for a mutation with a patch. */
+export type DecisionLabel = 'allowed' | 'denied' | 'error' | 'patched';
+
+export interface MetricsOptions {
+  /** Process metrics (CPU, memory, event-loop lag, ...) with prom-client's standard names. */
+  processMetrics?: boolean;
+  /** Read when /metrics is scraped. */
+  namespaceCacheSize?: () => number | undefined;
+}
+
+export interface Metrics {
+  registry: Registry;
+  recordDecision(webhook: Webhook, kind: string, operation: string, decision: DecisionLabel, seconds: number, result: Pick<Decision, 'findings' | 'errors'>): void;
+  recordBadRequest(webhook: string, statusCode: number): void;
+  recordInternalError(webhook: Webhook): void;
+  setCertificateExpiry(notAfter: Date): void;
+  recordCertificateReload(result: 'success' | 'failure'): void;
+  recordNamespaceLookup(source: 'cache' | 'api', result: 'found' | 'error'): void;
+}
+
+export const METRIC_NAMES = {
+  requests: 'policygate_admission_requests_total',
+  duration: 'policygate_admission_duration_seconds',
+  findings: 'policygate_findings_total',
+  ruleErrors: 'policygate_rule_errors_total',
+  internalErrors: 'policygate_internal_errors_total',
+  badRequests: 'policygate_bad_requests_total',
+  cacheSize: 'policygate_namespace_cache_size',
+  namespaceLookups: 'policygate_namespace_lookups_total',
+  certificateExpiry: 'policygate_serving_certificate_expiry_timestamp_seconds',
+  certificateReloads: 'policygate_certificate_reloads_total',
+} as const;
+
+/** Admission decisions are fast: most of the range is below a millisecond; the API server gives up at 10–30 s. */
+const DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+
+  // The hot path counts into plain maps; prom-client gets the increments when /metrics is scraped.
+  // (prom-client hashes the label set on every inc(), even through labels(): microseconds per request.)
+  const pendingRequests = new PendingCounts<'webhook' | 'kind' | 'operation' | 'decision'>();
+  const pendingFindings = new PendingCounts<'rule' | 'check' | 'mode'>();
+  new Counter({
+    name: METRIC_NAMES.requests,
+    help: 'AdmissionReviews answered, by webhook, kind, operation and decision',
+    labelNames: ['webhook', 'kind', 'operation', 'decision'] as const,
+    registers: [registry],
+    collect() {
+      pendingRequests.flushInto(this);
+    },
+  });
+  const duration = new LatencyHistogram(METRIC_NAMES.duration, 'Time from a parsed AdmissionReview to its answer, in seconds', DURATION_BUCKETS);
+  registry.registerMetric(duration as unknown as Metric<string>);
+  new Counter({
+    name: METRIC_NAMES.findings,
+    help: 'Findings raised by the validating webhook, by rule, check and mode',
+    labelNames: ['rule', 'check', 'mode'] as const,
+    registers: [registry],
+    collect() {
+      pendingFindings.flushInto(this);
+    },
+  });
+  const ruleErrors = new Counter({
+    name: METRIC_NAMES.ruleErrors,
+    help: 'Rules and mutations that threw while judging a request (the request was still answered)',
+    labelNames: ['webhook', 'rule'] as const,
+    registers: [registry],
+  });
+  const internalErrors = new Counter({
+    name: METRIC_NAMES.internalErrors,
+    help: 'Requests whose evaluation failed outside any rule (answered: validate fails closed, mutate leaves the object unchanged)',
+    labelNames: ['webhook'] as const,
+    registers: [registry],
+  });
+  const badRequests = new Counter({
+    name: METRIC_NAMES.badRequests,
+    help: 'Requests refused before evaluation (400 malformed, 413 too large, 415 wrong content type, ...)',
+    labelNames: ['webhook', 'code'] as const,
+    registers: [registry],
+  });
+  const namespaceLookups = new Counter({
+    name: METRIC_NAMES.namespaceLookups,
+    help: 'Namespace lookups (the labels of the namespace an object is in), by where the answer came from and whether it failed',
+    labelNames: ['source', 'result'] as const,
+    registers: [registry],
+  });
+  const certificateExpiry = new Gauge({
+    name: METRIC_NAMES.certificateExpiry,
+    help: 'When the serving certificate expires, in seconds since the Unix epoch',
+    registers: [registry],
+  });
+  const certificateReloads = new Counter({
+    name: METRIC_NAMES.certificateReloads,
+    help: 'Reloads of the serving certificate and key after they changed on disk',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const readCacheSize = options.namespaceCacheSize;
+  if (readCacheSize) {
+    new Gauge({
+      name: METRIC_NAMES.cacheSize,
+      help: 'Namespaces held in the watch-backed cache',
+      registers: [registry],
+      collect() {
+        const size = readCacheSize();
+        if (size !== undefined) this.set(size);
+      },
+    });
+  }
+
+  const durationSeries = { validate: duration.series({ webhook: 'validate' }), mutate: duration.series({ webhook: 'mutate' }) };
+
+  return {
+    registry,
+    recordDecision(webhook, kind, operation, decision, seconds, result) {
+      const requestKey = `${webhook}\0${kind}\0${operation}\0${decision}`;
+      if (!pendingRequests.increment(requestKey)) pendingRequests.start(requestKey, { webhook, kind, operation, decision });
+      durationSeries[webhook].observe(seconds);
+      for (const finding of result.findings) {
+        const findingKey = `${finding.rule}\0${finding.check}\0${finding.mode}`;
+        if (!pendingFindings.increment(findingKey)) pendingFindings.start(findingKey, { rule: finding.rule, check: finding.check, mode: finding.mode });
+      }
+      for (const error of result.errors) ruleErrors.inc({ webhook, rule: error.rule });
+    },
+    recordBadRequest(webhook, statusCode) {
+      badRequests.inc({ webhook, code: String(statusCode) });
+    },
+    recordInternalError(webhook) {
+      internalErrors.inc({ webhook });
+    },
+    setCertificateExpiry(notAfter) {
+      certificateExpiry.set(Math.floor(notAfter.getTime() / 1000));
+    },
+    recordCertificateReload(result) {
+      certificateReloads.inc({ result });
+    },
+    recordNamespaceLookup(source, result) {
+      namespaceLookups.inc({ source, result });
+    },
+  };
+}
+
+/** Increments kept by label set until the next scrape, then handed to the prom-client counter. */
+class PendingCounts<Label extends string> {
+  private readonly pending = new Map<string, { labels: Partial<Record<Label, string>>; count: number }>();
+
+  /** Counts one more for a label set seen before; false when it is new (then call start). */
+  increment(key: string): boolean {
+    const entry = this.pending.get(key);
+    if (!entry) return false;
+    entry.count++;
+    return true;
+  }
+
+  start(key: string, labels: Partial<Record<Label, string>>): void {
+    this.pending.set(key, { labels, count: 1 });
+  }
+
+  flushInto(counter: Counter<Label>): void {
+    for (const entry of this.pending.values()) {
+      if (entry.count === 0) continue;
+      counter.inc(entry.labels, entry.count);
+      entry.count = 0;
+    }
+  }
+}
+
+interface HistogramSeries {
+  labels: Readonly<Record<string, string>>;
+  /** Observations per bucket (not cumulative); the last slot is above every bound. */
+  buckets: Float64Array;
+  sum: number;
+  count: number;
+}
+
+/**
+ * A Prometheus histogram that costs a loop over the bounds per observation, exported in prom-client's
+ * format (prom-client's own Histogram hashes the labels and allocates on every observe()).
+ */
+class LatencyHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  private readonly all: HistogramSeries[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly bounds: readonly number[],
+  ) {}
+
+  series(labels: Record<string, string>): { observe(value: number): void } {
+    const series: HistogramSeries = { labels, buckets: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
+    this.all.push(series);
+    const bounds = this.bounds;
+    return {
+      observe(value: number) {
+        let index = 0;
+        while (index < bounds.length && value > (bounds[index] ?? Infinity)) index++;
+        series.buckets[index] = (series.buckets[index] ?? 0) + 1;
+        series.sum += value;
+        series.count++;
+      },
+    };
+  }
+
+  async get() {
+    const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> = [];
+    for (const series of this.all) {
+      let cumulative = 0;
+      for (const [index, bound] of this.bounds.entries()) {
+        cumulative += series.buckets[index] ?? 0;
+        values.push({ labels: { le: bound, ...series.labels }, value: cumulative, metricName: `${this.name}_bucket` });
+      }
+      values.push({ labels: { le: '+Inf', ...series.labels }, value: series.count, metricName: `${this.name}_bucket` });
+      values.push({ labels: { ...series.labels }, value: series.sum, metricName: `${this.name}_sum` });
+      values.push({ labels: { ...series.labels }, value: series.count, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+
+  reset(): void {
+    for (const series of this.all) {
+      series.buckets.fill(0);
+      series.sum = 0;
+      series.count = 0;
+    }
+  }
+}

@@ -1,0 +1,128 @@
+// POST /validate and POST /mutate: an AdmissionReview in, an AdmissionReview out with the request's uid.
+// Each handler is a ladder: a body that is not an AdmissionReview is a 400 with a one-line reason; a
+// decision comes from src/admission (the same code the CLI's `review` runs); an exception outside any
+// rule is still answered (validate fails closed when anything enforces, mutate leaves the object as it
+// is). Every answer is counted and logged on one line, and no line carries the object itself.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import {
+  mutateReview,
+  parseAdmissionReview,
+  ReviewError,
+  validateReview,
+  type AdmissionDeps,
+  type AdmissionReviewRequest,
+  type Decision,
+} from '../../admission/index.js';
+import { formatKind, MUTATIONS, POD_BEARING_KINDS, RULES, type PolicyConfig } from '../../rules/index.js';
+import { decisionWriter } from '../decision-log.js';
+import type { DecisionLabel, Metrics, Webhook } from '../metrics.js';
+
+export interface AdmissionRouteDeps {
+  admission: AdmissionDeps;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/** The kinds any rule or mutation looks at; others share the metric label `other`. */
+const KNOWN_KINDS = new Set(
+  [...RULES.flatMap((rule) => rule.meta.appliesTo), ...MUTATIONS.flatMap((mutation) => mutation.appliesTo), ...POD_BEARING_KINDS].map(formatKind),
+);
+
+function kindLabel(review: AdmissionReviewRequest): string {
+  const name = formatKind(review.request.kind);
+  return KNOWN_KINDS.has(name) ? name : 'other';
+}
+
+function enforcesAnything(config: PolicyConfig): boolean {
+  return Object.values(config.rules).some((rule) => rule.mode === 'enforce');
+}
+
+/**
+ * The answer when the decision layer itself threw (a bug, not a rule's error: those come back as
+ * `errors`). Validation fails closed if any rule enforces, as a rule error in enforce mode would.
+ */
+function failedDecision(webhook: Webhook, review: AdmissionReviewRequest, config: PolicyConfig, error: unknown): Decision {
+  const message = `policygate could not evaluate this request (internal error: ${error instanceof Error ? error.name : 'unknown'}); see the webhook's log`;
+  const deny = webhook === 'validate' && enforcesAnything(config);
+  const response = deny
+    ? { uid: review.request.uid, allowed: false, status: { code: 500, reason: 'InternalError' as const, message } }
+    : { uid: review.request.uid, allowed: true, ...(webhook === 'validate' ? { warnings: [message] } : {}) };
+  return {
+    review: { apiVersion: review.apiVersion, kind: 'AdmissionReview', response },
+    decision: deny ? 'error' : 'allowed',
+    reason: deny ? 'internal error: failing closed' : 'internal error: object left unchanged',
+    findings: [],
+    errors: [],
+    rulesRun: [],
+    patch: [],
+  };
+}
+
+/** `rule/check:mode` for each distinct finding, in order: what the log line says was hit. */
+function hitsOf(decision: Decision): string[] {
+  const hits = new Set<string>();
+  for (const finding of decision.findings) hits.add(`${finding.rule}/${finding.check}:${finding.mode}`);
+  return [...hits];
+}
+
+export function admissionRoutes(app: FastifyInstance, deps: AdmissionRouteDeps): void {
+  const { admission, metrics, logger } = deps;
+  const writeDecision = decisionWriter(logger);
+
+  async function answer(webhook: Webhook, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const started = performance.now();
+    let review: AdmissionReviewRequest;
+    try {
+      review = parseAdmissionReview(request.body);
+    } catch (error) {
+      if (!(error instanceof ReviewError)) throw error;
+      metrics.recordBadRequest(webhook, 400);
+      logger.info({ webhook, status: 400, reason: error.message }, 'refused a request that is not an AdmissionReview');
+      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
+    }
+
+    let decision: Decision;
+    let internalError: unknown;
+    try {
+      decision = webhook === 'validate' ? await validateReview(review, admission) : await mutateReview(review, admission);
+    } catch (error) {
+      internalError = error;
+      metrics.recordInternalError(webhook);
+      decision = failedDecision(webhook, review, admission.config, error);
+    }
+
+    const seconds = (performance.now() - started) / 1000;
+    const { request: req } = review;
+    const label: DecisionLabel = decision.patch.length > 0 ? 'patched' : decision.decision;
+    metrics.recordDecision(webhook, kindLabel(review), req.operation, label, seconds, decision);
+    const line = {
+      webhook,
+      uid: req.uid,
+      kind: formatKind(req.kind),
+      namespace: req.namespace || undefined,
+      name: req.name || req.object?.metadata?.name || req.object?.metadata?.generateName || undefined,
+      operation: req.operation,
+      user: req.userInfo?.username,
+      dryRun: req.dryRun || undefined,
+      decision: label,
+      reason: decision.reason,
+      rules: decision.rulesRun,
+      hits: hitsOf(decision),
+      ...(decision.errors.length > 0 ? { ruleErrors: decision.errors.map((error) => `${error.rule}: ${error.message}`) } : {}),
+      ...(decision.patch.length > 0 ? { patchOperations: decision.patch.length } : {}),
+      durationMs: Math.round(seconds * 1e6) / 1000,
+    };
+    if (internalError !== undefined) logger.error({ ...line, err: internalError }, 'admission decision failed');
+    else if (decision.errors.length > 0) writeDecision('warn', line, 'admission decision with rule errors');
+    else writeDecision('info', line, 'admission decision');
+    return decision.review;
+  }
+
+  app.post('/validate', async function validate(request, reply) {
+    return answer('validate', request, reply);
+  });
+  app.post('/mutate', async function mutate(request, reply) {
+    return answer('mutate', request, reply);
+  });
+}

@@ -1,0 +1,328 @@
+// The decision wiring through app.inject(): what /validate and /mutate answer, what they refuse, what
+// they log and count. The transport (TLS, HTTP/2, reload, shutdown) is in transport.test.ts.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { AdmissionReviewResponse } from '../../src/admission/index.js';
+import { podSecurity } from '../../src/rules/pod-security.js';
+import type { PolicyConfig } from '../../src/rules/types.js';
+import { buildApp, BODY_LIMIT, type AppDeps } from '../../src/server/app.js';
+import { createMetrics } from '../../src/server/metrics.js';
+import { testConfig } from '../helpers/config.js';
+import { allowAllNetworkPolicy, capturedLogger, namespaceObject, pod, restrictedPod, reviewOf } from './helpers.js';
+
+const apps: FastifyInstance[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const app of apps.splice(0)) await app.close();
+});
+
+function build(deps: Partial<AppDeps> = {}) {
+  const log = capturedLogger();
+  const metrics = createMetrics();
+  const app = buildApp({ config: testConfig(), logger: log.logger, metrics, ...deps });
+  apps.push(app);
+  return { app, log, metrics };
+}
+
+async function post(app: FastifyInstance, url: string, body: unknown, contentType = 'application/json') {
+  const response = await app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': contentType },
+    payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+  });
+  return { status: response.statusCode, json: () => response.json() as AdmissionReviewResponse & { message?: string }, text: response.body, headers: response.headers };
+}
+
+describe('POST /validate', () => {
+  it('allows a restricted pod and echoes the uid', async () => {
+    const { app } = build();
+    const review = reviewOf(restrictedPod(), { uid: 'uid-allowed' });
+    const response = await post(app, '/validate', review);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.json()).toEqual({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'uid-allowed', allowed: true } });
+  });
+
+  it('denies a privileged pod with 403 and the reason', async () => {
+    const { app } = build();
+    const { response } = (await post(app, '/validate', reviewOf(pod({ privileged: true }), { uid: 'uid-denied' }))).json();
+    expect(response.uid).toBe('uid-denied');
+    expect(response.allowed).toBe(false);
+    expect(response.status?.code).toBe(403);
+    expect(response.status?.message).toContain('privileged');
+  });
+
+  it('denies a Namespace without the required label and a NetworkPolicy open to all', async () => {
+    const { app } = build();
+    const namespace = (await post(app, '/validate', reviewOf(namespaceObject('team-b')))).json().response;
+    expect(namespace.allowed).toBe(false);
+    expect(namespace.status?.message).toContain('team');
+    const policy = (await post(app, '/validate', reviewOf(allowAllNetworkPolicy()))).json().response;
+    expect(policy.allowed).toBe(false);
+    expect(policy.status?.code).toBe(403);
+  });
+
+  it('answers v1beta1 in kind', async () => {
+    const { app } = build();
+    const body = (await post(app, '/validate', reviewOf(restrictedPod(), { uid: 'old', apiVersion: 'admission.k8s.io/v1beta1' }))).json();
+    expect(body.apiVersion).toBe('admission.k8s.io/v1beta1');
+    expect(body.response.uid).toBe('old');
+  });
+
+  it('allows DELETE without looking', async () => {
+    const { app } = build();
+    const body = (await post(app, '/validate', reviewOf(pod({ privileged: true }), { operation: 'DELETE', uid: 'gone' }))).json();
+    expect(body.response).toEqual({ uid: 'gone', allowed: true });
+  });
+
+  it('uses the namespace lookup for pods, and fails closed in enforce mode when it throws', async () => {
+    const lookups: string[] = [];
+    const { app } = build({
+      namespaces: {
+        get(name) {
+          lookups.push(name);
+          if (name === 'broken') throw new Error('namespace "broken" not found');
+          return { name, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } };
+        },
+      },
+    });
+    const restricted = (await post(app, '/validate', reviewOf(pod({ namespace: 'team-a' })))).json().response;
+    expect(restricted.allowed).toBe(false);
+    expect(restricted.status?.message).toContain('restricted:latest');
+    const broken = (await post(app, '/validate', reviewOf(restrictedPod('web', 'broken')))).json().response;
+    expect(broken.allowed).toBe(false);
+    expect(broken.status?.code).toBe(500);
+    expect(broken.status?.message).toContain('namespace "broken" not found');
+    expect(lookups).toEqual(['team-a', 'broken']);
+  });
+
+  it('answers when a rule throws: denied in enforce mode with the reason, logged and counted', async () => {
+    const { app, log, metrics } = build();
+    vi.spyOn(podSecurity, 'evaluate').mockImplementation(() => {
+      throw new TypeError('boom in a rule');
+    });
+    const { response } = (await post(app, '/validate', reviewOf(restrictedPod(), { uid: 'rule-threw' }))).json();
+    expect(response.uid).toBe('rule-threw');
+    expect(response.allowed).toBe(false);
+    expect(response.status?.code).toBe(500);
+    expect(response.status?.message).toContain('boom in a rule');
+    const line = log.lines.find((entry) => entry.uid === 'rule-threw');
+    expect(line?.level).toBe(40);
+    expect(line?.ruleErrors).toEqual(['pod-security: boom in a rule']);
+    expect(await metrics.registry.getSingleMetricAsString('policygate_rule_errors_total')).toContain('policygate_rule_errors_total{webhook="validate",rule="pod-security"} 1');
+  });
+
+  it('answers when the decision layer itself throws: fails closed, no detail to the caller', async () => {
+    const broken = testConfig() as unknown as { rules: Record<string, unknown> };
+    delete broken.rules['pod-security'];
+    const { app, log, metrics } = build({ config: broken as unknown as PolicyConfig });
+    const { response } = (await post(app, '/validate', reviewOf(restrictedPod(), { uid: 'layer-threw' }))).json();
+    expect(response).toMatchObject({ uid: 'layer-threw', allowed: false, status: { code: 500, reason: 'InternalError' } });
+    expect(response.status?.message).not.toMatch(/at .*\.ts:\d+/);
+    const line = log.lines.find((entry) => entry.uid === 'layer-threw');
+    expect(line?.level).toBe(50);
+    expect((line?.err as { stack?: string } | undefined)?.stack).toBeDefined();
+    expect(await metrics.registry.getSingleMetricAsString('policygate_internal_errors_total')).toContain('{webhook="validate"} 1');
+  });
+});
+
+describe('POST /mutate', () => {
+  it('returns a base64 JSON Patch when a mutation applies, and nothing when none does', async () => {
+    const config = testConfig({ mutations: { podSecurityContextDefaults: true } });
+    const { app } = build({ config });
+    const patched = (await post(app, '/mutate', reviewOf(pod(), { uid: 'mutate-1' }))).json().response;
+    expect(patched.uid).toBe('mutate-1');
+    expect(patched.allowed).toBe(true);
+    expect(patched.patchType).toBe('JSONPatch');
+    const operations = JSON.parse(Buffer.from(patched.patch ?? '', 'base64').toString('utf8')) as Array<{ op: string; path: string }>;
+    expect(operations.length).toBeGreaterThan(0);
+    const untouched = (await post(app, '/mutate', reviewOf(allowAllNetworkPolicy(), { uid: 'mutate-2' }))).json().response;
+    expect(untouched).toEqual({ uid: 'mutate-2', allowed: true });
+  });
+});
+
+describe('bad input', () => {
+  const cases: Array<{ name: string; body: string; message: RegExp }> = [
+    { name: 'malformed JSON', body: '{"kind": "AdmissionReview", ', message: /JSON/ },
+    { name: 'not an object', body: '[1, 2]', message: /JSON object/ },
+    { name: 'not an AdmissionReview', body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod' }), message: /kind must be "AdmissionReview"/ },
+    { name: 'no request', body: JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }), message: /request is missing/ },
+    {
+      name: 'no uid',
+      body: JSON.stringify({ ...reviewOf(pod()), request: { ...reviewOf(pod()).request, uid: undefined } }),
+      message: /request.uid is missing/,
+    },
+    { name: 'prototype poisoning', body: '{"__proto__": {"admin": true}}', message: /not valid JSON/ },
+    { name: 'escaped prototype poisoning', body: '{"a": [{"\\u005f_proto__": {}}]}', message: /not valid JSON/ },
+    { name: 'constructor.prototype', body: '{"request": {"constructor": {"prototype": {"x": 1}}}}', message: /not valid JSON/ },
+    { name: 'empty body', body: '', message: /empty/i },
+    { name: 'invalid UTF-8 and binary', body: '\u0000\u0001\uFFFF', message: /not valid JSON/ },
+  ];
+  for (const { name, body, message } of cases) {
+    it(`answers 400 with a one-line reason: ${name}`, async () => {
+      const { app, metrics } = build();
+      const response = await post(app, '/validate', body);
+      expect(response.status).toBe(400);
+      const reason = response.json().message ?? '';
+      expect(reason).toMatch(message);
+      expect(reason).not.toContain('\n');
+      expect(await metrics.registry.getSingleMetricAsString('policygate_bad_requests_total')).toContain('{webhook="validate",code="400"} 1');
+    });
+  }
+
+  it('accepts __proto__ and constructor as words in values, and a constructor key that is not an object', async () => {
+    const { app } = build();
+    const object = restrictedPod();
+    object.metadata = { ...object.metadata, annotations: { note: '__proto__ and constructor are words; \u00e9 too' }, labels: { constructor: 'me' } };
+    const response = await post(app, '/validate', reviewOf(object, { uid: 'words' }));
+    expect(response.status).toBe(200);
+    expect(response.json().response.uid).toBe('words');
+    const escaped = await post(app, '/validate', JSON.stringify(reviewOf(restrictedPod(), { uid: 'escaped' })).replace('"web"', '"\\u0077eb"'));
+    expect(escaped.text).toContain('"uid":"escaped"');
+    expect(escaped.status).toBe(200);
+  });
+
+  it('answers 415 to a content type other than JSON', async () => {
+    const { app } = build();
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/yaml']) {
+      const response = await post(app, '/validate', JSON.stringify(reviewOf(pod())), type);
+      expect(response.status).toBe(415);
+    }
+    const untyped = await app.inject({ method: 'POST', url: '/validate', payload: JSON.stringify(reviewOf(pod())) });
+    expect(untyped.statusCode).toBe(415);
+  });
+
+  it('accepts an AdmissionReview of 3 MiB and answers 413 above the limit', async () => {
+    const { app } = build();
+    const padded = (bytes: number) => {
+      const object = restrictedPod();
+      const review = reviewOf(object, { uid: 'big' });
+      const base = JSON.stringify(review).length;
+      object.metadata = { ...object.metadata, annotations: { padding: 'x'.repeat(bytes - base - 30) } };
+      return JSON.stringify(review);
+    };
+    const accepted = padded(3 * 1024 * 1024);
+    expect(accepted.length).toBeGreaterThan(3 * 1024 * 1024 - 100);
+    const ok = await post(app, '/validate', accepted);
+    expect(ok.status).toBe(200);
+    expect(ok.json().response.uid).toBe('big');
+    const tooBig = await post(app, '/validate', padded(BODY_LIMIT + 1024));
+    expect(tooBig.status).toBe(413);
+  });
+
+  it('keeps 5xx answers generic', async () => {
+    const { app } = build();
+    app.get('/boom', () => {
+      throw new Error('secret detail from deep inside');
+    });
+    const response = await app.inject({ method: 'GET', url: '/boom' });
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('secret detail');
+    expect(response.body).not.toContain('.ts:');
+  });
+
+  it('survives deeply nested and odd objects without crashing', async () => {
+    const { app } = build();
+    // 100,000 levels of nesting, where the envelope is and inside the pod's spec.
+    const nested = `${'{"a":'.repeat(100_000)}{}${'}'.repeat(100_000)}`;
+    const withNesting = (object: Record<string, unknown>, uid: string) => JSON.stringify(reviewOf(object as never, { uid })).replace('"NESTED"', nested);
+    for (const [uid, object] of [
+      ['deep-envelope', { ...restrictedPod(), extra: 'NESTED' }],
+      ['deep-spec', { ...restrictedPod(), spec: { ...(restrictedPod().spec as object), affinity: 'NESTED' } }],
+    ] as const) {
+      const response = await post(app, '/validate', withNesting(object, uid));
+      expect(response.status).toBe(200);
+      expect(response.json().response.uid).toBe(uid);
+    }
+    const odd = [
+      { ...restrictedPod(), spec: { containers: 'not a list' } },
+      { ...restrictedPod(), spec: { containers: [null, 1, 'x'] } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: 'not an object' },
+      { apiVersion: 'apps/v1', kind: 'Deployment', spec: { template: { spec: { containers: [{ securityContext: [] }] } } } },
+    ];
+    for (const [index, object] of odd.entries()) {
+      const response = await post(app, '/validate', reviewOf(object as never, { uid: `odd-${index}` }));
+      expect([200, 400]).toContain(response.status);
+      if (response.status === 200) expect(response.json().response.uid).toBe(`odd-${index}`);
+    }
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(200);
+  });
+});
+
+describe('log lines', () => {
+  it('writes one line per decision with the fields, and never the object', async () => {
+    const { app, log } = build();
+    await post(app, '/validate', reviewOf(pod({ privileged: true, secret: 'hunter2-secret', name: 'db', namespace: 'prod' }), { uid: 'logged', username: 'alice' }));
+    const lines = log.lines.filter((line) => line.uid === 'logged');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      webhook: 'validate',
+      uid: 'logged',
+      kind: 'Pod',
+      namespace: 'prod',
+      name: 'db',
+      operation: 'CREATE',
+      user: 'alice',
+      decision: 'denied',
+      rules: ['pod-security'],
+      msg: 'admission decision',
+    });
+    expect(lines[0]?.hits).toContain('pod-security/privileged:enforce');
+    expect(lines[0]?.level).toBe(30);
+    expect(typeof lines[0]?.time).toBe('number');
+    expect(typeof lines[0]?.durationMs).toBe('number');
+    expect(log.text()).not.toContain('hunter2-secret');
+  });
+});
+
+describe('health and metrics', () => {
+  it('is ready once the namespace cache has synced', async () => {
+    let synced = false;
+    const { app } = build({ namespaces: { get: () => undefined, synced: () => synced } });
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(503);
+    synced = true;
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
+  });
+
+  it('is ready at once without a cluster', async () => {
+    const { app } = build();
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
+  });
+
+  it('counts requests by kind, operation and decision, and findings by rule, check and mode', async () => {
+    const metrics = createMetrics({ namespaceCacheSize: () => 7 });
+    const { app } = build({ metrics });
+    await post(app, '/validate', reviewOf(pod({ privileged: true })));
+    await post(app, '/validate', reviewOf(restrictedPod()));
+    await post(app, '/validate', reviewOf({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }));
+    const response = await app.inject({ url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    const text = response.body;
+    expect(text).toContain('policygate_admission_requests_total{webhook="validate",kind="Pod",operation="CREATE",decision="denied"} 1');
+    expect(text).toContain('policygate_admission_requests_total{webhook="validate",kind="Pod",operation="CREATE",decision="allowed"} 1');
+    expect(text).toContain('policygate_admission_requests_total{webhook="validate",kind="other",operation="CREATE",decision="allowed"} 1');
+    expect(text).toContain('policygate_findings_total{rule="pod-security",check="privileged",mode="enforce"} 1');
+    expect(text).toContain('policygate_admission_duration_seconds_count{webhook="validate"} 3');
+    expect(text).toContain('policygate_admission_duration_seconds_bucket{le="10",webhook="validate"} 3');
+    expect(text).toContain('policygate_admission_duration_seconds_bucket{le="+Inf",webhook="validate"} 3');
+    expect(text).toContain('# TYPE policygate_admission_duration_seconds histogram');
+    expect(text).toMatch(/policygate_admission_duration_seconds_sum\{webhook="validate"\} [0-9.e-]+\n/);
+    // Counted again on the next scrape, not twice.
+    await post(app, '/validate', reviewOf(restrictedPod()));
+    const again = (await app.inject({ url: '/metrics' })).body;
+    expect(again).toContain('policygate_admission_requests_total{webhook="validate",kind="Pod",operation="CREATE",decision="allowed"} 2');
+    expect(again).toContain('policygate_findings_total{rule="pod-security",check="privileged",mode="enforce"} 1');
+    expect(text).toContain('policygate_namespace_cache_size 7');
+  });
+
+  it('closes the namespace source with the app', async () => {
+    const close = vi.fn();
+    const { app } = build({ namespaces: { get: () => undefined, close } });
+    await app.close();
+    expect(close).toHaveBeenCalledOnce();
+  });
+});
