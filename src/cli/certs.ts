@@ -1,0 +1,145 @@
+// `policygate certs`: a CA and a serving certificate for the in-cluster Service, written where the
+// self-managed overlay's kustomization reads them (deploy/overlays/self-managed/certs/). kustomize
+// turns the files into the Secret and both webhooks' caBundle, so nobody base64-encodes anything.
+//
+// Rotation (`--force`): a new CA and serving certificate replace the old ones, and the new ca.crt also
+// carries the previous CA. Between `kubectl apply` and the moment every pod has reloaded the new
+// Secret, the API server then trusts the old serving certificate and the new one alike.
+import { X509Certificate } from 'node:crypto';
+import { access, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { CERTIFICATE_FILES, DEFAULT_DAYS, serviceDnsNames, writeCertificates } from '../certs/index.js';
+import { EXIT, InputError } from '../errors.js';
+import type { Command, CommandIO } from './command.js';
+import { parseCommandArgs } from './parse-args.js';
+
+/** Where the self-managed overlay (deploy/overlays/self-managed/kustomization.yaml) reads its files. */
+export const SELF_MANAGED_OVERLAY = join('deploy', 'overlays', 'self-managed');
+export const DEFAULT_OUT = join(SELF_MANAGED_OVERLAY, 'certs');
+
+const USAGE = `Usage: policygate certs [options]
+
+Write a CA and a serving certificate for policygate's Service, for the self-managed deployment:
+
+  npx policygate certs
+  kubectl apply -k ${SELF_MANAGED_OVERLAY}
+
+Files written to --out: ca.crt (the webhooks' caBundle), ca.key (keep it; never applied),
+tls.crt and tls.key (the Secret policygate-tls). Keys are readable by their owner only.
+
+Options:
+  --out DIR             where to write (default ${DEFAULT_OUT}, relative to a policygate checkout)
+  --namespace NAME      the namespace policygate runs in (default policygate)
+  --service NAME        the Service the webhooks call (default policygate)
+  --cluster-domain D    the cluster's DNS domain (default cluster.local)
+  --days N              validity of the CA and the certificate in days (default ${DEFAULT_DAYS})
+  --force               replace existing files (rotation): the new ca.crt also carries the
+                        previous CA, so that pods not yet reloaded stay trusted; apply again after
+  -h, --help            show this help
+`;
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InputError(`--${flag} must be a positive whole number (got ${JSON.stringify(value)})`);
+  return number;
+}
+
+/** A DNS label, as Kubernetes requires of Service and Namespace names. */
+function dnsLabel(flag: string, value: string | undefined, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) throw new InputError(`--${flag} must be a DNS label such as "policygate" (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+/**
+ * The CA that signed the serving certificate now deployed: the first certificate of the current
+ * ca.crt, when it is still valid. It is kept in the new bundle for one rotation.
+ */
+async function previousCa(caCertPath: string): Promise<string | undefined> {
+  if (!(await exists(caCertPath))) return undefined;
+  const [first] = (await readFile(caCertPath, 'utf8')).match(PEM_CERTIFICATE) ?? [];
+  if (!first) return undefined;
+  try {
+    const certificate = new X509Certificate(first);
+    if (new Date(certificate.validTo).getTime() <= Date.now()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return first.endsWith('\n') ? first : `${first}\n`;
+}
+
+async function replaceFile(path: string, contents: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, contents, { mode: 0o644 });
+  await rename(temporary, path);
+}
+
+async function run(argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    out: { type: 'string' },
+    namespace: { type: 'string' },
+    service: { type: 'string' },
+    'cluster-domain': { type: 'string' },
+    days: { type: 'string' },
+    force: { type: 'boolean', default: false },
+  });
+  if (positionals.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  const namespace = dnsLabel('namespace', values.namespace, 'policygate');
+  const service = dnsLabel('service', values.service, 'policygate');
+  const clusterDomain = values['cluster-domain'] ?? 'cluster.local';
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(clusterDomain)) throw new InputError(`--cluster-domain must be a DNS name such as cluster.local (got ${JSON.stringify(clusterDomain)})`);
+  const days = positiveInteger('days', values.days, DEFAULT_DAYS);
+
+  if (values.out === undefined && !(await exists(resolve(io.cwd, SELF_MANAGED_OVERLAY, 'kustomization.yaml')))) {
+    throw new InputError(`no ${SELF_MANAGED_OVERLAY}/kustomization.yaml here: run this in a policygate checkout, or pass --out DIR`);
+  }
+  const dir = resolve(io.cwd, values.out ?? DEFAULT_OUT);
+  const shown = relative(io.cwd, dir) || '.';
+
+  const existing: string[] = [];
+  for (const name of Object.values(CERTIFICATE_FILES)) if (await exists(join(dir, name))) existing.push(name);
+  if (existing.length > 0 && !values.force) {
+    throw new InputError(`${shown} already holds ${existing.join(', ')}; pass --force to replace them (a rotation: apply the overlay again afterwards)`);
+  }
+
+  const keptCa = values.force ? await previousCa(join(dir, CERTIFICATE_FILES.caCert)) : undefined;
+  const dnsNames = serviceDnsNames(service, namespace, clusterDomain);
+  const written = await writeCertificates({ dir, dnsNames, days, caCommonName: `policygate CA (${namespace}/${service})` });
+  if (keptCa) await replaceFile(written.caCert, `${written.caPem}${keptCa}`);
+
+  const overlay = dirname(dir);
+  const overlayHint = (await exists(join(overlay, 'kustomization.yaml'))) ? relative(io.cwd, overlay) || '.' : SELF_MANAGED_OVERLAY;
+  io.stdout.write(
+    [
+      `Wrote ${shown}/: ca.crt, ca.key, tls.crt, tls.key`,
+      `  serving certificate for ${dnsNames.join(', ')}`,
+      `  valid until ${written.notAfter.toISOString()}`,
+      ...(keptCa ? ['  ca.crt also carries the previous CA, so pods still serving the old certificate stay trusted'] : []),
+      '',
+      'Next:',
+      `  kubectl apply -k ${overlayHint}`,
+      `Keep ${shown}/ca.key safe and out of version control; it is never applied to the cluster.`,
+      '',
+    ].join('\n'),
+  );
+  return EXIT.ok;
+}
+
+export const certsCommand: Command = {
+  name: 'certs',
+  summary: 'write a CA and serving certificate, and the kustomize inputs for self-managed TLS',
+  usage: USAGE,
+  run,
+};

@@ -1,0 +1,78 @@
+// Dogfood: what deploy/ renders passes policygate's own checker with no finding at all, at the
+// restricted Pod Security level. Once through the checker's engine, with restricted as every default,
+// and once through the real `policygate check` binary, exactly as a CI pipeline would run it.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/config/load.js';
+import { checkManifests } from '../../src/manifests/index.js';
+import type { PolicyConfig } from '../../src/rules/types.js';
+import { DEPLOY, REPO, deployWithCertificates, kustomizeText } from './render.js';
+
+/** The default configuration with restricted enforced everywhere, whatever a Namespace's labels say. */
+function restrictedEverywhere(): PolicyConfig {
+  const config = structuredClone(DEFAULT_CONFIG) as PolicyConfig;
+  config.rules['pod-security'].defaults = {
+    enforce: 'restricted',
+    'enforce-version': 'latest',
+    warn: 'restricted',
+    'warn-version': 'latest',
+    audit: 'restricted',
+    'audit-version': 'latest',
+  };
+  return config;
+}
+
+let deploy: Awaited<ReturnType<typeof deployWithCertificates>>;
+const renders: { name: string; file: string; text: string }[] = [];
+
+beforeAll(async () => {
+  deploy = await deployWithCertificates();
+  const operator = join(deploy.root, 'my-cluster');
+  await mkdir(operator);
+  await writeFile(join(operator, 'kustomization.yaml'), 'resources: [../deploy/overlays/cert-manager]\ncomponents: [../deploy/components/audit-only]\n');
+  for (const [name, dir] of [
+    ['base', join(DEPLOY, 'base')],
+    ['cert-manager', join(DEPLOY, 'overlays', 'cert-manager')],
+    ['self-managed', deploy.selfManaged],
+    ['cert-manager+audit-only', operator],
+  ] as const) {
+    const result = kustomizeText(dir);
+    if (!result.ok) throw new Error(`kubectl kustomize ${dir} failed:\n${result.stderr}`);
+    const file = join(deploy.root, `${name}.yaml`);
+    await writeFile(file, result.stdout);
+    renders.push({ name, file, text: result.stdout });
+  }
+});
+
+afterAll(async () => {
+  await deploy?.remove();
+});
+
+describe('deploy/ judged by policygate itself', () => {
+  it('has no finding in any rendering, with restricted as the default for every namespace', async () => {
+    for (const { name, text } of renders) {
+      for (const config of [DEFAULT_CONFIG, restrictedEverywhere()]) {
+        const report = await checkManifests([{ name: `${name}.yaml`, text }], [], { config, namespace: 'default' });
+        expect(report.errors, name).toEqual([]);
+        const findings = report.results.map((result) => `${result.kind} ${result.name}: ${result.rule}/${result.check} (${result.mode}) at ${result.path}: ${result.message}`);
+        expect(findings, name).toEqual([]);
+        // Every object was looked at, the Deployment among them.
+        expect(report.resources.map((resource) => resource.kind), name).toContain('Deployment');
+      }
+    }
+  });
+
+  it('passes `policygate check --fail-on audit` (the built CLI)', () => {
+    const launcher = join(REPO, 'bin', 'policygate.js');
+    if (!existsSync(join(REPO, 'dist', 'cli', 'check.js'))) {
+      throw new Error('dist/cli/check.js is missing: run `npm run build` first (`npm test` does)');
+    }
+    const node = join(REPO, 'node_modules', '.bin', 'node');
+    const result = spawnSync(node, [launcher, 'check', '--fail-on', 'audit', ...renders.map((render) => render.file)], { encoding: 'utf8', cwd: REPO, timeout: 60_000 });
+    expect(result.stderr).toBe('');
+    expect(result.status, `policygate check printed:\n${result.stdout}`).toBe(0);
+  });
+});

@@ -1,0 +1,406 @@
+// deploy/ rendered as `kubectl apply -k` would apply it, checked against the code it deploys: the
+// webhooks send exactly the kinds the rules and mutations apply to, to routes the server has; the
+// Deployment's flags, ports, probes and mounts line up with one another and with `policygate serve`;
+// nothing that could lock a cluster out of itself (its own namespace, kube-system, leases) is matched.
+import { X509Certificate } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceDnsNames } from '../../src/certs/index.js';
+import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
+import { DEFAULT_CONFIG, parseConfig } from '../../src/config/load.js';
+import { MUTATIONS, RULES } from '../../src/rules/registry.js';
+import type { ResourceKind } from '../../src/rules/types.js';
+import { buildApp } from '../../src/server/app.js';
+import { DEPLOY, REPO, all, deployWithCertificates, kustomize, kustomizeText, one, type Manifest } from './render.js';
+
+/** Kubernetes' own guess from a kind to its resource name (meta.UnsafeGuessKindToResource); right for every kind here. */
+function resourceOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (lower.endsWith('s')) return `${lower}es`;
+  if (lower.endsWith('y')) return `${lower.slice(0, -1)}ies`;
+  return `${lower}s`;
+}
+
+const key = (group: string, resource: string) => `${group === '' ? 'core' : group}/${resource}`;
+const keysOf = (kinds: readonly ResourceKind[]) => new Set(kinds.map((kind) => key(kind.group, resourceOf(kind.kind))));
+
+/**
+ * The one subresource a rule and a mutation act on: `kubectl debug` adds ephemeral containers through
+ * it, and pod-security judges them (as PSA does) while the securityContext defaults fill them in.
+ */
+const POD_SUBRESOURCES = ['pods/ephemeralcontainers'];
+const VALIDATED = new Set([...keysOf(RULES.flatMap((rule) => rule.meta.appliesTo)), ...POD_SUBRESOURCES.map((resource) => key('', resource))]);
+const MUTATED = new Set([...keysOf(MUTATIONS.flatMap((mutation) => mutation.appliesTo)), ...POD_SUBRESOURCES.map((resource) => key('', resource))]);
+const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system', 'kube-node-lease'];
+
+interface WebhookRule {
+  apiGroups: string[];
+  apiVersions: string[];
+  operations: string[];
+  resources: string[];
+  scope?: string;
+}
+
+/** Every (group, resource) a webhook's rules match, with the operations each is sent for. */
+function matched(webhook: { rules: WebhookRule[] }): Map<string, Set<string>> {
+  const result = new Map<string, Set<string>>();
+  for (const rule of webhook.rules) {
+    for (const group of rule.apiGroups) {
+      for (const resource of rule.resources) {
+        const operations = result.get(key(group, resource)) ?? new Set<string>();
+        for (const operation of rule.operations) operations.add(operation);
+        result.set(key(group, resource), operations);
+      }
+    }
+  }
+  return result;
+}
+
+/** `--flag value` pairs of a container's args. */
+function flags(args: readonly string[]): Map<string, string> {
+  const result = new Map<string, string>();
+  args.forEach((arg, index) => {
+    const next = args[index + 1];
+    if (arg.startsWith('--') && next !== undefined && !next.startsWith('--')) result.set(arg, next);
+  });
+  return result;
+}
+
+function mountHolding(container: Manifest, file: string): { name: string; mountPath: string; subPath?: string } {
+  const mount = (container.volumeMounts as { name: string; mountPath: string; subPath?: string }[]).find((candidate) => file.startsWith(`${candidate.mountPath}/`));
+  if (!mount) throw new Error(`no volume is mounted where ${file} is`);
+  return mount;
+}
+
+function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([name, value]) => labels[name] === value);
+}
+
+let app: FastifyInstance;
+let selfManaged: Awaited<ReturnType<typeof deployWithCertificates>>;
+const renders = new Map<string, Manifest[]>();
+
+beforeAll(async () => {
+  app = buildApp({ config: DEFAULT_CONFIG });
+  await app.ready();
+  selfManaged = await deployWithCertificates();
+  renders.set('base', kustomize(join(DEPLOY, 'base')));
+  renders.set('cert-manager', kustomize(join(DEPLOY, 'overlays', 'cert-manager')));
+  renders.set('self-managed', kustomize(selfManaged.selfManaged));
+});
+
+afterAll(async () => {
+  await app?.close();
+  await selfManaged?.remove();
+});
+
+const rendered = (name: string): Manifest[] => {
+  const objects = renders.get(name);
+  if (!objects) throw new Error(`${name} did not render`);
+  return objects;
+};
+
+describe('deploy/base', () => {
+  it('registers no webhook on its own: only an overlay, which brings the CA, does', () => {
+    const kinds = rendered('base').map((object) => object.kind);
+    expect(kinds).not.toContain('ValidatingWebhookConfiguration');
+    expect(kinds).not.toContain('MutatingWebhookConfiguration');
+    expect(new Set(kinds)).toEqual(new Set(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Service', 'Deployment', 'PodDisruptionBudget']));
+  });
+
+  it('puts everything namespaced in its own Namespace, which enforces the restricted Pod Security level', () => {
+    const objects = rendered('base');
+    const namespace = one(objects, 'Namespace');
+    const own = namespace.metadata.name;
+    for (const object of objects.filter((candidate) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(candidate.kind))) {
+      expect(object.metadata.namespace, `${object.kind} ${object.metadata.name}`).toBe(own);
+    }
+    expect(namespace.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
+  });
+
+  it('grants read-only access: namespaces for the webhook, and list/watch of every kind a rule judges for the audit', () => {
+    const objects = rendered('base');
+    const deployment = one(objects, 'Deployment');
+    const serviceAccount = deployment.spec.template.spec.serviceAccountName as string;
+    const granted = new Map<string, Set<string>>();
+    for (const binding of all(objects, 'ClusterRoleBinding')) {
+      const subjects = binding.subjects as { kind: string; name: string; namespace: string }[];
+      expect(subjects).toEqual([{ kind: 'ServiceAccount', name: serviceAccount, namespace: deployment.metadata.namespace }]);
+      const role = one(objects, 'ClusterRole', binding.roleRef.name);
+      for (const rule of role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]) {
+        expect(rule.verbs.every((verb) => ['get', 'list', 'watch'].includes(verb)), `verbs ${rule.verbs.join(', ')}`).toBe(true);
+        for (const group of rule.apiGroups) {
+          for (const resource of rule.resources) {
+            expect(group === '*' || resource === '*' || resource.includes('/'), `${group}/${resource}`).toBe(false);
+            const verbs = granted.get(key(group, resource)) ?? new Set<string>();
+            for (const verb of rule.verbs) verbs.add(verb);
+            granted.set(key(group, resource), verbs);
+          }
+        }
+      }
+    }
+    expect([...(granted.get('core/namespaces') ?? [])].sort()).toEqual(['get', 'list', 'watch']);
+    const judged = keysOf(RULES.flatMap((rule) => rule.meta.appliesTo));
+    for (const kind of judged) expect([...(granted.get(kind) ?? [])], kind).toEqual(expect.arrayContaining(['list', 'watch']));
+    expect(new Set(granted.keys())).toEqual(judged);
+  });
+
+  it('ships the embedded default configuration as the ConfigMap, and the loader accepts it', async () => {
+    // deploy/base/config.yaml is the embedded default, verbatim. After changing src/config/default-config.ts,
+    // rewrite it with:  npx vitest run test/deploy -u
+    await expect(DEFAULT_CONFIG_YAML).toMatchFileSnapshot('../../deploy/base/config.yaml');
+    const configMap = one(rendered('base'), 'ConfigMap');
+    const text = configMap.data['config.yaml'] as string;
+    expect(text).toBe(await readFile(join(DEPLOY, 'base', 'config.yaml'), 'utf8'));
+    expect(parseConfig(text, 'deploy/base/config.yaml')).toEqual(DEFAULT_CONFIG);
+  });
+
+  it('deploys the image of this release', async () => {
+    const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const [container] = one(rendered('base'), 'Deployment').spec.template.spec.containers as Manifest[];
+    expect(container?.image).toBe(`ghcr.io/policygate/policygate:${version}`);
+  });
+});
+
+describe.each(['cert-manager', 'self-managed'])('deploy/overlays/%s', (overlay) => {
+  const objects = () => rendered(overlay);
+  const deployment = () => one(objects(), 'Deployment');
+  const podSpec = () => deployment().spec.template.spec as Manifest;
+  const container = () => {
+    const containers = podSpec().containers as Manifest[];
+    expect(containers).toHaveLength(1);
+    return containers[0] as Manifest;
+  };
+  const service = () => one(objects(), 'Service');
+  const ownNamespace = () => deployment().metadata.namespace as string;
+  /** Both configurations, each with its webhooks and the (group, resource) set it must match. */
+  const webhooks = () =>
+    ([['ValidatingWebhookConfiguration', VALIDATED], ['MutatingWebhookConfiguration', MUTATED]] as const).map(([kind, expected]) => {
+      const all = one(objects(), kind).webhooks as Manifest[];
+      return { kind, expected, all, webhook: all[0] as Manifest };
+    });
+
+  it('has one validating and one mutating webhook, calling routes the server has through the Service', () => {
+    const names: string[] = [];
+    for (const { all: configured, webhook } of webhooks()) {
+      expect(configured).toHaveLength(1);
+      names.push(webhook.name);
+      const { service: target } = webhook.clientConfig as { service: { name: string; namespace: string; path: string; port: number } };
+      expect(target.name).toBe(service().metadata.name);
+      expect(target.namespace).toBe(service().metadata.namespace);
+      expect((service().spec.ports as { port: number }[]).map((port) => port.port)).toContain(target.port);
+      expect(app.hasRoute({ method: 'POST', url: target.path }), `POST ${target.path}`).toBe(true);
+    }
+    expect(names).toEqual(['validate.policygate.dev', 'mutate.policygate.dev']);
+    expect(webhooks().map(({ webhook }) => webhook.clientConfig.service.path)).toEqual(['/validate', '/mutate']);
+  });
+
+  it('sends exactly the kinds the rules (validating) and mutations (mutating) apply to, for CREATE and UPDATE only', () => {
+    for (const configuration of webhooks()) {
+      const { webhook } = configuration;
+      const sent = matched(webhook as unknown as { rules: WebhookRule[] });
+      expect(new Set(sent.keys()), configuration.kind).toEqual(configuration.expected);
+      for (const [resource, operations] of sent) {
+        expect([...operations].every((operation) => operation === 'CREATE' || operation === 'UPDATE'), `${resource}: ${[...operations].join(', ')}`).toBe(true);
+        // Objects are judged when created; a subresource only exists on UPDATE.
+        expect(operations.has(resource.endsWith('/ephemeralcontainers') ? 'UPDATE' : 'CREATE'), resource).toBe(true);
+      }
+      for (const rule of webhook.rules as WebhookRule[]) {
+        for (const field of ['apiGroups', 'apiVersions', 'operations', 'resources'] as const) expect(rule[field], `${configuration.kind} ${field}`).not.toContain('*');
+        expect(rule.apiVersions).toEqual(['v1']);
+        expect(rule.scope).toBe(rule.resources.includes('namespaces') ? 'Cluster' : 'Namespaced');
+        if (rule.resources.includes('namespaces')) expect(rule.resources).toEqual(['namespaces']);
+      }
+      for (const never of ['core/events', 'coordination.k8s.io/leases', 'events.k8s.io/events', 'core/nodes', 'core/pods/status', 'core/pods/binding']) {
+        expect(sent.has(never), never).toBe(false);
+      }
+    }
+    // Every pod-bearing kind is judged on UPDATE too; the validating webhook judges what the mutating one may have changed.
+    const validating = matched(webhooks()[0]?.webhook as unknown as { rules: WebhookRule[] });
+    for (const [resource, operations] of validating) if (!resource.endsWith('/ephemeralcontainers')) expect([...operations].sort(), resource).toEqual(['CREATE', 'UPDATE']);
+  });
+
+  it('never sends requests in kube-system, kube-node-lease or its own namespace, nor about those Namespaces', () => {
+    for (const { kind, webhook } of webhooks()) {
+      // A namespaceSelector is matched against the namespace's labels, and for a Namespace object
+      // against that Namespace's own labels: one NotIn on the name label covers both.
+      const expressions = webhook.namespaceSelector.matchExpressions as { key: string; operator: string; values: string[] }[];
+      const exclusion = expressions.find((expression) => expression.key === 'kubernetes.io/metadata.name' && expression.operator === 'NotIn');
+      expect(exclusion, kind).toBeDefined();
+      expect(exclusion?.values).toEqual(expect.arrayContaining([...ALWAYS_EXCLUDED_NAMESPACES, ownNamespace()]));
+      expect(webhook.namespaceSelector.matchLabels, 'matchLabels would exclude every namespace without them').toBeUndefined();
+      expect(webhook.objectSelector).toBeUndefined();
+    }
+  });
+
+  it('is safe to call: no side effects, v1 reviews, short timeouts, a deliberate failurePolicy, reinvocation for mutations', () => {
+    const [validating, mutating] = webhooks().map(({ webhook }) => webhook);
+    for (const webhook of [validating, mutating] as Manifest[]) {
+      expect(webhook.sideEffects).toBe('None');
+      expect(webhook.admissionReviewVersions).toEqual(['v1']);
+      expect(webhook.timeoutSeconds).toBeLessThanOrEqual(5);
+      expect(webhook.matchPolicy).toBe('Equivalent');
+      // Deletions (finalizers removed by UPDATEs) never wait for policygate.
+      expect(webhook.matchConditions).toEqual([{ name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' }]);
+    }
+    // Explained in deploy/webhooks/*.yaml: enforcement fails closed, defaults fail open.
+    expect(validating?.failurePolicy).toBe('Fail');
+    expect(mutating?.failurePolicy).toBe('Ignore');
+    expect(mutating?.reinvocationPolicy).toBe('IfNeeded');
+  });
+
+  it('runs policygate serve with flags that match its ports, probes, config and certificate mounts', () => {
+    const args = container().args as string[];
+    expect(args[0]).toBe('serve');
+    const flag = flags(args);
+    expect([...flag.keys()].sort()).toEqual(['--config', '--port', '--tls-cert', '--tls-key']);
+    expect(args).not.toContain('--no-cluster');
+
+    // --port is the container port the Service targets, and the port both probes call over HTTPS.
+    const port = Number(flag.get('--port'));
+    const ports = container().ports as { name: string; containerPort: number }[];
+    const named = ports.find((candidate) => candidate.containerPort === port);
+    expect(named, `a container port ${port}`).toBeDefined();
+    const servicePort = (service().spec.ports as { port: number; targetPort: string | number }[]).find((candidate) => candidate.port === 443);
+    expect([named?.name, port]).toContain(servicePort?.targetPort);
+    expect(selects(service().spec.selector, deployment().spec.template.metadata.labels)).toBe(true);
+    for (const [probe, path] of [['readinessProbe', '/readyz'], ['livenessProbe', '/healthz']] as const) {
+      const httpGet = container()[probe]?.httpGet as { scheme: string; path: string; port: string | number };
+      expect(httpGet, probe).toMatchObject({ scheme: 'HTTPS', path });
+      expect([named?.name, port]).toContain(httpGet.port);
+      expect(app.hasRoute({ method: 'GET', url: path }), `GET ${path}`).toBe(true);
+    }
+
+    // --config is a file of the generated ConfigMap, mounted whole.
+    const config = flag.get('--config') as string;
+    const configMount = mountHolding(container(), config);
+    const volumes = podSpec().volumes as Manifest[];
+    const configVolume = volumes.find((volume) => volume.name === configMount.name);
+    const configMap = one(objects(), 'ConfigMap', configVolume?.configMap?.name);
+    expect(Object.keys(configMap.data)).toContain(config.slice(configMount.mountPath.length + 1));
+
+    // --tls-cert and --tls-key are files of the TLS Secret, mounted as a directory (never subPath) so
+    // that a renewed certificate reaches the running process.
+    const cert = flag.get('--tls-cert') as string;
+    const key = flag.get('--tls-key') as string;
+    const tlsMount = mountHolding(container(), cert);
+    expect(mountHolding(container(), key)).toEqual(tlsMount);
+    expect(tlsMount.subPath).toBeUndefined();
+    expect([cert, key].map((file) => file.slice(tlsMount.mountPath.length + 1))).toEqual(['tls.crt', 'tls.key']);
+    const tlsVolume = volumes.find((volume) => volume.name === tlsMount.name);
+    expect(tlsVolume?.secret?.secretName).toBe('policygate-tls');
+  });
+
+  it('stays available: 2+ replicas spread over nodes, a PodDisruptionBudget, rollouts that never lower capacity', () => {
+    const replicas = deployment().spec.replicas as number;
+    expect(replicas).toBeGreaterThanOrEqual(2);
+    const podLabels = deployment().spec.template.metadata.labels as Record<string, string>;
+    const spread = (podSpec().topologySpreadConstraints as Manifest[]).find((constraint) => constraint.topologyKey === 'kubernetes.io/hostname');
+    expect(spread?.whenUnsatisfiable).toBe('DoNotSchedule');
+    expect(selects(spread?.labelSelector.matchLabels, podLabels)).toBe(true);
+
+    const budget = one(objects(), 'PodDisruptionBudget');
+    expect(selects(budget.spec.selector.matchLabels, podLabels)).toBe(true);
+    const evictable = budget.spec.maxUnavailable ?? replicas - budget.spec.minAvailable;
+    expect(evictable, 'a node drain can proceed').toBeGreaterThanOrEqual(1);
+    expect(evictable, 'one pod always answers').toBeLessThan(replicas);
+    const { rollingUpdate, type } = deployment().spec.strategy;
+    expect(type).toBe('RollingUpdate');
+    expect(rollingUpdate.maxUnavailable, 'a rollout never goes below the budget').toBe(0);
+    expect(rollingUpdate.maxSurge).toBeGreaterThanOrEqual(1);
+  });
+
+  it('runs restricted: non-root, read-only root filesystem, no privilege escalation, no capabilities, RuntimeDefault seccomp, bounded resources', () => {
+    expect(podSpec().securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(podSpec().securityContext.runAsUser).toBeGreaterThan(0);
+    expect(podSpec().hostNetwork ?? false).toBe(false);
+    expect(container().securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    for (const bound of ['requests', 'limits']) {
+      expect(Object.keys(container().resources[bound] ?? {}).sort(), bound).toEqual(['cpu', 'memory']);
+    }
+  });
+});
+
+describe('deploy/overlays/cert-manager', () => {
+  it('issues the serving certificate from its own CA, for the Service names, into the mounted Secret', () => {
+    const objects = rendered('cert-manager');
+    const deployment = one(objects, 'Deployment');
+    const service = one(objects, 'Service');
+    const secretName = (deployment.spec.template.spec.volumes as Manifest[]).find((volume) => volume.secret)?.secret.secretName as string;
+    const serving = all(objects, 'Certificate').find((certificate) => certificate.spec.secretName === secretName);
+    expect(serving, `a Certificate writing Secret ${secretName}`).toBeDefined();
+    expect(serving?.spec.dnsNames).toEqual(serviceDnsNames(service.metadata.name, service.metadata.namespace as string));
+    expect(serving?.spec.isCA ?? false).toBe(false);
+    const issuer = one(objects, 'Issuer', serving?.spec.issuerRef.name as string);
+    const ca = all(objects, 'Certificate').find((certificate) => certificate.spec.secretName === issuer.spec.ca?.secretName);
+    expect(ca?.spec.isCA).toBe(true);
+    one(objects, 'Issuer', ca?.spec.issuerRef.name);
+
+    // The CA injector fills both webhooks' caBundle from that Certificate.
+    for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+      const configuration = one(objects, kind);
+      expect(configuration.metadata.annotations?.['cert-manager.io/inject-ca-from'], kind).toBe(`${serving?.metadata.namespace}/${serving?.metadata.name}`);
+    }
+  });
+});
+
+describe('deploy/components/audit-only', () => {
+  it('turns every rule to audit and fails open, on top of an overlay, leaving the rest of the configuration at its defaults', async () => {
+    const operator = join(selfManaged.root, 'my-cluster');
+    await mkdir(operator);
+    await writeFile(join(operator, 'kustomization.yaml'), 'resources: [../deploy/overlays/self-managed]\ncomponents: [../deploy/components/audit-only]\n');
+    const objects = kustomize(operator);
+
+    const deployment = one(objects, 'Deployment');
+    const configMapName = (deployment.spec.template.spec.volumes as Manifest[]).find((volume) => volume.configMap)?.configMap.name as string;
+    const config = parseConfig(one(objects, 'ConfigMap', configMapName).data['config.yaml'] as string, 'audit-only/config.yaml');
+    const expected = structuredClone(DEFAULT_CONFIG);
+    for (const rule of Object.values(expected.rules)) rule.mode = 'audit';
+    expect(config).toEqual(expected);
+    expect(all(objects, 'ConfigMap')).toHaveLength(1);
+
+    const [validating] = one(objects, 'ValidatingWebhookConfiguration').webhooks as Manifest[];
+    expect(validating?.failurePolicy).toBe('Ignore');
+    const [mutating] = one(objects, 'MutatingWebhookConfiguration').webhooks as Manifest[];
+    expect(mutating?.failurePolicy).toBe('Ignore');
+  });
+});
+
+describe('deploy/overlays/self-managed', () => {
+  it('does not render before `policygate certs` has written the certificates', () => {
+    const result = kustomizeText(join(DEPLOY, 'overlays', 'self-managed'));
+    // A developer may have run `policygate certs` in this checkout; then the overlay renders.
+    if (result.ok) return;
+    expect(result.stderr).toMatch(/certs\/(tls|ca)\.(crt|key)/);
+  });
+
+  it('turns the files `policygate certs` wrote into the Secret and both caBundles, with no manual encoding', async () => {
+    const objects = rendered('self-managed');
+    const service = one(objects, 'Service');
+    const secret = one(objects, 'Secret', 'policygate-tls');
+    expect(secret.type).toBe('kubernetes.io/tls');
+    expect(secret.metadata.namespace).toBe(service.metadata.namespace);
+    const decoded = (name: string) => Buffer.from(secret.data[name] as string, 'base64').toString('utf8');
+    for (const name of ['ca.crt', 'tls.crt', 'tls.key']) expect(decoded(name)).toBe(await readFile(join(selfManaged.certs, name), 'utf8'));
+    expect(Object.keys(secret.data).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+
+    for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+      for (const webhook of one(objects, kind).webhooks as Manifest[]) expect(webhook.clientConfig.caBundle, kind).toBe(secret.data['ca.crt']);
+    }
+    const ca = new X509Certificate(decoded('ca.crt'));
+    const serving = new X509Certificate(decoded('tls.crt'));
+    expect(serving.verify(ca.publicKey)).toBe(true);
+    expect(serving.checkHost(`${service.metadata.name}.${service.metadata.namespace}.svc`)).toBe(`${service.metadata.name}.${service.metadata.namespace}.svc`);
+  });
+});
