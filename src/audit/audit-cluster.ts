@@ -1,0 +1,108 @@
+// `auditCluster`: list, then the same evaluate. Namespaces first (their labels are the context of every
+// object in them), then every other audited kind, page by page, each object judged as it arrives.
+// The CLI's `policygate audit` and the server's periodic audit both call this with their lister.
+import { InputError } from '../errors.js';
+import { describeApiError } from '../kube/index.js';
+import type { PolicyConfig } from '../rules/types.js';
+import { AuditCollector } from './collect.js';
+import type { AuditReport } from './report.js';
+import { AUDITED_RESOURCES, NAMESPACES, apiVersionOf, collectionPath, resourceName, type AuditedResource } from './resources.js';
+import { listAll, type ClusterLister } from './scan.js';
+
+export interface AuditProgress {
+  /** `pods`, `deployments.apps`. */
+  resource: string;
+  /** Objects of this kind listed so far. */
+  listed: number;
+  /** The server's estimate of those still to come, when it gives one. */
+  remaining: number | undefined;
+  /** Objects of every kind listed so far. */
+  total: number;
+}
+
+export interface AuditClusterOptions {
+  /** Audit only this namespace (the Namespace is read, not listed). */
+  namespace?: string | undefined;
+  /** Objects per page. Default 500. */
+  pageSize?: number;
+  /** Restarts allowed per kind after an expired continue token. Default 3. */
+  maxRestarts?: number;
+  /** The kinds to list; default every audited kind. */
+  resources?: readonly AuditedResource[];
+  onProgress?: (progress: AuditProgress) => void;
+  now?: () => number;
+}
+
+export async function auditCluster(lister: ClusterLister, config: PolicyConfig, options: AuditClusterOptions = {}): Promise<AuditReport> {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const collector = new AuditCollector(config, { source: lister.source, namespace: options.namespace });
+  const resources = options.resources ?? AUDITED_RESOURCES;
+  let total = 0;
+
+  // Namespaces: without them no pod can be judged as the webhook would, so failing here ends the audit.
+  if (options.namespace !== undefined) {
+    let namespace;
+    try {
+      namespace = await lister.readNamespace(options.namespace);
+    } catch (error) {
+      throw new InputError(`cannot read namespace ${JSON.stringify(options.namespace)} from ${lister.source}: ${describeApiError(error)}`);
+    }
+    if (!namespace) throw new InputError(`namespace ${JSON.stringify(options.namespace)} not found on ${lister.source}`);
+    collector.add(namespace);
+    total++;
+  } else {
+    try {
+      await listAll(
+        lister,
+        NAMESPACES,
+        {
+          page(items, progress) {
+            for (const item of items) collector.add(item);
+            total += items.length;
+            options.onProgress?.({ resource: resourceName(NAMESPACES), ...progress, total });
+          },
+          restart(note) {
+            collector.discard('v1', 'Namespace');
+            collector.addNote(note);
+          },
+        },
+        { pageSize: options.pageSize, maxRestarts: options.maxRestarts },
+      );
+    } catch (error) {
+      throw new InputError(`cannot list namespaces from ${lister.source}: ${describeApiError(error)}`);
+    }
+  }
+
+  for (const resource of resources) {
+    if (resource === NAMESPACES) continue;
+    const apiVersion = apiVersionOf(resource);
+    let listedHere = 0;
+    try {
+      await listAll(
+        lister,
+        resource,
+        {
+          page(items, progress) {
+            for (const item of items) collector.add(item);
+            listedHere = progress.listed;
+            total += items.length;
+            options.onProgress?.({ resource: resourceName(resource), ...progress, total });
+          },
+          restart(note) {
+            collector.discard(apiVersion, resource.kind);
+            total -= listedHere;
+            listedHere = 0;
+            collector.addNote(note);
+          },
+        },
+        { namespace: options.namespace, pageSize: options.pageSize, maxRestarts: options.maxRestarts },
+      );
+    } catch (error) {
+      // One kind that cannot be listed (RBAC, an API the cluster does not serve) does not hide the others.
+      collector.discard(apiVersion, resource.kind);
+      collector.addError({ file: collectionPath(resource, options.namespace), message: `cannot list ${resourceName(resource)}: ${describeApiError(error)}` });
+    }
+  }
+  return collector.finish(now() - started);
+}

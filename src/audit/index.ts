@@ -1,0 +1,25 @@
+// The audit: list the cluster, judge every object with the one engine as if every rule were enforced,
+// report what enforcing would break. The CLI's `policygate audit` and the server's periodic audit use this.
+export { auditCluster, type AuditClusterOptions, type AuditProgress } from './audit-cluster.js';
+export { AuditCollector, auditObjects, type CollectorOptions } from './collect.js';
+export { AuditEvaluator, AUDITED_RULES, CHANGE_RULES, asEnforced, type AuditFinding, type ObjectAudit } from './evaluate.js';
+export { OwnerIndex, pathInOwner, refOf, type ObjectRef } from './owners.js';
+export { progressLine, type ProgressLine } from './progress.js';
+export { formatAuditJson, toAuditJson, type AuditJsonReport } from './report-json.js';
+export { formatAuditText, type AuditTextOptions } from './report-text.js';
+export {
+  auditExitCode,
+  capResults,
+  compareResults,
+  failingResults,
+  summarize,
+  type AuditError,
+  type AuditMetric,
+  type AuditReport,
+  type AuditResult,
+  type AuditSummary,
+  type CheckCount,
+  type NamespaceCount,
+} from './report.js';
+export { AUDITED_RESOURCES, collectionPath, objectPath, type AuditedResource } from './resources.js';
+export { isExpiredContinue, kubeLister, listAll, type ClusterLister, type ListPage, type ListRequest } from './scan.js';

@@ -1,0 +1,98 @@
+// `policygate audit --format json`: the contract of `policygate check --format json` (results, errors,
+// summary, with the same keys), so that one CI script reads both, plus what only the audit knows. Fields
+// are listed explicitly so that nothing added to the report model leaks into it unannounced.
+//
+// Per result, beyond check's keys: `line` and `column` are null (a cluster object has no source
+// position; `file` is its API path), `mode` is the mode today (`off` when today's configuration raises
+// nothing), `enforcedMode` the mode as if every rule and check were enforced, `own` whether the reported
+// object itself has the finding, `owned` the owned objects with the same finding by kind, `example` one
+// of them when `own` is false. Results are not capped unless --max-objects is given; then `omitted`
+// says what was left out.
+import type { ActiveMode, Mode } from '../rules/types.js';
+import { capResults, type AuditReport, type CheckCount, type NamespaceCount } from './report.js';
+
+export interface AuditJsonReport {
+  results: {
+    file: string;
+    line: null;
+    column: null;
+    apiVersion: string;
+    kind: string;
+    namespace: string | null;
+    name: string;
+    rule: string;
+    check: string;
+    mode: Mode;
+    enforcedMode: ActiveMode;
+    path: string;
+    message: string;
+    policy?: string;
+    own: boolean;
+    owned: Record<string, number>;
+    example?: string;
+  }[];
+  errors: { file: string; line: null; message: string }[];
+  summary: {
+    files: number;
+    resources: number;
+    enforce: number;
+    warn: number;
+    audit: number;
+    errors: number;
+    off: number;
+    enforced: Record<ActiveMode, number>;
+  };
+  counts: { checks: CheckCount[]; namespaces: NamespaceCount[] };
+  omitted?: { rule: string; check: string; enforcedMode: ActiveMode; results: number }[];
+  notes: string[];
+  source: string;
+  namespace: string | null;
+  listed: Record<string, number>;
+}
+
+export function toAuditJson(report: AuditReport, maxObjects?: number): AuditJsonReport {
+  const { results, omitted } = capResults(report.results, maxObjects);
+  const { summary } = report;
+  return {
+    results: results.map((result) => ({
+      file: result.file,
+      line: null,
+      column: null,
+      apiVersion: result.apiVersion,
+      kind: result.kind,
+      namespace: result.namespace,
+      name: result.name,
+      rule: result.rule,
+      check: result.check,
+      mode: result.mode,
+      enforcedMode: result.enforcedMode,
+      path: result.path,
+      message: result.message,
+      ...(result.policy !== undefined ? { policy: result.policy } : {}),
+      own: result.own,
+      owned: { ...result.owned },
+      ...(result.example !== undefined ? { example: result.example } : {}),
+    })),
+    errors: report.errors.map((error) => ({ file: error.file, line: null, message: error.message })),
+    summary: {
+      files: summary.files,
+      resources: summary.resources,
+      enforce: summary.enforce,
+      warn: summary.warn,
+      audit: summary.audit,
+      errors: summary.errors,
+      off: summary.off,
+      enforced: { ...summary.enforced },
+    },
+    counts: report.counts,
+    ...(maxObjects !== undefined ? { omitted } : {}),
+    notes: [...report.notes],
+    source: report.source,
+    namespace: report.namespace ?? null,
+    listed: { ...report.listed },
+  };
+}
+
+export function formatAuditJson(report: AuditReport, maxObjects?: number): string {
+  return `${JSON.stringify(toAuditJson(report, maxObjects), null, 2)}\n`;
+}

@@ -1,0 +1,144 @@
+// `policygate audit --format text`: for people. The answer first (what enforcing would refuse, per rule
+// and check, and where), then the objects per rule and check in the deterministic order, capped with an
+// "and N more" line, then notes, errors and the verdict.
+import type { FailOn } from '../report/types.js';
+import type { ActiveMode } from '../rules/types.js';
+import { capResults, failingResults, namespaceKeyOf, type AuditReport, type AuditResult, type CheckCount } from './report.js';
+
+export interface AuditTextOptions {
+  failOn: FailOn;
+  color: boolean;
+  /** Objects shown per rule, check and enforced mode; undefined shows all. */
+  maxObjects: number | undefined;
+  /** Namespaces shown in the "most findings" table. Default 10. */
+  maxNamespaces?: number;
+}
+
+const STYLES = { red: [31, 39], yellow: [33, 39], cyan: [36, 39], bold: [1, 22], dim: [2, 22], green: [32, 39] } as const;
+type Style = keyof typeof STYLES;
+const MODE_STYLE: Record<string, Style> = { enforce: 'red', warn: 'yellow', audit: 'cyan', off: 'dim' };
+
+const HEADINGS: Record<ActiveMode, string> = {
+  enforce: 'Enforcing would refuse',
+  warn: 'Enforcing would warn about',
+  audit: 'Enforcing would only record (audit)',
+};
+const SECTION_VERB: Record<ActiveMode, string> = { enforce: 'would refuse', warn: 'would warn about', audit: 'would record' };
+
+function number(count: number): string {
+  return count.toLocaleString('en-US');
+}
+
+function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${number(count)} ${count === 1 ? singular : pluralForm}`;
+}
+
+function ownedText(owned: Record<string, number>): string {
+  return Object.entries(owned)
+    .map(([kind, count]) => (kind === 'Pod' ? plural(count, 'pod') : plural(count, kind)))
+    .join(', ');
+}
+
+function nowText(now: CheckCount['now']): string {
+  return (['enforce', 'warn', 'audit', 'off'] as const)
+    .filter((mode) => now[mode] > 0)
+    .map((mode) => `${number(now[mode])} ${mode}`)
+    .join(', ');
+}
+
+function who(result: AuditResult): string {
+  const namespace = namespaceKeyOf(result);
+  return result.kind === 'Namespace' ? `Namespace/${result.name}` : `${namespace}/${result.kind}/${result.name}`;
+}
+
+export function formatAuditText(report: AuditReport, options: AuditTextOptions): string {
+  const paint = (style: Style, text: string) => (options.color ? `\u001b[${STYLES[style][0]}m${text}\u001b[${STYLES[style][1]}m` : text);
+  const out: string[] = [];
+  const { summary } = report;
+
+  const scope = report.namespace !== undefined ? `namespace ${report.namespace}` : plural(report.namespacesAudited, 'namespace');
+  const took = report.elapsedMs !== undefined ? ` in ${(report.elapsedMs / 1000).toFixed(1)} s` : '';
+  out.push(paint('bold', `policygate audit of ${report.source}: ${plural(summary.resources, 'object')} in ${scope}${took}`));
+  const listed = Object.entries(report.listed).map(([kind, count]) => `${kind} ${number(count)}`);
+  if (listed.length > 0) out.push(paint('dim', `Listed: ${listed.join(', ')}.`));
+  out.push('Every rule and check judged as if enforced; "now" is the mode it has today.');
+  out.push('');
+
+  // The answer: per rule and check.
+  if (report.results.length === 0) {
+    out.push(paint('green', 'Enforcing every rule would refuse nothing: no findings.'));
+    out.push('');
+  }
+  for (const mode of ['enforce', 'warn', 'audit'] as const) {
+    const checks = report.counts.checks.filter((count) => count.enforcedMode === mode);
+    if (checks.length === 0) continue;
+    out.push(paint(MODE_STYLE[mode] ?? 'bold', `${HEADINGS[mode]}:`));
+    const width = Math.max(...checks.map((count) => `${count.rule}/${count.check}`.length));
+    for (const count of checks) {
+      const pods = count.pods > 0 ? ` (${plural(count.pods, 'pod')})` : '';
+      const what = `${plural(count.objects, 'object')}${pods} in ${plural(count.namespaces, 'namespace')}`;
+      out.push(`  ${`${count.rule}/${count.check}`.padEnd(width)}  ${what.padEnd(44)}  now: ${nowText(count.now)}`);
+    }
+  }
+
+  // Where: the namespaces with the most findings enforcing would refuse.
+  const refusing = report.counts.namespaces.filter((count) => count.enforce > 0);
+  if (refusing.length > 0) {
+    const max = options.maxNamespaces ?? 10;
+    out.push('');
+    out.push(paint('bold', 'Namespaces with the most findings that enforcing would refuse:'));
+    const shown = refusing.slice(0, max);
+    const width = Math.max(...shown.map((count) => count.namespace.length));
+    for (const count of shown) out.push(`  ${count.namespace.padEnd(width)}  ${number(count.enforce)}`);
+    if (refusing.length > max) out.push(`  and ${plural(refusing.length - max, 'more namespace')}`);
+  }
+
+  // The objects, per rule, check and enforced mode, capped.
+  const { results, omitted } = capResults(report.results, options.maxObjects);
+  const sections = new Map<string, AuditResult[]>();
+  for (const result of results) {
+    const key = `${result.rule}\u0000${result.check}\u0000${result.enforcedMode}`;
+    const section = sections.get(key);
+    if (section) section.push(result);
+    else sections.set(key, [result]);
+  }
+  for (const count of report.counts.checks) {
+    const key = `${count.rule}\u0000${count.check}\u0000${count.enforcedMode}`;
+    const section = sections.get(key) ?? [];
+    out.push('');
+    const pods = count.pods > 0 ? ` (${plural(count.pods, 'pod')})` : '';
+    out.push(paint(MODE_STYLE[count.enforcedMode] ?? 'bold', `${count.rule}/${count.check}: enforcing ${SECTION_VERB[count.enforcedMode]} ${plural(count.objects, 'object')}${pods}`));
+    for (const result of section) {
+      const owned = ownedText(result.owned);
+      const through = result.own ? (owned ? `  +${owned}` : '') : `  through ${owned} not matching its template (e.g. ${result.example ?? '?'})`;
+      out.push(`  ${who(result)}${through}  ${paint(MODE_STYLE[result.mode] ?? 'bold', `now ${result.mode}`)}`);
+      out.push(`      ${paint('dim', `${result.path}:`)} ${result.message}`);
+    }
+    const left = omitted.find((entry) => entry.rule === count.rule && entry.check === count.check && entry.enforcedMode === count.enforcedMode);
+    if (left) out.push(paint('dim', `  and ${number(left.results)} more (--max-objects 0 shows all)`));
+  }
+
+  if (report.notes.length > 0) {
+    out.push('');
+    out.push(paint('bold', 'Notes:'));
+    for (const note of report.notes) out.push(`  ${note}`);
+  }
+  if (report.errors.length > 0) {
+    out.push('');
+    out.push(paint('red', 'Errors:'));
+    for (const error of report.errors) out.push(`  ${error.file}: ${error.message}`);
+  }
+
+  out.push('');
+  const enforced = summary.enforced;
+  const today = (['enforce', 'warn', 'audit', 'off'] as const).map((mode) => `${number(summary[mode])} ${mode}`).join(', ');
+  out.push(
+    `Audited ${plural(summary.resources, 'object')}: as if enforced, ${number(enforced.enforce)} enforce, ${number(enforced.warn)} warn, ${number(enforced.audit)} audit ` +
+      `(today: ${today}); ${plural(summary.errors, 'error')}.`,
+  );
+  const failing = failingResults(report, options.failOn);
+  if (summary.errors > 0) out.push(paint('red', `Failed: ${plural(summary.errors, 'error')} (exit 2).`));
+  else if (failing > 0) out.push(paint('red', `Failed: ${plural(failing, 'finding')} at or above --fail-on ${options.failOn} if enforced (exit 1).`));
+  else out.push(paint('green', options.failOn === 'never' ? 'Passed (--fail-on never).' : `Passed: nothing at or above --fail-on ${options.failOn}, even enforced.`));
+  return `${out.join('\n')}\n`;
+}

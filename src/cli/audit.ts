@@ -1,0 +1,114 @@
+// `policygate audit`: what would enforcing break? A thin shell: read the arguments, the configuration and
+// the kubeconfig, hand a lister to the audit, print the report in the asked format and turn it into the
+// exit code (the same codes as `check`).
+import { auditCluster, auditExitCode, formatAuditJson, formatAuditText, kubeLister, progressLine } from '../audit/index.js';
+import { loadConfig } from '../config/load.js';
+import { InputError } from '../errors.js';
+import { loadClusterConfig } from '../kube/kubeconfig.js';
+import { FAIL_ON_LEVELS } from '../report/types.js';
+import { useColor } from './check.js';
+import type { Command, CommandIO } from './command.js';
+import { oneOf, parseCommandArgs } from './parse-args.js';
+
+const FORMATS = ['text', 'json'] as const;
+const DEFAULT_TEXT_MAX_OBJECTS = 20;
+const DEFAULT_PAGE_SIZE = 500;
+
+const USAGE = `Usage: policygate audit [options]
+
+Read the live cluster and judge every object with the webhook's rules as if every rule and check were
+in enforce mode: what would enforcing break? Each finding carries both modes: the one it has today
+("now") and the one it would have enforced.
+
+  policygate audit --kubeconfig ~/.kube/config
+  policygate audit --namespace team-a --fail-on never
+  policygate audit --format json --kubeconfig admin.conf > audit.json
+
+Lists Namespaces, NetworkPolicies, Pods and the workloads whose pod templates are checked
+(Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, ReplicationControllers,
+PodTemplates), ${DEFAULT_PAGE_SIZE} at a time. A pod is reported through its top owner (Pod -> ReplicaSet ->
+Deployment, Job -> CronJob): a Deployment with 40 failing pods is one line.
+
+Options:
+  -c, --config FILE        the policygate configuration (default: the embedded default)
+      --kubeconfig FILE    the cluster (default: KUBECONFIG, else the pod's service account)
+  -n, --namespace NAME     audit only this namespace
+  -f, --format FORMAT      text (default) or json (check's JSON contract, plus the audit's fields)
+      --fail-on LEVEL      the weakest mode, as if enforced, that fails the run: enforce (default),
+                           warn, audit, or never
+      --max-objects N      objects shown per rule and check (text default ${DEFAULT_TEXT_MAX_OBJECTS}; json default
+                           all); 0 shows all
+      --page-size N        objects per list call (default ${DEFAULT_PAGE_SIZE})
+  -h, --help               show this help
+
+Progress is shown on stderr when stderr is a terminal.
+
+Exit codes:
+  0  nothing would reach --fail-on, even enforced
+  1  a finding would reach --fail-on if enforced
+  2  a usage or configuration error, a cluster that cannot be reached or read (one line on stderr), or
+     a kind that could not be listed or a rule that could not be evaluated (the rest is still reported)
+`;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function count(flag: string, value: string | undefined, minimum: number): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < minimum) {
+    throw new InputError(`--${flag} must be a whole number${minimum > 0 ? ` of at least ${minimum}` : ''} (got ${JSON.stringify(value)})`);
+  }
+  return parsed;
+}
+
+async function run(argv: string[], io: CommandIO): Promise<number> {
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      config: { type: 'string', short: 'c' },
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string', short: 'n' },
+      format: { type: 'string', short: 'f' },
+      'fail-on': { type: 'string' },
+      'max-objects': { type: 'string' },
+      'page-size': { type: 'string' },
+    },
+    false,
+  );
+  const format = oneOf('format', values.format, FORMATS, 'text');
+  const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON_LEVELS, 'enforce');
+  const namespace = values.namespace;
+  if (namespace !== undefined && !DNS_LABEL.test(namespace)) {
+    throw new InputError(`--namespace must be a namespace name such as "team-a" (got ${JSON.stringify(namespace)})`);
+  }
+  const maxObjectsFlag = count('max-objects', values['max-objects'], 0);
+  const maxObjects = maxObjectsFlag === 0 ? undefined : (maxObjectsFlag ?? (format === 'text' ? DEFAULT_TEXT_MAX_OBJECTS : undefined));
+  const pageSize = count('page-size', values['page-size'], 1) ?? DEFAULT_PAGE_SIZE;
+
+  const config = await loadConfig(values.config);
+  const cluster = loadClusterConfig({ kubeconfig: values.kubeconfig, env: io.env });
+  if (!cluster) throw new InputError('no cluster to audit: pass --kubeconfig FILE or set KUBECONFIG (in a pod, the service account is used)');
+
+  const progress = io.stderr.isTTY === true ? progressLine(io.stderr) : undefined;
+  let report;
+  try {
+    report = await auditCluster(kubeLister(cluster.kubeConfig), config, {
+      namespace,
+      pageSize,
+      ...(progress ? { onProgress: (step: Parameters<typeof progress.update>[0]) => progress.update(step) } : {}),
+    });
+  } finally {
+    progress?.done();
+  }
+
+  const output = format === 'json' ? formatAuditJson(report, maxObjects) : formatAuditText(report, { failOn, color: useColor(io), maxObjects });
+  io.stdout.write(output);
+  return auditExitCode(report, failOn);
+}
+
+export const auditCommand: Command = {
+  name: 'audit',
+  summary: 'scan a live cluster: what would enforcing break?',
+  usage: USAGE,
+  run,
+};

@@ -1,0 +1,423 @@
+// A generated cluster served by a small HTTPS server on 127.0.0.1: the list (with `limit` and
+// `continue`, 410 Gone on an expired token), watch and get calls of the Kubernetes API for the kinds the
+// audit reads. Plain JavaScript so that both the tests and `bench/audit.mjs` (which runs on Node without
+// a TypeScript loader) use the same server; `fake-cluster.d.mts` types it for the tests.
+import { Buffer } from 'node:buffer';
+import https from 'node:https';
+
+/** The REST resources served, by the path segment after the group/version. */
+const RESOURCES = [
+  { group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false },
+  { group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', resource: 'networkpolicies', namespaced: true },
+  { group: 'batch', version: 'v1', kind: 'CronJob', resource: 'cronjobs', namespaced: true },
+  { group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', namespaced: true },
+  { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', namespaced: true },
+  { group: 'apps', version: 'v1', kind: 'ReplicaSet', resource: 'replicasets', namespaced: true },
+  { group: 'apps', version: 'v1', kind: 'StatefulSet', resource: 'statefulsets', namespaced: true },
+  { group: 'apps', version: 'v1', kind: 'DaemonSet', resource: 'daemonsets', namespaced: true },
+  { group: '', version: 'v1', kind: 'ReplicationController', resource: 'replicationcontrollers', namespaced: true },
+  { group: '', version: 'v1', kind: 'PodTemplate', resource: 'podtemplates', namespaced: true },
+  { group: '', version: 'v1', kind: 'Pod', resource: 'pods', namespaced: true },
+];
+
+function apiVersionOf(resource) {
+  return resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
+}
+
+function status(code, reason, message) {
+  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+}
+
+const EXPIRED_MESSAGE =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, ' +
+  'or use the continue token in this response to retrieve the remainder of the results.';
+
+// ---------------------------------------------------------------------------------------------
+// The generated cluster
+
+const pad = (n, width = 4) => String(n).padStart(width, '0');
+const CREATED = '2025-01-15T10:00:00Z';
+
+function meta(kind, namespace, name, extra = {}) {
+  return {
+    name,
+    ...(namespace ? { namespace } : {}),
+    uid: `uid-${namespace ?? '-'}-${kind}-${name}`,
+    resourceVersion: '1000',
+    creationTimestamp: CREATED,
+    ...extra,
+  };
+}
+
+function controllerRef(apiVersion, kind, namespace, name) {
+  return [{ apiVersion, kind, name, uid: `uid-${namespace}-${kind}-${name}`, controller: true, blockOwnerDeletion: true }];
+}
+
+/** A container as a real pod spec carries it; `privileged` and `runAsRoot` make it fail baseline / restricted. */
+function container(name, { privileged = false, restricted = true } = {}) {
+  const securityContext = privileged
+    ? { privileged: true }
+    : restricted
+      ? { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true }
+      : { allowPrivilegeEscalation: false };
+  return {
+    name,
+    image: `registry.example.com/team/${name}:1.4.2`,
+    imagePullPolicy: 'IfNotPresent',
+    ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+    env: [
+      { name: 'LOG_LEVEL', value: 'info' },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+    ],
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+    volumeMounts: [
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
+    ],
+    livenessProbe: { httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
+    securityContext,
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
+  };
+}
+
+function podSpec({ privileged = false, restricted = true, hostNetwork = false, sidecar = false } = {}) {
+  return {
+    ...(hostNetwork ? { hostNetwork: true } : {}),
+    securityContext: restricted ? { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } : {},
+    containers: [container('app', { privileged, restricted }), ...(sidecar ? [container('mesh-proxy', { privileged: true })] : [])],
+    volumes: [
+      { name: 'tmp', emptyDir: {} },
+      { name: 'kube-api-access', projected: { defaultMode: 420, sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }] } },
+    ],
+    restartPolicy: 'Always',
+    terminationGracePeriodSeconds: 30,
+    dnsPolicy: 'ClusterFirst',
+    serviceAccountName: 'default',
+    schedulerName: 'default-scheduler',
+    tolerations: [
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    ],
+    enableServiceLinks: true,
+    priority: 0,
+  };
+}
+
+function podStatus(index) {
+  return {
+    phase: 'Running',
+    conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: CREATED })),
+    hostIP: `10.0.${index % 250}.${(index >> 8) % 250}`,
+    podIP: `10.244.${index % 250}.${(index >> 8) % 250}`,
+    startTime: CREATED,
+    containerStatuses: [{ name: 'app', ready: true, restartCount: 0, image: 'registry.example.com/team/app:1.4.2', imageID: 'sha256:0123456789abcdef', started: true, state: { running: { startedAt: CREATED } } }],
+    qosClass: 'Burstable',
+  };
+}
+
+function template(labels, options) {
+  return { metadata: { labels }, spec: podSpec(options) };
+}
+
+/**
+ * A cluster of `namespaces` namespaces with 10 pods each, every pod owned the way controllers own them:
+ * a Deployment `web` (6 replicas, through a ReplicaSet, plus an old revision scaled to 0), a StatefulSet
+ * `db` (2), a CronJob `report` through a Job (1), and one bare Pod `debug`. Findings, by namespace index i:
+ * i%7==0 `web` runs privileged (baseline); i%3==0 `debug` uses hostNetwork (baseline); `db` misses
+ * restricted settings everywhere; i%11==0 one `web` pod carries an injected privileged sidecar; i%10==0
+ * the Namespace lacks its `team` label; i%5==0 its NetworkPolicy admits everyone; i%4==0 it enforces
+ * restricted, i%4==1 baseline; i%50==0 it is lowered by `policygate.dev/mode: warn`.
+ */
+export function generateCluster({ namespaces = 1000 } = {}) {
+  const objects = [];
+  let podIndex = 0;
+  for (let i = 0; i < namespaces; i++) {
+    const ns = `team-${pad(i)}`;
+    const labels = { 'kubernetes.io/metadata.name': ns };
+    if (i % 10 !== 0) labels.team = `team-${pad(i % 37, 2)}`;
+    if (i % 4 === 0) labels['pod-security.kubernetes.io/enforce'] = 'restricted';
+    if (i % 4 === 1) labels['pod-security.kubernetes.io/enforce'] = 'baseline';
+    if (i % 50 === 0) labels['policygate.dev/mode'] = 'warn';
+    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: meta('Namespace', undefined, ns, { labels }), spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+
+    objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('NetworkPolicy', ns, 'default'),
+      spec: i % 5 === 0 ? { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] } : { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+
+    // Deployment web → ReplicaSet web-<hash> (6 pods) and an old revision web-<old> scaled to 0.
+    const web = { app: 'web' };
+    const webOptions = { privileged: i % 7 === 0 };
+    objects.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta('Deployment', ns, 'web', { labels: web, generation: 3 }),
+      spec: { replicas: 6, selector: { matchLabels: web }, template: template(web, webOptions), strategy: { type: 'RollingUpdate' } },
+      status: { replicas: 6, readyReplicas: 6, availableReplicas: 6, observedGeneration: 3 },
+    });
+    const rs = `web-5d8f${pad(i)}`;
+    objects.push({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: meta('ReplicaSet', ns, rs, { labels: web, ownerReferences: controllerRef('apps/v1', 'Deployment', ns, 'web') }),
+      spec: { replicas: 6, selector: { matchLabels: web }, template: template(web, webOptions) },
+      status: { replicas: 6, readyReplicas: 6 },
+    });
+    objects.push({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: meta('ReplicaSet', ns, `web-0ld${pad(i)}`, { labels: web, ownerReferences: controllerRef('apps/v1', 'Deployment', ns, 'web') }),
+      spec: { replicas: 0, selector: { matchLabels: web }, template: template(web, { privileged: true }) },
+      status: { replicas: 0 },
+    });
+    for (let p = 0; p < 6; p++) {
+      const sidecar = i % 11 === 0 && p === 0;
+      objects.push({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: meta('Pod', ns, `${rs}-x${pad(p, 3)}`, { generateName: `${rs}-`, labels: web, ownerReferences: controllerRef('apps/v1', 'ReplicaSet', ns, rs) }),
+        spec: { ...podSpec({ ...webOptions, sidecar }), nodeName: `node-${podIndex % 50}` },
+        status: podStatus(podIndex++),
+      });
+    }
+
+    // StatefulSet db (2 pods), short of restricted.
+    const db = { app: 'db' };
+    objects.push({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: meta('StatefulSet', ns, 'db', { labels: db }),
+      spec: { replicas: 2, serviceName: 'db', selector: { matchLabels: db }, template: template(db, { restricted: false }) },
+      status: { replicas: 2, readyReplicas: 2 },
+    });
+    for (let p = 0; p < 2; p++) {
+      objects.push({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: meta('Pod', ns, `db-${p}`, { labels: db, ownerReferences: controllerRef('apps/v1', 'StatefulSet', ns, 'db') }),
+        spec: { ...podSpec({ restricted: false }), nodeName: `node-${podIndex % 50}` },
+        status: podStatus(podIndex++),
+      });
+    }
+
+    // CronJob report → Job report-28000000 → 1 pod.
+    const report = { app: 'report' };
+    const job = 'report-28000000';
+    const jobTemplate = { metadata: { labels: report }, spec: { ...podSpec(), restartPolicy: 'OnFailure' } };
+    objects.push({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: meta('CronJob', ns, 'report', { labels: report }),
+      spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: jobTemplate } } },
+    });
+    objects.push({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: meta('Job', ns, job, { labels: report, ownerReferences: controllerRef('batch/v1', 'CronJob', ns, 'report') }),
+      spec: { template: jobTemplate },
+      status: { succeeded: 1 },
+    });
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: meta('Pod', ns, `${job}-q7k2p`, { labels: report, ownerReferences: controllerRef('batch/v1', 'Job', ns, job) }),
+      spec: { ...podSpec(), restartPolicy: 'OnFailure', nodeName: `node-${podIndex % 50}` },
+      status: { ...podStatus(podIndex++), phase: 'Succeeded' },
+    });
+
+    // A bare pod nobody owns.
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: meta('Pod', ns, 'debug', { labels: { app: 'debug' } }),
+      spec: { ...podSpec({ hostNetwork: i % 3 === 0 }), nodeName: `node-${podIndex % 50}` },
+      status: podStatus(podIndex++),
+    });
+  }
+  return objects;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server
+
+function resourceFor(apiVersion, kind) {
+  return RESOURCES.find((resource) => apiVersionOf(resource) === apiVersion && resource.kind === kind);
+}
+
+/** `/api/v1/pods`, `/apis/apps/v1/namespaces/x/deployments`, `/api/v1/namespaces/x` → what is asked. */
+function route(pathname) {
+  const parts = pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
+  let group;
+  let version;
+  let rest;
+  if (parts[0] === 'api') [group, version, rest] = ['', parts[1], parts.slice(2)];
+  else if (parts[0] === 'apis') [group, version, rest] = [parts[1], parts[2], parts.slice(3)];
+  else return undefined;
+  let namespace;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const resource = RESOURCES.find((candidate) => candidate.group === group && candidate.version === version && candidate.resource === rest[0]);
+  if (!resource) return undefined;
+  if (rest.length === 1) return { resource, namespace, name: undefined };
+  if (rest.length === 2) return { resource, namespace, name: rest[1] };
+  // `/api/v1/namespaces/x` parses as namespace x with no resource: handled by the caller.
+  return undefined;
+}
+
+export async function startFakeCluster({ cert, key, caCert }, objects = []) {
+  const token = 'audit-token';
+  /** resource name → items sorted by namespace and name, each with its JSON (without apiVersion and kind, as in a real list). */
+  const stores = new Map(RESOURCES.map((resource) => [resource.resource, []]));
+  const calls = [];
+  const faults = { expireContinues: 0, expirePrefix: '', failures: new Map(), delayMs: 0 };
+  let resourceVersion = 1000;
+
+  function put(object) {
+    const resource = resourceFor(object.apiVersion, object.kind);
+    if (!resource) throw new Error(`fake cluster: no resource for ${object.apiVersion} ${object.kind}`);
+    const { apiVersion: _apiVersion, kind: _kind, ...rest } = object;
+    stores.get(resource.resource).push({ namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '', object, json: JSON.stringify(rest) });
+  }
+  function sortStores() {
+    for (const items of stores.values()) items.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+  for (const object of objects) put(object);
+  sortStores();
+
+  function list(request, response, resource, namespace, url) {
+    const all = stores.get(resource.resource);
+    const items = namespace === undefined ? all : all.filter((item) => item.namespace === namespace);
+    const limit = Number(url.searchParams.get('limit') ?? '0');
+    const token = url.searchParams.get('continue');
+    let start = 0;
+    if (token) {
+      if (faults.expireContinues > 0 && url.pathname.startsWith(faults.expirePrefix)) {
+        faults.expireContinues--;
+        response.writeHead(410).end(status(410, 'Expired', EXPIRED_MESSAGE));
+        return;
+      }
+      try {
+        start = JSON.parse(Buffer.from(token, 'base64url').toString()).start;
+      } catch {
+        response.writeHead(400).end(status(400, 'BadRequest', 'invalid continue token'));
+        return;
+      }
+    }
+    const end = limit > 0 ? Math.min(items.length, start + limit) : items.length;
+    const page = items.slice(start, end);
+    const metadata = { resourceVersion: String(resourceVersion) };
+    if (end < items.length) {
+      metadata.continue = Buffer.from(JSON.stringify({ rv: resourceVersion, start: end })).toString('base64url');
+      metadata.remainingItemCount = items.length - end;
+    }
+    const listKind = `${resource.kind}List`;
+    const head = `{"kind":"${listKind}","apiVersion":"${apiVersionOf(resource)}","metadata":${JSON.stringify(metadata)},"items":[`;
+    response.end(`${head}${page.map((item) => item.json).join(',')}]}`);
+  }
+
+  function watch(response, resource, namespace) {
+    response.writeHead(200, { 'transfer-encoding': 'chunked' });
+    for (const item of stores.get(resource.resource)) {
+      if (namespace !== undefined && item.namespace !== namespace) continue;
+      response.write(`${JSON.stringify({ type: 'ADDED', object: item.object })}\n`);
+    }
+    openWatches.add(response);
+    response.on('close', () => openWatches.delete(response));
+  }
+  const openWatches = new Set();
+
+  function answer(request, response) {
+    const url = new URL(request.url ?? '/', 'https://127.0.0.1');
+    calls.push(`${request.method} ${url.pathname}${url.search}`);
+    response.setHeader('content-type', 'application/json');
+    if (request.headers.authorization !== `Bearer ${token}`) {
+      response.writeHead(401).end(status(401, 'Unauthorized', 'Unauthorized'));
+      return;
+    }
+    if (request.method !== 'GET') {
+      response.writeHead(405).end(status(405, 'MethodNotAllowed', 'the fake cluster only reads'));
+      return;
+    }
+    const namespaceRead = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(url.pathname);
+    const target = namespaceRead
+      ? { resource: RESOURCES[0], namespace: undefined, name: decodeURIComponent(namespaceRead[1]) }
+      : route(url.pathname);
+    if (!target) {
+      response.writeHead(404).end(status(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`));
+      return;
+    }
+    for (const [prefix, failure] of faults.failures) {
+      if (!url.pathname.startsWith(prefix) || failure.count === 0) continue;
+      failure.count--;
+      response.writeHead(failure.status).end(status(failure.status, failure.status === 403 ? 'Forbidden' : 'InternalError', failure.message));
+      return;
+    }
+    if (target.name !== undefined) {
+      const item = stores.get(target.resource.resource).find((candidate) => candidate.name === target.name && (target.namespace ?? '') === candidate.namespace);
+      if (!item) {
+        response.writeHead(404).end(status(404, 'NotFound', `${target.resource.resource} "${target.name}" not found`));
+        return;
+      }
+      response.end(JSON.stringify(item.object));
+      return;
+    }
+    if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
+      watch(response, target.resource, target.namespace);
+      return;
+    }
+    list(request, response, target.resource, target.namespace, url);
+  }
+
+  const server = https.createServer({ cert, key }, (request, response) => {
+    if (faults.delayMs > 0) setTimeout(() => answer(request, response), faults.delayMs);
+    else answer(request, response);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = server.address().port;
+  const url = `https://127.0.0.1:${port}`;
+
+  return {
+    url,
+    port,
+    token,
+    calls,
+    /** The kubeconfig of this server, as YAML (JSON is YAML). */
+    kubeconfig() {
+      return JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'fake', cluster: { server: url, 'certificate-authority-data': Buffer.from(caCert).toString('base64') } }],
+        users: [{ name: 'fake', user: { token } }],
+        contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'fake' } }],
+        'current-context': 'fake',
+      });
+    },
+    add(...more) {
+      for (const object of more) put(object);
+      sortStores();
+      resourceVersion++;
+    },
+    /** The next `count` requests that carry a continue token (on paths starting with `prefix`) answer 410 Gone (Expired). */
+    expireContinues(count, prefix = '') {
+      faults.expireContinues = count;
+      faults.expirePrefix = prefix;
+    },
+    /** The next `count` requests whose path starts with `prefix` answer `status`. */
+    fail(prefix, statusCode, count = Infinity, message = 'refused by the fake cluster') {
+      faults.failures.set(prefix, { status: statusCode, count, message });
+    },
+    set delayMs(value) {
+      faults.delayMs = value;
+    },
+    async close() {
+      for (const response of openWatches) response.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
