@@ -40,6 +40,17 @@ function versionError(label: string, value: string): LabelError {
  * value here is a programming error and falls back the way an invalid label would.
  */
 export function defaultPolicy(defaults: PodSecurityDefaults): NamespacePolicy {
+  let policy = parsedDefaults.get(defaults);
+  if (policy) return policy;
+  policy = parseDefaults(defaults);
+  parsedDefaults.set(defaults, policy);
+  return policy;
+}
+
+/** Parsed once per configuration object: this runs for every pod the webhook sees. */
+const parsedDefaults = new WeakMap<PodSecurityDefaults, NamespacePolicy>();
+
+function parseDefaults(defaults: PodSecurityDefaults): NamespacePolicy {
   const policy = {} as NamespacePolicy;
   for (const mode of POLICY_MODES) {
     policy[mode] = {
