@@ -1,7 +1,7 @@
 // The configuration documentation is executed: the default it shows is the embedded default, every
 // example file loads (or is refused with exactly the message shown), and every check is documented
-// with its default mode. It lives in docs/configuration.md, or in the README once stitched in.
-import { existsSync, readFileSync } from 'node:fs';
+// with its default mode. It lives in the README.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { namespaceRequiredLabels } from '../rules/namespace-required-labels.js';
@@ -12,15 +12,13 @@ import { parseConfig } from './load.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const REFUSED_MARKER = '# A file policygate refuses';
 
+/** The README's `## Configuration` chapter, up to the next chapter. */
 function configurationDocs(): string {
-  for (const file of ['docs/configuration.md', 'README.md']) {
-    const path = resolve(ROOT, file);
-    if (!existsSync(path)) continue;
-    const text = readFileSync(path, 'utf8');
-    const start = text.indexOf('## Configuration');
-    if (start !== -1) return text.slice(start);
-  }
-  throw new Error('no "## Configuration" section in docs/configuration.md or README.md');
+  const text = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+  const start = text.indexOf('\n## Configuration\n');
+  if (start === -1) throw new Error('no "## Configuration" section in README.md');
+  const end = text.indexOf('\n## ', start + 1);
+  return text.slice(start, end === -1 ? undefined : end);
 }
 
 /** Fenced blocks in order, with their language. */

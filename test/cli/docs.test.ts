@@ -1,14 +1,14 @@
 // The checker's documentation is executed: every example marked `<!-- example: FILE -->` is written to
 // FILE and the `console` block after it is run with the real binary, its output compared word for word;
 // the JSON contract shown has exactly the fields the binary writes.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './run-cli.js';
 
-const DOCUMENTS = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((file) => join('docs', file))].filter((file) => file.endsWith('.md') && existsSync(join(ROOT, file)));
+const DOCUMENTS = ['README.md'];
 
 interface Example {
   document: string;
@@ -48,7 +48,7 @@ describe('documented examples', () => {
   });
 
   it('shows the JSON contract with exactly the fields `--format json` writes', async () => {
-    const text = readFileSync(join(ROOT, 'docs', 'checker.md'), 'utf8');
+    const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const shown = JSON.parse(/```json\n([\s\S]*?)```/.exec(text)?.[1] ?? 'null') as { results: object[]; errors: object[]; summary: object };
     const { stdout } = await runCli(['check', '--format', 'json', 'broken.yaml']);
     const real = JSON.parse(stdout) as typeof shown;
@@ -60,7 +60,7 @@ describe('documented examples', () => {
   });
 
   it('shows a GitHub Actions job that is valid YAML and runs `policygate check`', () => {
-    const text = readFileSync(join(ROOT, 'docs', 'checker.md'), 'utf8');
+    const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const workflow = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] ?? '').find((block) => block.startsWith('jobs:'));
     const job = (load(workflow ?? '') as { jobs: Record<string, { steps: { run?: string; uses?: string }[] }> }).jobs.policygate;
     expect(job?.steps.some((step) => step.run?.includes('check --config policygate.yaml --format github'))).toBe(true);

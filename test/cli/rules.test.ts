@@ -1,6 +1,6 @@
 // `policygate rules` lists every rule and check of the registry, and the README's list of checks is its
 // markdown output, kept equal by this test.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/rules/registry.js';
@@ -50,7 +50,7 @@ describe('rules', () => {
 
   it('is what the documentation lists, word for word', async () => {
     const { stdout } = await runCli(['rules', '--format', 'markdown']);
-    const documents = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((file) => join('docs', file))].filter((file) => file.endsWith('.md') && existsSync(join(ROOT, file)));
+    const documents = ['README.md'];
     const lists = documents.filter((file) => readFileSync(join(ROOT, file), 'utf8').includes(BEGIN));
     expect(lists.length, `no document holds the list between ${BEGIN} and ${END}`).toBeGreaterThan(0);
     for (const file of lists) {
