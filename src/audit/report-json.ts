@@ -8,6 +8,7 @@
 // object itself has the finding, `owned` the owned objects with the same finding by kind, `example` one
 // of them when `own` is false. Results are not capped unless --max-objects is given; then `omitted`
 // says what was left out.
+import type { CheckSummary } from '../report/types.js';
 import type { ActiveMode, Mode } from '../rules/types.js';
 import { capResults, type AuditReport, type CheckCount, type NamespaceCount } from './report.js';
 
@@ -32,13 +33,8 @@ export interface AuditJsonReport {
     example?: string;
   }[];
   errors: { file: string; line: null; message: string }[];
-  summary: {
-    files: number;
-    resources: number;
-    enforce: number;
-    warn: number;
-    audit: number;
-    errors: number;
+  /** check's summary, so one script reads both, plus the counts only an audit has. */
+  summary: CheckSummary & {
     off: number;
     enforced: Record<ActiveMode, number>;
   };
