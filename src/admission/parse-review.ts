@@ -2,6 +2,7 @@
 // is passed to the rules untouched (a schema must never strip, default or coerce it).
 import type { Operation } from '../rules/types.js';
 import { ADMISSION_API_VERSIONS, type AdmissionApiVersion, type AdmissionReviewRequest } from './types.js';
+import { isRecord } from '../rules/is-record.js';
 
 /** A body that is not a usable AdmissionReview; the server answers 400 with this one-line message. */
 export class ReviewError extends Error {
@@ -9,10 +10,6 @@ export class ReviewError extends Error {
 }
 
 const OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function optionalString(record: Record<string, unknown>, field: string, where: string): void {
   const value = record[field];

@@ -13,6 +13,7 @@ import { ApiException, HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, t
 import { describeApiError } from '../kube/index.js';
 import type { KubeObject } from '../rules/types.js';
 import { apiVersionOf, collectionPath, resourceName, type AuditedResource } from './resources.js';
+import { isRecord } from '../rules/is-record.js';
 
 export interface ListRequest {
   /** Only this namespace (ignored for cluster-scoped kinds). */
@@ -38,10 +39,6 @@ export interface ClusterLister {
   listPage(resource: AuditedResource, request: ListRequest): Promise<ListPage>;
   /** One Namespace, or undefined when it does not exist. */
   readNamespace(name: string): Promise<KubeObject | undefined>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export interface KubeListerOptions {

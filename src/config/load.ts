@@ -11,6 +11,7 @@ import { InputError } from '../errors.js';
 import type { PolicyConfig } from '../rules/types.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
 import { configSchema, semanticIssues, type ConfigIssue } from './schema.js';
+import { isRecord } from '../rules/is-record.js';
 
 /** How messages name the embedded default. */
 export const DEFAULT_CONFIG_SOURCE = '(embedded default configuration)';
@@ -27,10 +28,6 @@ type Path = readonly (string | number)[];
 /** An issue placed in the file: `at` is the offset of the offending key or value, when it is known. */
 interface LocatedIssue extends ConfigIssue {
   at: number | undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // ---------------------------------------------------------------------------------------------

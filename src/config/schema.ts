@@ -7,6 +7,7 @@ import type { SchemaObject } from 'ajv';
 import { LEVELS } from '../rules/pod-security/level-version.js';
 import { RULES } from '../rules/registry.js';
 import { MODES, type RuleId } from '../rules/types.js';
+import { isRecord } from '../rules/is-record.js';
 
 /** A problem found in a configuration document: where (path tokens from the root) and what was expected. */
 export interface ConfigIssue {
@@ -159,10 +160,6 @@ function labelIssues(label: LabelDocument, path: readonly (string | number)[]): 
     }
   }
   return issues;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The label's fields that have the types the schema asks for; the schema reports the others. */

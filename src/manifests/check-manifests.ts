@@ -15,6 +15,7 @@ import { isClusterScoped } from './cluster-scoped.js';
 import { namespacesFromObjects } from './namespaces.js';
 import { parseManifests, type InputProblem, type ManifestDocument } from './parse-manifests.js';
 import type { ManifestSource } from './read-sources.js';
+import { isRecord } from '../rules/is-record.js';
 
 export interface CheckOptions {
   config: PolicyConfig;
@@ -22,10 +23,6 @@ export interface CheckOptions {
   namespace: string;
   /** Who applies the manifests, for the rules that ask (policy-label-guard, PSA's exempt users); none by default. */
   userInfo?: UserInfo | undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The AdmissionReview the API server would send for creating `object`. */

@@ -8,6 +8,7 @@ import { parseFieldPath, type PathSegment } from './field-path.js';
 import { KUBERNETES_YAML_SCHEMA } from './kubernetes-yaml.js';
 import { offsetOfPath, positionAt, type Position } from './locate.js';
 import { splitDocuments, type DocumentChunk } from './split-documents.js';
+import { isRecord } from '../rules/is-record.js';
 
 export interface ManifestDocument {
   file: string;
@@ -37,10 +38,6 @@ export interface ParsedFile {
 
 /** Aliases per document: enough for any hand-written anchors, too few for an alias bomb. */
 const MAX_ALIASES = 10_000;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';

@@ -17,6 +17,7 @@
 import { isKind } from './kinds.js';
 import { checkMode } from './modes.js';
 import type { ActiveMode, Finding, KubeObject, Rule, RuleContext } from './types.js';
+import { isRecord } from './is-record.js';
 
 const RULE = 'network-policy-allow-all';
 const NETWORK_POLICY_KIND = { group: 'networking.k8s.io', kind: 'NetworkPolicy' } as const;
@@ -66,10 +67,6 @@ const DIRECTIONS: readonly Direction[] = [
     narrowPods: 'the pods it needs to reach',
   },
 ];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function nonEmptyArray(value: unknown): value is unknown[] {
   return Array.isArray(value) && value.length > 0;

@@ -9,10 +9,7 @@ import { isKind } from '../kinds.js';
 import { isExemptNamespace } from '../modes.js';
 import { NAMESPACE_KIND } from '../namespace-required-labels.js';
 import type { KubeObject, Mutation, PatchOperation, RuleContext } from '../types.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../is-record.js';
 
 function patchNamespace(object: KubeObject, context: RuleContext): PatchOperation[] {
   if (!isKind(object, NAMESPACE_KIND) || context.subResource) return [];

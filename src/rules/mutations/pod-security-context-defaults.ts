@@ -22,15 +22,12 @@ import { isExemptNamespace } from '../modes.js';
 import { podSecurityExemption } from '../pod-security.js';
 import { POD_BEARING_KINDS, POD_KIND, podTemplatePathOf, podUnderReview } from '../pod-security/pod-spec.js';
 import type { KubeObject, Mutation, PatchOperation, RuleContext } from '../types.js';
+import { isRecord } from '../is-record.js';
 
 type Tokens = readonly (string | number)[];
 type Scope = 'whole-pod' | 'new-ephemeral-containers';
 
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Kubernetes treats null like absent. */
 function isUnset(value: unknown): boolean {

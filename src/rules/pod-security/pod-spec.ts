@@ -5,6 +5,7 @@ import type { V1ObjectMeta, V1PodSpec } from '@kubernetes/client-node';
 import { isKind } from '../kinds.js';
 import type { KubeObject, ResourceKind } from '../types.js';
 import type { PodUnderReview } from './check.js';
+import { isRecord } from '../is-record.js';
 
 interface PodLocation {
   kind: ResourceKind;
@@ -28,10 +29,6 @@ const POD_LOCATIONS: readonly PodLocation[] = [
 export const POD_BEARING_KINDS: readonly ResourceKind[] = POD_LOCATIONS.map((location) => location.kind);
 
 export const POD_KIND: ResourceKind = { group: '', kind: 'Pod' };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Where the pod template sits in this kind of object, or undefined when the kind carries no pod. */
 export function podTemplatePathOf(object: KubeObject): readonly string[] | undefined {
