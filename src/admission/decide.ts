@@ -4,15 +4,23 @@ import { applicableRules, evaluateObject, mutateObject, namespaceOf, type RuleEr
 import { isExemptNamespace } from '../rules/modes.js';
 import { POD_BEARING_KINDS } from '../rules/pod-security/pod-spec.js';
 import { formatKind, isKind, matchesAny } from '../rules/kinds.js';
+import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, RuleContext } from '../rules/types.js';
+import { namespaceTighteningWarnings } from './namespace-tightening.js';
+import { auditAnnotationsFor, denialMessage, warningsFor } from './respond.js';
+import type { AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse, NamespaceLookup, PodLister } from './types.js';
 
 const NAMESPACE_KIND = { group: '', kind: 'Namespace' };
-import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, RuleContext } from '../rules/types.js';
-import { auditAnnotationsFor, denialMessage, warningsFor } from './respond.js';
-import type { AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse, NamespaceLookup } from './types.js';
 
 export interface AdmissionDeps {
   config: PolicyConfig;
   namespaces: NamespaceLookup;
+  /** A namespace's pods, judged when a Namespace UPDATE tightens its enforce level. Absent without a cluster. */
+  pods?: PodLister | undefined;
+}
+
+export interface ValidateOptions {
+  /** What is left of the API server's timeout for this request (its `?timeout=`), in milliseconds. */
+  timeoutMs?: number | undefined;
 }
 
 export type DecisionKind = 'allowed' | 'denied' | 'error';
@@ -75,7 +83,7 @@ function contextFor(review: AdmissionReviewRequest, deps: AdmissionDeps, namespa
   };
 }
 
-export async function validateReview(review: AdmissionReviewRequest, deps: AdmissionDeps): Promise<Decision> {
+export async function validateReview(review: AdmissionReviewRequest, deps: AdmissionDeps, options: ValidateOptions = {}): Promise<Decision> {
   const { request } = review;
   if (request.operation === 'DELETE') return allowedWithoutLooking(review, 'DELETE is always allowed');
   const object = request.object;
@@ -107,7 +115,10 @@ export async function validateReview(review: AdmissionReviewRequest, deps: Admis
   const { findings, errors, rulesRun } = evaluateObject(object, context);
   const failedEnforcing = errors.filter((error) => error.mode === 'enforce');
   const errorWarnings = errors.filter((error) => error.mode !== 'enforce').map((error) => `policygate: rule ${error.rule} could not be evaluated: ${error.message}`);
-  const warnings = warningsFor(findings, errorWarnings);
+  // A Namespace UPDATE that tightens its enforce level, and is allowed: PSA's warnings about its pods.
+  const refused = failedEnforcing.length > 0 || findings.some((finding) => finding.mode === 'enforce');
+  const existingPods = deps.pods && !refused && request.operation === 'UPDATE' ? await namespaceTighteningWarnings(review, deps.config, deps.pods, options) : [];
+  const warnings = warningsFor(findings, [...errorWarnings, ...existingPods]);
   const auditAnnotations = auditAnnotationsFor(findings);
   const extras = {
     ...(warnings.length > 0 ? { warnings } : {}),
@@ -133,7 +144,12 @@ export async function validateReview(review: AdmissionReviewRequest, deps: Admis
       reason: `denied by ${denying.join(', ')}`,
     };
   }
-  const reason = findings.length > 0 ? `allowed with ${findings.length} warn/audit finding(s)` : `allowed: ${rulesRun.length > 0 ? rulesRun.join(', ') : 'no rule'} found nothing`;
+  const reason =
+    existingPods.length > 0
+      ? 'allowed with warnings about existing pods under the stricter enforce level'
+      : findings.length > 0
+        ? `allowed with ${findings.length} warn/audit finding(s)`
+        : `allowed: ${rulesRun.length > 0 ? rulesRun.join(', ') : 'no rule'} found nothing`;
   return { ...base, review: answer(review, { allowed: true, ...extras }), decision: 'allowed', reason };
 }
 

@@ -63,3 +63,11 @@ export interface NamespaceLookup {
 }
 
 export const NO_CLUSTER: NamespaceLookup = { get: () => undefined };
+
+/**
+ * The pods of one namespace, as plain JSON objects (at most `limit`): read when a Namespace UPDATE
+ * makes its enforce level stricter. Rejects when `signal` aborts. Only the server has one (a cluster).
+ */
+export interface PodLister {
+  list(namespace: string, options: { limit: number; signal: AbortSignal }): Promise<KubeObject[]>;
+}

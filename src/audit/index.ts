@@ -23,3 +23,16 @@ export {
 } from './report.js';
 export { AUDITED_RESOURCES, collectionPath, objectPath, type AuditedResource } from './resources.js';
 export { isExpiredContinue, kubeLister, listAll, type ClusterLister, type ListPage, type ListRequest } from './scan.js';
+export {
+  AUDIT_LEASE_NAME,
+  PeriodicAudit,
+  leaseNamespace,
+  parseAuditInterval,
+  startClusterAudit,
+  type AuditSink,
+  type ClusterAudit,
+  type ClusterAuditOptions,
+  type PeriodicAuditOptions,
+  type ScanOutcome,
+} from './periodic.js';
+export { POLICY_REPORT_NAME, PolicyReportWriter, policyReportsOf, type PolicyReport, type PolicyReportCounts } from './policy-reports.js';

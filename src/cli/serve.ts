@@ -6,9 +6,10 @@ import type { EventEmitter } from 'node:events';
 import { access, readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { parseAuditInterval, startClusterAudit, type ClusterAudit } from '../audit/index.js';
 import { DEFAULT_CONFIG, loadConfig } from '../config/load.js';
 import { EXIT, InputError } from '../errors.js';
-import { loadClusterConfig, NamespaceCache } from '../kube/index.js';
+import { kubePodLister, loadClusterConfig, NamespaceCache } from '../kube/index.js';
 import type { NamespaceSource } from '../server/app.js';
 import { startServer, type RunningServer } from '../server/listen.js';
 import { createMetrics } from '../server/metrics.js';
@@ -45,6 +46,10 @@ Options:
                        service account, else none)
   --no-cluster         no cluster: pods are judged by the configured pod-security defaults
   --log-level LEVEL    ${LOG_LEVELS.join(', ')} (default info); JSON lines on stdout
+  --audit-interval D   audit the cluster every D (1m to 24h: 30m, 1h, 1h30m) into the metrics and the
+                       log; one replica at a time, by the coordination.k8s.io Lease policygate-audit
+  --policy-reports     with --audit-interval: also keep a wgpolicyk8s.io/v1alpha2 PolicyReport
+                       "policygate" per namespace with failures (at most 100 results each)
   -h, --help           show this help
 
 SIGTERM or SIGINT: stop accepting connections, answer requests in flight, exit 0.
@@ -98,6 +103,8 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
     kubeconfig: { type: 'string' },
     'no-cluster': { type: 'boolean', default: false },
     'log-level': { type: 'string' },
+    'audit-interval': { type: 'string' },
+    'policy-reports': { type: 'boolean', default: false },
   });
   if (positionals.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
   const port = portNumber('port', values.port, DEFAULT_PORT);
@@ -112,6 +119,11 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
 
   const config = values.config === undefined ? DEFAULT_CONFIG : await loadConfig(resolve(io.cwd, values.config));
   const cluster = loadClusterConfig({ kubeconfig: values.kubeconfig === undefined ? undefined : resolve(io.cwd, values.kubeconfig), noCluster: values['no-cluster'], env: io.env });
+  const auditIntervalMs = values['audit-interval'] === undefined ? undefined : parseAuditInterval(values['audit-interval']);
+  if (values['policy-reports'] && auditIntervalMs === undefined) throw new InputError('--policy-reports needs --audit-interval');
+  if (auditIntervalMs !== undefined && !cluster) {
+    throw new InputError(`--audit-interval needs a cluster (--kubeconfig, KUBECONFIG or the in-cluster service account)${values['no-cluster'] ? ', not --no-cluster' : ''}`);
+  }
   const logger = createLogger(level, io);
 
   const clientCa = values['client-ca'] === undefined ? undefined : resolve(io.cwd, values['client-ca']);
@@ -135,7 +147,7 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
   }
 
   let namespaceCache: NamespaceCache | undefined;
-  const metrics = createMetrics({ processMetrics: true, ...(cluster ? { namespaceCacheSize: () => namespaceCache?.size() } : {}) });
+  const metrics = createMetrics({ processMetrics: true, audit: auditIntervalMs !== undefined, ...(cluster ? { namespaceCacheSize: () => namespaceCache?.size() } : {}) });
   if (cluster) {
     namespaceCache = new NamespaceCache({ kubeConfig: cluster.kubeConfig, logger, onLookup: (source, result) => metrics.recordNamespaceLookup(source, result) });
     logger.info({ cluster: cluster.server, source: cluster.source }, 'watching Namespaces for their labels (pod-security levels, per-namespace modes)');
@@ -179,6 +191,7 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
         host: values.host,
         port,
         ...(namespaceCache ? { namespaces: namespaceCache satisfies NamespaceSource } : {}),
+        ...(cluster ? { pods: kubePodLister(cluster.kubeConfig) } : {}),
       });
     } catch (error) {
       await namespaceCache?.close();
@@ -190,11 +203,17 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
     // The watch starts once the server answers /healthz; /readyz says ready when it has synced.
     void namespaceCache?.start();
     logger.info({ url: running.url, clientAuth: tls.clientCa !== undefined, endpoints: ['/validate', '/mutate', '/healthz', '/readyz', '/metrics'] }, 'policygate webhook listening');
+    let clusterAudit: ClusterAudit | undefined;
+    if (cluster && auditIntervalMs !== undefined) {
+      clusterAudit = startClusterAudit({ kubeConfig: cluster.kubeConfig, config, intervalMs: auditIntervalMs, logger, policyReports: values['policy-reports'], env: io.env, ...(metrics.audit ? { sink: metrics.audit } : {}) });
+      logger.info({ intervalMs: auditIntervalMs, lease: clusterAudit.elector.lease, identity: clusterAudit.elector.identity, policyReports: values['policy-reports'] }, 'periodic audit: scanning while this replica holds the Lease');
+    }
     deps.onListening?.(running);
 
     await stopRequested;
     try {
-      await running.shutdown();
+      // The audit stops and hands the Lease over while the server drains its connections.
+      await Promise.all([running.shutdown(), clusterAudit?.stop()]);
     } catch (error) {
       logger.error({ err: error }, 'error during shutdown');
     }

@@ -3,7 +3,7 @@
 import { STATUS_CODES } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { NO_CLUSTER, type NamespaceLookup } from '../admission/index.js';
+import { NO_CLUSTER, type NamespaceLookup, type PodLister } from '../admission/index.js';
 import type { PolicyConfig } from '../rules/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { admissionRoutes } from './routes/admission.js';
@@ -28,6 +28,8 @@ export interface AppDeps {
   config: PolicyConfig;
   /** Default: no cluster, so pods are judged by the configured defaults. Closed with the app. */
   namespaces?: NamespaceSource;
+  /** With a cluster: a namespace's pods, for the warnings when a Namespace UPDATE tightens its enforce level. */
+  pods?: PodLister;
   /** Default: silent. One line per decision at `info`. */
   logger?: Logger;
   /** Default: a fresh registry without process metrics. */
@@ -78,7 +80,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error; see the webhook log' });
   });
 
-  admissionRoutes(app, { admission: { config: deps.config, namespaces }, metrics, logger });
+  admissionRoutes(app, { admission: { config: deps.config, namespaces, pods: deps.pods }, metrics, logger });
   healthRoutes(app, { namespaceCacheSynced: namespaces.synced?.bind(namespaces) });
   metricsRoutes(app, metrics);
 

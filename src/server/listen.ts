@@ -5,6 +5,7 @@ import http2, { type Http2SecureServer, type Http2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyServerFactory } from 'fastify';
 import type { Logger } from 'pino';
+import type { PodLister } from '../admission/index.js';
 import type { PolicyConfig } from '../rules/index.js';
 import { buildApp, type NamespaceSource } from './app.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -13,6 +14,8 @@ import { readTlsMaterial, secureServerOptions, TlsReloader, type TlsFiles } from
 export interface StartOptions {
   config: PolicyConfig;
   namespaces?: NamespaceSource;
+  /** With a cluster, beside the namespace cache: pods judged when a Namespace tightens its enforce level. */
+  pods?: PodLister;
   logger: Logger;
   metrics?: Metrics;
   tls: TlsFiles;
@@ -107,7 +110,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     return server;
   }) as unknown as FastifyServerFactory;
 
-  const app = buildApp({ config: options.config, logger, metrics, serverFactory, ...(namespaces ? { namespaces } : {}) });
+  const app = buildApp({ config: options.config, logger, metrics, serverFactory, ...(namespaces ? { namespaces } : {}), ...(options.pods ? { pods: options.pods } : {}) });
   await listenWithFallback(app, options.host, options.port);
   if (!server) throw new Error('the TLS server was not created');
   const tlsServer = server;

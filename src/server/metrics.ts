@@ -3,6 +3,7 @@
 // `other`, so a caller cannot grow the series without limit.
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { Decision } from '../admission/index.js';
+import type { AuditMetric } from '../audit/index.js';
 
 export type Webhook = 'validate' | 'mutate';
 
@@ -14,6 +15,17 @@ export interface MetricsOptions {
   processMetrics?: boolean;
   /** Read when /metrics is scraped. */
   namespaceCacheSize?: () => number | undefined;
+  /** The periodic audit's gauges (`serve --audit-interval`). */
+  audit?: boolean;
+}
+
+/** The periodic audit's gauges: what the last scan this replica completed as the leader found. */
+export interface AuditGauges {
+  setLeader(leader: boolean): void;
+  /** Replaces every violation series with the scan's (series of a previous scan that are gone vanish). */
+  recordScan(scan: { samples: readonly AuditMetric[]; completedAt: Date; durationSeconds: number; errors: number }): void;
+  /** Drops the violation series (a replica that stops leading stops reporting them). */
+  clearViolations(): void;
 }
 
 export interface Metrics {
@@ -24,6 +36,8 @@ export interface Metrics {
   setCertificateExpiry(notAfter: Date): void;
   recordCertificateReload(result: 'success' | 'failure'): void;
   recordNamespaceLookup(source: 'cache' | 'api', result: 'found' | 'error'): void;
+  /** With `audit: true`. */
+  audit?: AuditGauges;
 }
 
 export const METRIC_NAMES = {
@@ -37,6 +51,11 @@ export const METRIC_NAMES = {
   namespaceLookups: 'policygate_namespace_lookups_total',
   certificateExpiry: 'policygate_serving_certificate_expiry_timestamp_seconds',
   certificateReloads: 'policygate_certificate_reloads_total',
+  auditViolations: 'policygate_audit_violations',
+  auditLastCompleted: 'policygate_audit_last_completed_timestamp_seconds',
+  auditDuration: 'policygate_audit_duration_seconds',
+  auditErrors: 'policygate_audit_errors',
+  auditLeader: 'policygate_audit_leader',
 } as const;
 
 /** Admission decisions are fast: most of the range is below a millisecond; the API server gives up at 10–30 s. */
@@ -118,6 +137,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     });
   }
 
+  const audit = options.audit ? createAuditGauges(registry) : undefined;
   const durationSeries = { validate: duration.series({ webhook: 'validate' }), mutate: duration.series({ webhook: 'mutate' }) };
 
   return {
@@ -146,6 +166,60 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     recordNamespaceLookup(source, result) {
       namespaceLookups.inc({ source, result });
+    },
+    ...(audit ? { audit } : {}),
+  };
+}
+
+function createAuditGauges(registry: Registry): AuditGauges {
+  const violations = new Gauge({
+    name: METRIC_NAMES.auditViolations,
+    help: 'Findings of the last periodic audit (report lines: one per reported object and field), by rule, check, namespace and mode as if enforced; only the leader exports them',
+    labelNames: ['rule', 'check', 'namespace', 'mode'] as const,
+    registers: [registry],
+  });
+  const lastCompleted = new Gauge({
+    name: METRIC_NAMES.auditLastCompleted,
+    help: 'When this replica last completed a periodic audit, in seconds since the Unix epoch',
+    registers: [registry],
+  });
+  const duration = new Gauge({
+    name: METRIC_NAMES.auditDuration,
+    help: 'How long the last completed periodic audit took to list and judge the cluster, in seconds',
+    registers: [registry],
+  });
+  const errors = new Gauge({
+    name: METRIC_NAMES.auditErrors,
+    help: 'Errors in the last completed periodic audit: kinds that could not be listed, objects a rule could not judge',
+    registers: [registry],
+  });
+  const leader = new Gauge({
+    name: METRIC_NAMES.auditLeader,
+    help: '1 while this replica holds the audit Lease (and runs the periodic audit), else 0',
+    registers: [registry],
+  });
+  leader.set(0);
+  return {
+    setLeader(isLeader) {
+      leader.set(isLeader ? 1 : 0);
+    },
+    recordScan(scan) {
+      // reset() and the sets below run without a pause, so a scrape never sees half of a scan.
+      violations.reset();
+      const totals = new Map<string, { labels: { rule: string; check: string; namespace: string; mode: string }; count: number }>();
+      for (const sample of scan.samples) {
+        const key = `${sample.rule}\0${sample.check}\0${sample.namespace}\0${sample.enforcedMode}`;
+        const total = totals.get(key);
+        if (total) total.count += sample.results;
+        else totals.set(key, { labels: { rule: sample.rule, check: sample.check, namespace: sample.namespace, mode: sample.enforcedMode }, count: sample.results });
+      }
+      for (const { labels, count } of totals.values()) violations.set(labels, count);
+      lastCompleted.set(scan.completedAt.getTime() / 1000);
+      duration.set(scan.durationSeconds);
+      errors.set(scan.errors);
+    },
+    clearViolations() {
+      violations.reset();
     },
   };
 }

@@ -14,6 +14,8 @@ export interface FakeCluster {
   expireContinues(count: number, prefix?: string): void;
   fail(prefix: string, status: number, count?: number, message?: string): void;
   delayMs: number;
+  /** The stored Leases or PolicyReports, by `namespace/name`. `add` stores them too. */
+  stored(resource: 'leases' | 'policyreports'): Record<string, KubeObject & Record<string, unknown>>;
   close(): Promise<void>;
 }
 

@@ -20,6 +20,16 @@ const RESOURCES = [
   { group: '', version: 'v1', kind: 'Pod', resource: 'pods', namespaced: true },
 ];
 
+/**
+ * Resources the periodic audit writes: Leases (leader election) and PolicyReports. Stored as objects
+ * and written with the API server's optimistic concurrency: a PUT must carry the stored resourceVersion
+ * (409 Conflict otherwise), a POST of an existing name answers 409 AlreadyExists.
+ */
+const WRITABLE = [
+  { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases' },
+  { group: 'wgpolicyk8s.io', version: 'v1alpha2', kind: 'PolicyReport', resource: 'policyreports' },
+];
+
 function apiVersionOf(resource) {
   return resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
 }
@@ -276,8 +286,28 @@ export async function startFakeCluster({ cert, key, caCert }, objects = []) {
   const calls = [];
   const faults = { expireContinues: 0, expirePrefix: '', failures: new Map(), delayMs: 0 };
   let resourceVersion = 1000;
+  /** resource name → `namespace/name` → the stored object (Leases, PolicyReports). */
+  const written = new Map(WRITABLE.map((resource) => [resource.resource, new Map()]));
+
+  function store(resource, object) {
+    resourceVersion++;
+    const metadata = object.metadata ?? {};
+    const stored = {
+      ...object,
+      apiVersion: apiVersionOf(resource),
+      kind: resource.kind,
+      metadata: { ...metadata, resourceVersion: String(resourceVersion), uid: metadata.uid ?? `uid-${resource.resource}-${metadata.namespace}-${metadata.name}`, creationTimestamp: metadata.creationTimestamp ?? CREATED },
+    };
+    written.get(resource.resource).set(`${metadata.namespace}/${metadata.name}`, stored);
+    return stored;
+  }
 
   function put(object) {
+    const writable = WRITABLE.find((candidate) => apiVersionOf(candidate) === object.apiVersion && candidate.kind === object.kind);
+    if (writable) {
+      store(writable, structuredClone(object));
+      return;
+    }
     const resource = resourceFor(object.apiVersion, object.kind);
     if (!resource) throw new Error(`fake cluster: no resource for ${object.apiVersion} ${object.kind}`);
     const { apiVersion: _apiVersion, kind: _kind, ...rest } = object;
@@ -331,12 +361,108 @@ export async function startFakeCluster({ cert, key, caCert }, objects = []) {
   }
   const openWatches = new Set();
 
-  function answer(request, response) {
+  function injectedFailure(pathname, response) {
+    for (const [prefix, failure] of faults.failures) {
+      if (!pathname.startsWith(prefix) || failure.count === 0) continue;
+      failure.count--;
+      response.writeHead(failure.status).end(status(failure.status, failure.status === 403 ? 'Forbidden' : 'InternalError', failure.message));
+      return true;
+    }
+    return false;
+  }
+
+  /** `/apis/coordination.k8s.io/v1/namespaces/x/leases/name`, `/apis/wgpolicyk8s.io/v1alpha2/policyreports` → what is asked. */
+  function writableRoute(pathname) {
+    const match = /^\/apis\/([^/]+)\/([^/]+)\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?$/.exec(pathname);
+    if (!match) return undefined;
+    const resource = WRITABLE.find((candidate) => candidate.group === match[1] && candidate.version === match[2] && candidate.resource === match[4]);
+    if (!resource) return undefined;
+    return { resource, namespace: match[3] === undefined ? undefined : decodeURIComponent(match[3]), name: match[5] === undefined ? undefined : decodeURIComponent(match[5]) };
+  }
+
+  function matchesSelector(object, selector) {
+    if (!selector) return true;
+    const labels = object.metadata?.labels ?? {};
+    return selector.split(',').every((term) => {
+      const [key, value] = term.split('=');
+      return labels[key] === value;
+    });
+  }
+
+  function answerWritable(request, response, target, url, body) {
+    const items = written.get(target.resource.resource);
+    const key = `${target.namespace}/${target.name}`;
+    const notFound = () => response.writeHead(404).end(status(404, 'NotFound', `${target.resource.resource} "${target.name}" not found`));
+    if (request.method === 'GET' && target.name === undefined) {
+      const all = [...items.values()]
+        .filter((item) => target.namespace === undefined || item.metadata.namespace === target.namespace)
+        .filter((item) => matchesSelector(item, url.searchParams.get('labelSelector')))
+        .sort((a, b) => (`${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1));
+      const limit = Number(url.searchParams.get('limit') ?? '0');
+      const start = Number(url.searchParams.get('continue') || '0');
+      const end = limit > 0 ? Math.min(all.length, start + limit) : all.length;
+      const metadata = { resourceVersion: String(resourceVersion), ...(end < all.length ? { continue: String(end) } : {}) };
+      response.end(JSON.stringify({ apiVersion: apiVersionOf(target.resource), kind: `${target.resource.kind}List`, metadata, items: all.slice(start, end) }));
+      return;
+    }
+    if (request.method === 'GET') {
+      const item = items.get(key);
+      if (!item) return notFound();
+      response.end(JSON.stringify(item));
+      return;
+    }
+    if (request.method === 'DELETE') {
+      if (!items.delete(key)) return notFound();
+      resourceVersion++;
+      response.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' }));
+      return;
+    }
+    let object;
+    try {
+      object = JSON.parse(body);
+    } catch {
+      response.writeHead(400).end(status(400, 'BadRequest', 'the body is not JSON'));
+      return;
+    }
+    if (request.method === 'POST' && target.name === undefined && target.namespace !== undefined) {
+      const name = object.metadata?.name;
+      if (items.has(`${target.namespace}/${name}`)) {
+        response.writeHead(409).end(status(409, 'AlreadyExists', `${target.resource.resource} "${name}" already exists`));
+        return;
+      }
+      const { resourceVersion: _ignored, ...metadata } = object.metadata ?? {};
+      response.writeHead(201).end(JSON.stringify(store(target.resource, { ...object, metadata: { ...metadata, namespace: target.namespace } })));
+      return;
+    }
+    if (request.method === 'PUT' && target.name !== undefined) {
+      const current = items.get(key);
+      if (!current) return notFound();
+      const given = object.metadata?.resourceVersion;
+      if (given === undefined || given === '') {
+        response.writeHead(422).end(status(422, 'Invalid', 'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update'));
+        return;
+      }
+      if (given !== current.metadata.resourceVersion) {
+        response.writeHead(409).end(status(409, 'Conflict', `Operation cannot be fulfilled on ${target.resource.resource} "${target.name}": the object has been modified; please apply your changes to the latest version and try again`));
+        return;
+      }
+      response.end(JSON.stringify(store(target.resource, { ...object, metadata: { ...object.metadata, namespace: target.namespace, name: target.name, uid: current.metadata.uid } })));
+      return;
+    }
+    response.writeHead(405).end(status(405, 'MethodNotAllowed', `${request.method} not allowed here`));
+  }
+
+  function answer(request, response, body) {
     const url = new URL(request.url ?? '/', 'https://127.0.0.1');
     calls.push(`${request.method} ${url.pathname}${url.search}`);
     response.setHeader('content-type', 'application/json');
     if (request.headers.authorization !== `Bearer ${token}`) {
       response.writeHead(401).end(status(401, 'Unauthorized', 'Unauthorized'));
+      return;
+    }
+    const writable = writableRoute(url.pathname);
+    if (writable) {
+      if (!injectedFailure(url.pathname, response)) answerWritable(request, response, writable, url, body);
       return;
     }
     if (request.method !== 'GET') {
@@ -351,12 +477,7 @@ export async function startFakeCluster({ cert, key, caCert }, objects = []) {
       response.writeHead(404).end(status(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`));
       return;
     }
-    for (const [prefix, failure] of faults.failures) {
-      if (!url.pathname.startsWith(prefix) || failure.count === 0) continue;
-      failure.count--;
-      response.writeHead(failure.status).end(status(failure.status, failure.status === 403 ? 'Forbidden' : 'InternalError', failure.message));
-      return;
-    }
+    if (injectedFailure(url.pathname, response)) return;
     if (target.name !== undefined) {
       const item = stores.get(target.resource.resource).find((candidate) => candidate.name === target.name && (target.namespace ?? '') === candidate.namespace);
       if (!item) {
@@ -374,8 +495,13 @@ export async function startFakeCluster({ cert, key, caCert }, objects = []) {
   }
 
   const server = https.createServer({ cert, key }, (request, response) => {
-    if (faults.delayMs > 0) setTimeout(() => answer(request, response), faults.delayMs);
-    else answer(request, response);
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      if (faults.delayMs > 0) setTimeout(() => answer(request, response, body), faults.delayMs);
+      else answer(request, response, body);
+    });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = server.address().port;
@@ -413,6 +539,10 @@ export async function startFakeCluster({ cert, key, caCert }, objects = []) {
     },
     set delayMs(value) {
       faults.delayMs = value;
+    },
+    /** The stored Leases or PolicyReports (`resource`: `leases`, `policyreports`), by `namespace/name`. */
+    stored(resource) {
+      return structuredClone(Object.fromEntries(written.get(resource)));
     },
     async close() {
       for (const response of openWatches) response.destroy();

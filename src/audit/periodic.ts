@@ -1,0 +1,271 @@
+// The periodic audit inside `policygate serve --audit-interval`: while this replica leads (holds the
+// `policygate-audit` Lease), audit the cluster every interval, put what it found into the metrics and
+// one log line, and optionally into PolicyReports.
+//
+// - Scans never overlap: the next one is scheduled when the last has ended, an interval after it began.
+// - A replica that becomes the leader scans at once (unless it completed a scan less than an interval
+//   ago); one that stops leading drops its violation series and throws away a scan still running.
+// - A scan that fails (the API server is unreachable, the Namespaces cannot be listed) is logged and
+//   changes nothing: the gauges keep the last completed scan, whose timestamp then grows old.
+// - A scan with errors (a kind that could not be listed) is published with its error count, but does
+//   not touch the PolicyReports: with a kind missing, reports would lose failures that are still there.
+// - stop() (the server's shutdown) ends it: no new scan, the running one is abandoned at its next
+//   page, and no write follows.
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { InputError } from '../errors.js';
+import { kubeJsonClient, LeaderElector, leaderIdentity, SERVICE_ACCOUNT_DIR, type Leadership } from '../kube/index.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { PolicyConfig } from '../rules/types.js';
+import { auditCluster } from './audit-cluster.js';
+import { PolicyReportWriter, type PolicyReportCounts } from './policy-reports.js';
+import { summarize, type AuditMetric, type AuditReport } from './report.js';
+import { kubeLister, type ClusterLister } from './scan.js';
+
+/** A scan more often than this would list every pod in the cluster again before anyone looked. */
+export const MIN_AUDIT_INTERVAL_MS = 60_000;
+export const MAX_AUDIT_INTERVAL_MS = 24 * 3_600_000;
+export const AUDIT_LEASE_NAME = 'policygate-audit';
+export const DEFAULT_LEASE_NAMESPACE = 'policygate';
+
+const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `90s`, `10m`, `1h30m` → milliseconds; between 1 minute and 24 hours. */
+export function parseAuditInterval(text: string): number {
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  const whole = parts.map((part) => part[0]).join('');
+  if (parts.length === 0 || whole !== text) throw new InputError(`--audit-interval must be a duration such as 30m, 1h or 1h30m (got ${JSON.stringify(text)})`);
+  const ms = parts.reduce((sum, part) => sum + Number(part[1]) * (UNITS[part[2] ?? ''] ?? 0), 0);
+  if (ms < MIN_AUDIT_INTERVAL_MS || ms > MAX_AUDIT_INTERVAL_MS) throw new InputError(`--audit-interval must be between 1m and 24h (got ${JSON.stringify(text)})`);
+  return ms;
+}
+
+/** Where the scans' results go: the server's gauges (metrics.ts's AuditGauges). */
+export interface AuditSink {
+  setLeader(leader: boolean): void;
+  recordScan(scan: { samples: readonly AuditMetric[]; completedAt: Date; durationSeconds: number; errors: number }): void;
+  clearViolations(): void;
+}
+
+export type ScanOutcome =
+  | { status: 'completed'; report: AuditReport; policyReports: PolicyReportCounts | undefined }
+  /** Stopped, or no longer the leader, while it ran: nothing published. */
+  | { status: 'discarded'; reason: string }
+  | { status: 'failed'; error: unknown };
+
+export interface PeriodicAuditOptions {
+  lister: ClusterLister;
+  config: PolicyConfig;
+  intervalMs: number;
+  logger: Logger;
+  /** Default: this replica always leads (one replica, or tests). */
+  leadership?: Leadership;
+  sink?: AuditSink;
+  policyReports?: Pick<PolicyReportWriter, 'write'>;
+  pageSize?: number;
+  /** Told of every scan's end (tests). */
+  onScan?: (outcome: ScanOutcome) => void;
+}
+
+const ALWAYS_LEADER: Leadership = { isLeader: () => true, onChange: () => () => {} };
+
+export class PeriodicAudit {
+  private readonly leadership: Leadership;
+  private readonly abort = new AbortController();
+  private readonly lister: ClusterLister;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private lastStartedAt: number | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private started = false;
+
+  constructor(private readonly options: PeriodicAuditOptions) {
+    this.leadership = options.leadership ?? ALWAYS_LEADER;
+    // A stopped audit lists no further page: auditCluster then ends promptly.
+    const signal = this.abort.signal;
+    const inner = options.lister;
+    this.lister = {
+      source: inner.source,
+      async listPage(resource, request) {
+        signal.throwIfAborted();
+        return inner.listPage(resource, request);
+      },
+      async readNamespace(name) {
+        signal.throwIfAborted();
+        return inner.readNamespace(name);
+      },
+    };
+  }
+
+  start(): this {
+    if (this.started || this.abort.signal.aborted) return this;
+    this.started = true;
+    this.unsubscribe = this.leadership.onChange((leader) => this.leadershipChanged(leader));
+    this.leadershipChanged(this.leadership.isLeader());
+    return this;
+  }
+
+  private leadershipChanged(leader: boolean): void {
+    this.options.sink?.setLeader(leader);
+    if (!leader) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.options.sink?.clearViolations();
+      return;
+    }
+    if (this.running || this.timer) return;
+    this.schedule();
+  }
+
+  /** The next scan an interval after the last one began (at once if none did). */
+  private schedule(): void {
+    if (this.abort.signal.aborted) return;
+    const delay = this.lastStartedAt === undefined ? 0 : Math.max(0, this.lastStartedAt + this.options.intervalMs - Date.now());
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.abort.signal.aborted || !this.leadership.isLeader() || this.running) return;
+      this.running = this.scan()
+        .then((outcome) => this.options.onScan?.(outcome))
+        .finally(() => {
+          this.running = undefined;
+          if (this.leadership.isLeader()) this.schedule();
+        });
+    }, delay);
+    this.timer.unref();
+  }
+
+  private discarded(): string | undefined {
+    if (this.abort.signal.aborted) return 'the server is shutting down';
+    if (!this.leadership.isLeader()) return 'this replica stopped being the leader';
+    return undefined;
+  }
+
+  private async scan(): Promise<ScanOutcome> {
+    const { logger } = this.options;
+    this.lastStartedAt = Date.now();
+    let report: AuditReport;
+    try {
+      report = await auditCluster(this.lister, this.options.config, { pageSize: this.options.pageSize });
+    } catch (error) {
+      const reason = this.discarded();
+      if (reason) return { status: 'discarded', reason };
+      logger.error({ err: error, retryInMs: this.options.intervalMs }, 'periodic audit failed; trying again at the next interval');
+      return { status: 'failed', error };
+    }
+    const reason = this.discarded();
+    if (reason) {
+      logger.info({ reason }, 'periodic audit discarded');
+      return { status: 'discarded', reason };
+    }
+    const completedAt = new Date();
+    const durationSeconds = (report.elapsedMs ?? Date.now() - this.lastStartedAt) / 1000;
+    this.options.sink?.recordScan({ samples: summarize(report), completedAt, durationSeconds, errors: report.errors.length });
+
+    let policyReports: PolicyReportCounts | undefined;
+    if (this.options.policyReports) {
+      if (report.errors.length === 0) policyReports = await this.options.policyReports.write(report, { now: completedAt, signal: this.abort.signal });
+      else logger.warn({ errors: report.errors.length }, 'PolicyReports left as they were: the audit could not read everything');
+    }
+    const { enforced } = report.summary;
+    logger[report.errors.length > 0 ? 'warn' : 'info'](
+      {
+        objects: report.summary.resources,
+        namespaces: report.namespacesAudited,
+        findings: enforced,
+        errors: report.errors.length,
+        ...(report.errors.length > 0 ? { firstErrors: report.errors.slice(0, 3).map((error) => `${error.file}: ${error.message}`) } : {}),
+        durationMs: Math.round(durationSeconds * 1000),
+        ...(policyReports ? { policyReports } : {}),
+      },
+      'periodic audit completed',
+    );
+    return { status: 'completed', report, policyReports };
+  }
+
+  /** No further scan; the one running is abandoned at its next page. Resolves when it has ended, or after `waitMs` (default 5 s). */
+  async stop(waitMs = 5_000): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort(new Error('the periodic audit was stopped'));
+    clearTimeout(this.timer);
+    this.unsubscribe?.();
+    // A replica on its way out exports no violations: the next leader does.
+    this.options.sink?.setLeader(false);
+    this.options.sink?.clearViolations();
+    const running = this.running;
+    if (!running) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([running, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
+  }
+}
+
+/** The Lease's namespace: POD_NAMESPACE, else the service account's namespace (in a pod), else `policygate`. */
+export function leaseNamespace(env: NodeJS.ProcessEnv, pathPrefix = ''): string {
+  if (env.POD_NAMESPACE) return env.POD_NAMESPACE;
+  try {
+    const fromServiceAccount = readFileSync(`${pathPrefix}${SERVICE_ACCOUNT_DIR}/namespace`, 'utf8').trim();
+    if (fromServiceAccount !== '') return fromServiceAccount;
+  } catch {
+    // Not in a pod.
+  }
+  return DEFAULT_LEASE_NAMESPACE;
+}
+
+export interface ClusterAuditOptions {
+  kubeConfig: KubeConfig;
+  config: PolicyConfig;
+  intervalMs: number;
+  logger: Logger;
+  sink?: AuditSink;
+  /** Write PolicyReports. */
+  policyReports?: boolean;
+  /** The Lease: default `policygate-audit` in `leaseNamespace(env)`, this pod as `leaderIdentity(env)`. */
+  lease?: { namespace?: string; name?: string; identity?: string; leaseDurationSeconds?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+  env?: NodeJS.ProcessEnv;
+  pageSize?: number;
+  onScan?: (outcome: ScanOutcome) => void;
+}
+
+export interface ClusterAudit {
+  elector: LeaderElector;
+  audit: PeriodicAudit;
+  /** Stops scanning, then releases the Lease. */
+  stop(): Promise<void>;
+}
+
+/** The periodic audit on a live cluster, led by a Lease: what `serve --audit-interval` starts. */
+export function startClusterAudit(options: ClusterAuditOptions): ClusterAudit {
+  const env = options.env ?? process.env;
+  const client = kubeJsonClient(options.kubeConfig);
+  const elector = new LeaderElector({
+    client,
+    logger: options.logger,
+    namespace: options.lease?.namespace ?? leaseNamespace(env),
+    name: options.lease?.name ?? AUDIT_LEASE_NAME,
+    identity: options.lease?.identity ?? leaderIdentity(env),
+    ...(options.lease?.leaseDurationSeconds !== undefined ? { leaseDurationSeconds: options.lease.leaseDurationSeconds } : {}),
+    ...(options.lease?.renewDeadlineMs !== undefined ? { renewDeadlineMs: options.lease.renewDeadlineMs } : {}),
+    ...(options.lease?.retryPeriodMs !== undefined ? { retryPeriodMs: options.lease.retryPeriodMs } : {}),
+  });
+  const audit = new PeriodicAudit({
+    lister: kubeLister(options.kubeConfig, { timeoutMs: 30_000 }),
+    config: options.config,
+    intervalMs: options.intervalMs,
+    logger: options.logger,
+    leadership: elector,
+    ...(options.sink ? { sink: options.sink } : {}),
+    ...(options.policyReports ? { policyReports: new PolicyReportWriter({ client, logger: options.logger }) } : {}),
+    ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+    ...(options.onScan ? { onScan: options.onScan } : {}),
+  }).start();
+  elector.start();
+  return {
+    elector,
+    audit,
+    async stop() {
+      await audit.stop();
+      await elector.stop();
+    },
+  };
+}
