@@ -9,8 +9,8 @@
 // A continue token can expire during a long listing (the API server keeps them for about five
 // minutes; 410 Gone, reason Expired). The listing of that kind then starts again from the beginning,
 // the pages already seen are forgotten, and the report says so.
-import { ApiException, HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
-import { describeApiError } from '../kube/index.js';
+import { ApiException, type KubeConfig } from '@kubernetes/client-node';
+import { describeApiError, kubeJsonClient } from '../kube/index.js';
 import type { KubeObject } from '../rules/types.js';
 import { apiVersionOf, collectionPath, resourceName, type AuditedResource } from './resources.js';
 import { isRecord } from '../rules/is-record.js';
@@ -48,30 +48,9 @@ export interface KubeListerOptions {
 
 /** The audit's lister on a live cluster, through client-node's transport and authentication. */
 export function kubeLister(kubeConfig: KubeConfig, options: KubeListerOptions = {}): ClusterLister {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  const server = cluster.server.replace(/\/+$/, '');
-  const http = new IsomorphicFetchHttpLibrary();
-  const timeoutMs = options.timeoutMs ?? 60_000;
-
-  async function get(path: string, query: Record<string, string | undefined>): Promise<unknown> {
-    const context = new RequestContext(`${server}${path}`, HttpMethod.GET);
-    for (const [name, value] of Object.entries(query)) if (value !== undefined) context.setQueryParam(name, value);
-    context.setHeaderParam('Accept', 'application/json');
-    context.setSignal(AbortSignal.timeout(timeoutMs));
-    await kubeConfig.applySecurityAuthentication(context);
-    try {
-      const response = await http.send(context).toPromise();
-      const text = await response.body.text();
-      if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
-        throw new ApiException(response.httpStatusCode, `GET ${path} answered HTTP ${response.httpStatusCode}`, text, response.headers);
-      }
-      return JSON.parse(text) as unknown;
-    } finally {
-      // client-node makes a connection pool per request; close it rather than leave sockets to time out.
-      await context.getDispatcher()?.close();
-    }
-  }
+  const client = kubeJsonClient(kubeConfig, { timeoutMs: options.timeoutMs ?? 60_000 });
+  const server = client.server;
+  const get = (path: string, query: Record<string, string | undefined>) => client.request('GET', path, { query });
 
   return {
     source: server,
