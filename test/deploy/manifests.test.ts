@@ -7,6 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_LEASE_NAME, parseAuditInterval } from '../../src/audit/periodic.js';
 import { serviceDnsNames } from '../../src/certs/index.js';
 import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
 import { DEFAULT_CONFIG, parseConfig } from '../../src/config/load.js';
@@ -374,6 +375,35 @@ describe('deploy/components/audit-only', () => {
     expect(validating?.failurePolicy).toBe('Ignore');
     const [mutating] = one(objects, 'MutatingWebhookConfiguration').webhooks as Manifest[];
     expect(mutating?.failurePolicy).toBe('Ignore');
+  });
+});
+
+describe('deploy/components/periodic-audit', () => {
+  it('adds the audit interval, the pod identity, and Lease rights in its own namespace only', async () => {
+    const operator = join(selfManaged.root, 'periodic-audit');
+    await mkdir(operator);
+    await writeFile(join(operator, 'kustomization.yaml'), 'resources: [../deploy/overlays/self-managed]\ncomponents: [../deploy/components/periodic-audit]\n');
+    const objects = kustomize(operator);
+
+    const deployment = one(objects, 'Deployment');
+    const [container] = deployment.spec.template.spec.containers as Manifest[];
+    const args = container?.args as string[];
+    expect(parseAuditInterval(args[args.indexOf('--audit-interval') + 1] ?? '')).toBe(600_000);
+    expect((container?.env as Manifest[]).map((variable) => [variable.name, variable.valueFrom.fieldRef.fieldPath])).toEqual([
+      ['POD_NAME', 'metadata.name'],
+      ['POD_NAMESPACE', 'metadata.namespace'],
+    ]);
+
+    const role = one(objects, 'Role', 'policygate-audit-lease');
+    expect(role.metadata.namespace).toBe(deployment.metadata.namespace);
+    for (const rule of role.rules as { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[]) {
+      expect(rule.apiGroups).toEqual(['coordination.k8s.io']);
+      expect(rule.resources).toEqual(['leases']);
+      expect(rule.verbs.every((verb) => ['get', 'create', 'update'].includes(verb))).toBe(true);
+      if (rule.verbs.includes('update')) expect(rule.resourceNames).toEqual([AUDIT_LEASE_NAME]);
+    }
+    const binding = one(objects, 'RoleBinding', 'policygate-audit-lease');
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: deployment.spec.template.spec.serviceAccountName, namespace: deployment.metadata.namespace }]);
   });
 });
 
