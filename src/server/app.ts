@@ -43,6 +43,18 @@ function oneLine(text: string): string {
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
+function sameLogger(logger: FastifyBaseLogger): FastifyBaseLogger {
+  return logger;
+}
+
+/**
+ * Every body that fastify's JSON parser (secure-json-parse) refuses matches this: its two patterns
+ * look for `"__proto__":` and `"constructor":`, each letter plain or as one of the escapes \u005F/\u005f
+ * (`_`), \u006x or \u007x. A body that does not match is parsed with JSON.parse alone, which is one
+ * scan of the body instead of secure-json-parse's two (about 1.5 µs less for an 8 KB AdmissionReview).
+ */
+export const MAY_HOLD_POISONED_KEY = /__proto__|constructor|\\u00[5-7]/;
+
 function webhookOf(url: string | undefined): string {
   return url === '/validate' || url === '/mutate' ? url.slice(1) : 'other';
 }
@@ -60,12 +72,35 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // While shutting down, requests that still arrive on open connections are answered (with
     // `Connection: close`) rather than refused with 503: a 503 would fail the user's request.
     return503OnClosing: false,
+    // Requests log through the app's logger itself: fastify's default makes a pino child (with a
+    // `reqId` binding) for every request, which costs more than the one line a request writes.
+    childLoggerFactory: sameLogger,
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
   });
 
   // JSON only: fastify's default text/plain parser would turn a wrong content type into a 400 instead
-  // of a 415. The JSON parser stays fastify's: it refuses `__proto__` and `constructor.prototype` keys.
+  // of a 415. JSON is parsed as fastify does (refusing `__proto__` and `constructor.prototype` keys),
+  // with a shortcut for the bodies that cannot hold such a key.
   app.removeContentTypeParser('text/plain');
+  const fastifyJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, function parseJson(request, raw, done) {
+    // parseAs 'string': always a string.
+    const body = raw as string;
+    if (!MAY_HOLD_POISONED_KEY.test(body)) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        // Empty, malformed, a byte-order mark: fastify's parser gives the answer it always gave.
+        fastifyJson(request, body, done);
+        return;
+      }
+      done(null, parsed);
+      return;
+    }
+    fastifyJson(request, body, done);
+  });
 
   app.setErrorHandler(function onError(error: FastifyError, request, reply) {
     const statusCode = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;

@@ -59,6 +59,18 @@ function failedDecision(webhook: Webhook, review: AdmissionReviewRequest, config
   };
 }
 
+/**
+ * What is left of the API server's timeout for this call: it appends `?timeout=10s` (the webhook's
+ * timeoutSeconds) to the URL. Undefined when absent or unreadable.
+ */
+export function remainingTimeoutMs(request: FastifyRequest, started: number): number | undefined {
+  const timeout = (request.query as Record<string, unknown> | undefined)?.timeout;
+  const match = typeof timeout === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(timeout) : null;
+  if (!match) return undefined;
+  const unit = match[2] === 'ms' ? 1 : match[2] === 's' ? 1000 : 60_000;
+  return Math.max(0, Number(match[1]) * unit - (performance.now() - started));
+}
+
 /** `rule/check:mode` for each distinct finding, in order: what the log line says was hit. */
 function hitsOf(decision: Decision): string[] {
   const hits = new Set<string>();
@@ -85,7 +97,7 @@ export function admissionRoutes(app: FastifyInstance, deps: AdmissionRouteDeps):
     let decision: Decision;
     let internalError: unknown;
     try {
-      decision = webhook === 'validate' ? await validateReview(review, admission) : await mutateReview(review, admission);
+      decision = webhook === 'validate' ? await validateReview(review, admission, { timeoutMs: remainingTimeoutMs(request, started) }) : await mutateReview(review, admission);
     } catch (error) {
       internalError = error;
       metrics.recordInternalError(webhook);
@@ -119,10 +131,10 @@ export function admissionRoutes(app: FastifyInstance, deps: AdmissionRouteDeps):
     return decision.review;
   }
 
-  app.post('/validate', async function validate(request, reply) {
+  app.post('/validate', function validate(request, reply) {
     return answer('validate', request, reply);
   });
-  app.post('/mutate', async function mutate(request, reply) {
+  app.post('/mutate', function mutate(request, reply) {
     return answer('mutate', request, reply);
   });
 }
