@@ -9,29 +9,12 @@
 // of them when `own` is false. Results are not capped unless --max-objects is given; then `omitted`
 // says what was left out.
 import type { CheckSummary } from '../report/types.js';
-import type { ActiveMode, Mode } from '../rules/types.js';
-import { capResults, type AuditReport, type CheckCount, type NamespaceCount } from './report.js';
+import type { ActiveMode } from '../rules/types.js';
+import { capResults, type AuditReport, type AuditResult, type CheckCount, type NamespaceCount } from './report.js';
 
 export interface AuditJsonReport {
-  results: {
-    file: string;
-    line: null;
-    column: null;
-    apiVersion: string;
-    kind: string;
-    namespace: string | null;
-    name: string;
-    rule: string;
-    check: string;
-    mode: Mode;
-    enforcedMode: ActiveMode;
-    path: string;
-    message: string;
-    policy?: string;
-    own: boolean;
-    owned: Record<string, number>;
-    example?: string;
-  }[];
+  /** AuditResult's fields, with check's `line` and `column` (null: a cluster object has no source position). */
+  results: (AuditResult & { line: null; column: null })[];
   errors: { file: string; line: null; message: string }[];
   /** check's summary, so one script reads both, plus the counts only an audit has. */
   summary: CheckSummary & {

@@ -9,7 +9,7 @@ import { pathInOwner, type ObjectRef, type OwnerIndex } from './owners.js';
 import { pathOfRef } from './resources.js';
 
 /** One line of the audit: a finding on a reported object (a top owner, or an object nothing listed owns). */
-export interface AuditResult {
+export interface AuditResult extends AuditFinding {
   /** The reported object's path on the API server (`kubectl get --raw` takes it): where `check` names a file. */
   file: string;
   apiVersion: string;
@@ -17,16 +17,6 @@ export interface AuditResult {
   /** Null for cluster-scoped kinds (Namespace). */
   namespace: string | null;
   name: string;
-  rule: string;
-  check: string;
-  /** The mode today; `off` when today's configuration raises nothing for it. */
-  mode: Mode;
-  /** The mode with every rule and check enforced: what enforcing would do. */
-  enforcedMode: ActiveMode;
-  /** In the reported object (an owned object's path is moved into its owner's pod template). */
-  path: string;
-  message: string;
-  policy?: string;
   /** Whether the reported object itself has the finding (false: only objects it owns do). */
   own: boolean;
   /** Owned objects with the same finding, by kind (`{ "Pod": 40, "ReplicaSet": 1 }`). */
