@@ -51,6 +51,10 @@ function kindName(review: AdmissionReviewRequest): string {
 
 class NamespaceLookupError extends Error {}
 
+function ruleErrorText(error: RuleError): string {
+  return `policygate: rule ${error.rule} could not be evaluated: ${error.message}`;
+}
+
 /**
  * The labels of the namespace an object lives in: Pod Security levels for pods, and the
  * `policygate.dev/mode*` labels for every rule. Namespaces themselves carry their own labels.
@@ -114,9 +118,10 @@ export async function validateReview(review: AdmissionReviewRequest, deps: Admis
   const context = contextFor(review, deps, namespace);
   const { findings, errors, rulesRun } = evaluateObject(object, context);
   const failedEnforcing = errors.filter((error) => error.mode === 'enforce');
-  const errorWarnings = errors.filter((error) => error.mode !== 'enforce').map((error) => `policygate: rule ${error.rule} could not be evaluated: ${error.message}`);
+  const errorWarnings = errors.filter((error) => error.mode !== 'enforce').map(ruleErrorText);
+  const denying = [...new Set(findings.filter((finding) => finding.mode === 'enforce').map((finding) => `${finding.rule}/${finding.check}`))];
   // A Namespace UPDATE that tightens its enforce level, and is allowed: PSA's warnings about its pods.
-  const refused = failedEnforcing.length > 0 || findings.some((finding) => finding.mode === 'enforce');
+  const refused = failedEnforcing.length > 0 || denying.length > 0;
   const existingPods = deps.pods && !refused && request.operation === 'UPDATE' ? await namespaceTighteningWarnings(review, deps.config, deps.pods, options) : [];
   const warnings = warningsFor(findings, [...errorWarnings, ...existingPods]);
   const auditAnnotations = auditAnnotationsFor(findings);
@@ -127,7 +132,7 @@ export async function validateReview(review: AdmissionReviewRequest, deps: Admis
   const base = { findings, errors, rulesRun, patch: [] };
 
   if (failedEnforcing.length > 0) {
-    const message = failedEnforcing.map((error) => `policygate: rule ${error.rule} could not be evaluated: ${error.message}`).join('\n');
+    const message = failedEnforcing.map(ruleErrorText).join('\n');
     return {
       ...base,
       review: answer(review, { allowed: false, status: { code: 500, reason: 'InternalError', message }, ...extras }),
@@ -135,8 +140,7 @@ export async function validateReview(review: AdmissionReviewRequest, deps: Admis
       reason: `rule error in enforce mode: ${failedEnforcing.map((error) => error.rule).join(', ')}`,
     };
   }
-  if (findings.some((finding) => finding.mode === 'enforce')) {
-    const denying = [...new Set(findings.filter((finding) => finding.mode === 'enforce').map((finding) => `${finding.rule}/${finding.check}`))];
+  if (denying.length > 0) {
     return {
       ...base,
       review: answer(review, { allowed: false, status: { code: 403, reason: 'Forbidden', message: denialMessage(findings) }, ...extras }),
@@ -158,7 +162,8 @@ export async function mutateReview(review: AdmissionReviewRequest, deps: Admissi
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allowedWithoutLooking(review, `${request.operation} is never mutated`);
   const object = request.object;
   if (!object) return allowedWithoutLooking(review, 'no object to mutate');
-  const namespace = namespaceOf(object, contextFor(review, deps, undefined));
+  // Mutations need the namespace's name only (exemptions), never its labels: no lookup on this path.
+  const namespace = review.request.namespace || namespaceOf(object, contextFor(review, deps, undefined));
   const context = contextFor(review, deps, namespace === undefined ? undefined : { name: namespace, labels: {} });
   const { patch, applied, errors } = mutateObject(object, context);
   const base = { findings: [], errors, rulesRun: applied };

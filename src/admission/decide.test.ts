@@ -1,0 +1,153 @@
+// The decision layer answers exactly what the API server and the user see: the whole AdmissionReview
+// response for each outcome (the server and `policygate review` only carry it).
+import { describe, expect, it } from 'vitest';
+import { testConfig } from '../../test/helpers/config.js';
+import type { KubeObject, PolicyConfig } from '../rules/types.js';
+import { mutateReview, validateReview, type AdmissionDeps } from './decide.js';
+import type { AdmissionReviewRequest, NamespaceLookup } from './types.js';
+
+const NO_NAMESPACES: NamespaceLookup = { get: () => undefined };
+
+function review(object: KubeObject, extra: Partial<AdmissionReviewRequest['request']> = {}): AdmissionReviewRequest {
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: 'uid-1',
+      kind: { group: '', version: 'v1', kind: object.kind ?? '' },
+      operation: 'CREATE',
+      namespace: object.metadata?.namespace,
+      object,
+      userInfo: { username: 'alice' },
+      ...extra,
+    },
+  };
+}
+
+function deps(config: PolicyConfig = testConfig(), namespaces: NamespaceLookup = NO_NAMESPACES): AdmissionDeps {
+  return { config, namespaces };
+}
+
+const pod = (securityContext?: object): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'web', namespace: 'team-a' },
+  spec: { containers: [{ name: 'app', image: 'nginx', ...(securityContext ? { securityContext } : {}) }] },
+});
+
+const RESTRICTED_FAILURES =
+  'allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false), ' +
+  'unrestricted capabilities (container "app" must set securityContext.capabilities.drop=["ALL"]), ' +
+  'runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true), ' +
+  'seccompProfile (pod or container "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")';
+
+describe('validateReview', () => {
+  it('denies a privileged pod with PSA\'s exact text, audits the restricted findings, and warns nothing on a denial', async () => {
+    const decision = await validateReview(review(pod({ privileged: true })), deps());
+    expect(decision.decision).toBe('denied');
+    expect(decision.review).toEqual({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: {
+        uid: 'uid-1',
+        allowed: false,
+        status: { code: 403, reason: 'Forbidden', message: 'violates PodSecurity "baseline:latest": privileged (container "app" must not set securityContext.privileged=true)' },
+        auditAnnotations: {
+          'policygate-pod-security': `would violate PodSecurity "restricted:latest": privileged (container "app" must not set securityContext.privileged=true), ${RESTRICTED_FAILURES}`,
+        },
+      },
+    });
+  });
+
+  it('allows a bare pod at baseline, with one `path: message` warning per restricted failure', async () => {
+    const { review: answer, decision } = await validateReview(review(pod()), deps());
+    expect(decision).toBe('allowed');
+    expect(answer.response).toEqual({
+      uid: 'uid-1',
+      allowed: true,
+      warnings: [
+        'spec.containers[0].securityContext.allowPrivilegeEscalation: allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false) (restricted:latest)',
+        'spec.containers[0].securityContext.capabilities.drop: unrestricted capabilities (container "app" must set securityContext.capabilities.drop=["ALL"]) (restricted:latest)',
+        'spec.securityContext.runAsNonRoot: runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true) (restricted:latest)',
+        'spec.securityContext.seccompProfile.type: seccompProfile (pod or container "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost") (restricted:latest)',
+      ],
+      auditAnnotations: { 'policygate-pod-security': `would violate PodSecurity "restricted:latest": ${RESTRICTED_FAILURES}` },
+    });
+  });
+
+  it('denies a Namespace without a required label, naming the label', async () => {
+    const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b', labels: {} } };
+    const { review: answer } = await validateReview(review(namespace), deps());
+    expect(answer.response).toEqual({
+      uid: 'uid-1',
+      allowed: false,
+      status: { code: 403, reason: 'Forbidden', message: 'metadata.labels["team"]: namespace "team-b" is missing required label "team"' },
+    });
+  });
+
+  it("judges pods by their namespace's labels", async () => {
+    const restricted: NamespaceLookup = { get: (name) => ({ name, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } }) };
+    const { review: answer } = await validateReview(review(pod()), deps(testConfig(), restricted));
+    expect(answer.response.status).toEqual({ code: 403, reason: 'Forbidden', message: `violates PodSecurity "restricted:latest": ${RESTRICTED_FAILURES}` });
+  });
+
+  it('fails closed with a 500 naming the namespace when its lookup fails and pod-security enforces', async () => {
+    const broken: NamespaceLookup = {
+      get: () => {
+        throw new Error('the API server answered HTTP 503');
+      },
+    };
+    const decision = await validateReview(review(pod()), deps(testConfig(), broken));
+    expect(decision.decision).toBe('error');
+    expect(decision.review.response).toEqual({
+      uid: 'uid-1',
+      allowed: false,
+      status: { code: 500, reason: 'InternalError', message: 'Internal error occurred: failed to look up namespace "team-a": the API server answered HTTP 503' },
+    });
+  });
+
+  it('judges a NetworkPolicy at full strength when its namespace cannot be looked up', async () => {
+    const broken: NamespaceLookup = {
+      get: () => {
+        throw new Error('timeout');
+      },
+    };
+    const openPolicy: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'open', namespace: 'team-a' },
+      spec: { podSelector: {}, ingress: [{}] },
+    };
+    const answer = (await validateReview(review(openPolicy, { kind: { group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy' } }), deps(testConfig(), broken))).review.response;
+    expect(answer.allowed).toBe(false);
+    expect(answer.status?.code).toBe(403);
+    expect(answer.status?.message).toMatch(/^spec\.ingress\[0\]: /);
+  });
+
+  it('allows what no rule covers, and DELETE, without looking up anything', async () => {
+    const lookups: string[] = [];
+    const counting: NamespaceLookup = { get: (name) => void lookups.push(name) };
+    const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'team-a' } };
+    expect((await validateReview(review(configMap), deps(testConfig(), counting))).reason).toBe('no rule applies to ConfigMap');
+    expect((await validateReview(review(pod({ privileged: true }), { operation: 'DELETE' }), deps(testConfig(), counting))).review.response).toEqual({ uid: 'uid-1', allowed: true });
+    expect(lookups).toEqual([]);
+  });
+});
+
+describe('mutateReview', () => {
+  const config = testConfig({
+    rules: { 'namespace-required-labels': { labels: [{ key: 'team' }, { key: 'environment', values: ['dev', 'prod'], default: 'dev' }] } },
+  });
+
+  it('answers a base64 JSON Patch that adds the missing default label', async () => {
+    const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x', labels: { team: 'a' } } };
+    const { review: answer } = await mutateReview(review(namespace), deps(config));
+    expect(answer.response).toMatchObject({ uid: 'uid-1', allowed: true, patchType: 'JSONPatch' });
+    expect(JSON.parse(Buffer.from(answer.response.patch ?? '', 'base64').toString())).toEqual([{ op: 'add', path: '/metadata/labels/environment', value: 'dev' }]);
+  });
+
+  it('answers no patch when nothing changes', async () => {
+    const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x', labels: { team: 'a', environment: 'prod' } } };
+    expect((await mutateReview(review(namespace), deps(config))).review.response).toEqual({ uid: 'uid-1', allowed: true });
+  });
+});
