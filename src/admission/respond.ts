@@ -6,6 +6,7 @@ import type { ActiveMode, Finding } from '../rules/types.js';
 /** The API server truncates a warning beyond 256 characters and drops warnings past 4096 in total. */
 export const MAX_WARNING_LENGTH = 256;
 export const MAX_WARNINGS_TOTAL = 4096;
+const CUT_NOTICE_ROOM = 48;
 /** Audit annotation values are stored in every audit event; keep them bounded. */
 export const MAX_AUDIT_ANNOTATION_LENGTH = 4096;
 /**
@@ -65,9 +66,9 @@ export function warningsFor(findings: readonly Finding[], extra: readonly string
   let total = 0;
   for (const [index, line] of lines.entries()) {
     const warning = truncate(line, MAX_WARNING_LENGTH);
-    const remaining = lines.length - index - 1;
-    const reserve = remaining > 0 ? 48 : 0;
-    if (total + warning.length + reserve > MAX_WARNINGS_TOTAL) {
+    const isLast = index === lines.length - 1;
+    // Keep room for the line that says how many were cut, or the user would not know any were.
+    if (total + warning.length + (isLast ? 0 : CUT_NOTICE_ROOM) > MAX_WARNINGS_TOTAL) {
       warnings.push(`policygate: ${lines.length - index} more warnings not shown`);
       break;
     }
