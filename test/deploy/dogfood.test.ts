@@ -3,7 +3,7 @@
 // and once through the real `policygate check` binary, exactly as a CI pipeline would run it.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config/load.js';
@@ -30,14 +30,12 @@ const renders: { name: string; file: string; text: string }[] = [];
 
 beforeAll(async () => {
   deploy = await deployWithCertificates();
-  const operator = join(deploy.root, 'my-cluster');
-  await mkdir(operator);
-  await writeFile(join(operator, 'kustomization.yaml'), 'resources: [../deploy/overlays/cert-manager]\ncomponents: [../deploy/components/audit-only]\n');
   for (const [name, dir] of [
     ['base', join(DEPLOY, 'base')],
     ['cert-manager', join(DEPLOY, 'overlays', 'cert-manager')],
     ['self-managed', deploy.selfManaged],
-    ['cert-manager+audit-only', operator],
+    ['cert-manager+audit-only', await deploy.operator('my-cluster', 'cert-manager', ['audit-only'])],
+    ['cert-manager+periodic-audit', await deploy.operator('periodic-audit', 'cert-manager', ['periodic-audit'])],
   ] as const) {
     const result = kustomizeText(dir);
     if (!result.ok) throw new Error(`kubectl kustomize ${dir} failed:\n${result.stderr}`);

@@ -3,7 +3,7 @@
 // Deployment's flags, ports, probes and mounts line up with one another and with `policygate serve`;
 // nothing that could lock a cluster out of itself (its own namespace, kube-system, leases) is matched.
 import { X509Certificate } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { DEFAULT_CONFIG, parseConfig } from '../../src/config/load.js';
 import { MUTATIONS, RULES } from '../../src/rules/registry.js';
 import type { ResourceKind } from '../../src/rules/types.js';
 import { buildApp } from '../../src/server/app.js';
-import { DEPLOY, REPO, all, deployWithCertificates, kustomize, kustomizeText, one, type Manifest } from './render.js';
+import { DEPLOY, REPO, all, copyOfDeploy, deployWithCertificates, kustomize, kustomizeText, one, type Manifest } from './render.js';
 
 /** Kubernetes' own guess from a kind to its resource name (meta.UnsafeGuessKindToResource); right for every kind here. */
 function resourceOf(kind: string): string {
@@ -358,10 +358,7 @@ describe('deploy/overlays/cert-manager', () => {
 
 describe('deploy/components/audit-only', () => {
   it('turns every rule to audit and fails open, on top of an overlay, leaving the rest of the configuration at its defaults', async () => {
-    const operator = join(selfManaged.root, 'my-cluster');
-    await mkdir(operator);
-    await writeFile(join(operator, 'kustomization.yaml'), 'resources: [../deploy/overlays/self-managed]\ncomponents: [../deploy/components/audit-only]\n');
-    const objects = kustomize(operator);
+    const objects = kustomize(await selfManaged.operator('my-cluster', 'self-managed', ['audit-only']));
 
     const deployment = one(objects, 'Deployment');
     const configMapName = (deployment.spec.template.spec.volumes as Manifest[]).find((volume) => volume.configMap)?.configMap.name as string;
@@ -380,10 +377,7 @@ describe('deploy/components/audit-only', () => {
 
 describe('deploy/components/periodic-audit', () => {
   it('adds the audit interval, the pod identity, and Lease rights in its own namespace only', async () => {
-    const operator = join(selfManaged.root, 'periodic-audit');
-    await mkdir(operator);
-    await writeFile(join(operator, 'kustomization.yaml'), 'resources: [../deploy/overlays/self-managed]\ncomponents: [../deploy/components/periodic-audit]\n');
-    const objects = kustomize(operator);
+    const objects = kustomize(await selfManaged.operator('periodic-audit', 'self-managed', ['periodic-audit']));
 
     const deployment = one(objects, 'Deployment');
     const [container] = deployment.spec.template.spec.containers as Manifest[];
@@ -394,25 +388,35 @@ describe('deploy/components/periodic-audit', () => {
       ['POD_NAMESPACE', 'metadata.namespace'],
     ]);
 
+    // The one write policygate has: its own Lease. Only `create` (which RBAC cannot limit by name) is
+    // granted for any Lease name.
+    expect(all(objects, 'Role')).toHaveLength(1);
     const role = one(objects, 'Role', 'policygate-audit-lease');
     expect(role.metadata.namespace).toBe(deployment.metadata.namespace);
+    const verbs = new Set<string>();
     for (const rule of role.rules as { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[]) {
       expect(rule.apiGroups).toEqual(['coordination.k8s.io']);
       expect(rule.resources).toEqual(['leases']);
-      expect(rule.verbs.every((verb) => ['get', 'create', 'update'].includes(verb))).toBe(true);
-      if (rule.verbs.includes('update')) expect(rule.resourceNames).toEqual([AUDIT_LEASE_NAME]);
+      for (const verb of rule.verbs) verbs.add(verb);
+      if (rule.verbs.some((verb) => verb !== 'create')) expect(rule.resourceNames, rule.verbs.join(', ')).toEqual([AUDIT_LEASE_NAME]);
     }
+    expect([...verbs].sort()).toEqual(['create', 'get', 'update']);
     const binding = one(objects, 'RoleBinding', 'policygate-audit-lease');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: deployment.spec.template.spec.serviceAccountName, namespace: deployment.metadata.namespace }]);
   });
 });
 
 describe('deploy/overlays/self-managed', () => {
-  it('does not render before `policygate certs` has written the certificates', () => {
-    const result = kustomizeText(join(DEPLOY, 'overlays', 'self-managed'));
-    // A developer may have run `policygate certs` in this checkout; then the overlay renders.
-    if (result.ok) return;
-    expect(result.stderr).toMatch(/certs\/(tls|ca)\.(crt|key)/);
+  it('does not render before `policygate certs` has written the certificates', async () => {
+    // A copy as a fresh checkout has it: a developer may have run `policygate certs` in this one.
+    const fresh = await copyOfDeploy();
+    try {
+      const result = kustomizeText(fresh.selfManaged);
+      expect(result.ok).toBe(false);
+      expect(result.stderr).toMatch(/certs\/(tls|ca)\.(crt|key)/);
+    } finally {
+      await fresh.remove();
+    }
   });
 
   it('turns the files `policygate certs` wrote into the Secret and both caBundles, with no manual encoding', async () => {

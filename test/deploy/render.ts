@@ -2,7 +2,7 @@
 // kubectl (1.27 or newer, which embeds kustomize 5) must be installed: without it these tests fail with
 // a message that says so, rather than passing by skipping what they exist to check.
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,18 +72,42 @@ export const silentIO = (cwd: string): CommandIO & { out: () => string } => {
   };
 };
 
+export interface DeployCopy {
+  root: string;
+  deploy: string;
+  selfManaged: string;
+  certs: string;
+  /**
+   * An operator's own kustomization beside the copy, as the README has it: `my-cluster/` (named here)
+   * with `resources:` one overlay of the copy and `components:` some of its components. Returns its directory.
+   */
+  operator: (name: string, overlay: 'cert-manager' | 'self-managed', components: readonly string[]) => Promise<string>;
+  remove: () => Promise<void>;
+}
+
 /**
- * A throwaway copy of deploy/ in which `policygate certs` (the real command) has written the
- * self-managed overlay's certificates. Call `remove()` when done.
+ * A throwaway copy of deploy/ as a fresh checkout has it: certificates a developer may have written
+ * into this checkout are not copied. Call `remove()` when done.
  */
-export async function deployWithCertificates(): Promise<{ root: string; deploy: string; selfManaged: string; certs: string; remove: () => Promise<void> }> {
+export async function copyOfDeploy(): Promise<DeployCopy> {
   const root = await mkdtemp(join(tmpdir(), 'policygate-deploy-'));
   const deploy = join(root, 'deploy');
-  // Certificates a developer may have written into the checkout are not copied: the test makes its own.
   await cp(DEPLOY, deploy, { recursive: true, filter: (source) => !/[/\\]self-managed[/\\]certs[/\\](?!README\.md$)/.test(source) });
   const selfManaged = join(deploy, 'overlays', 'self-managed');
-  const certs = join(selfManaged, 'certs');
-  const code = await certsCommand.run(['--days', '30'], silentIO(root));
+  const operator = async (name: string, overlay: string, components: readonly string[]) => {
+    const dir = join(root, name);
+    await mkdir(dir);
+    const lines = [`resources: [../deploy/overlays/${overlay}]`, `components: [${components.map((component) => `../deploy/components/${component}`).join(', ')}]`];
+    await writeFile(join(dir, 'kustomization.yaml'), `${lines.join('\n')}\n`);
+    return dir;
+  };
+  return { root, deploy, selfManaged, certs: join(selfManaged, 'certs'), operator, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** `copyOfDeploy()`, in which `policygate certs` (the real command) has written the self-managed overlay's certificates. */
+export async function deployWithCertificates(): Promise<DeployCopy> {
+  const copy = await copyOfDeploy();
+  const code = await certsCommand.run(['--days', '30'], silentIO(copy.root));
   if (code !== 0) throw new Error(`policygate certs exited ${code}`);
-  return { root, deploy, selfManaged, certs, remove: () => rm(root, { recursive: true, force: true }) };
+  return copy;
 }
