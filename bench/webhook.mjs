@@ -430,7 +430,8 @@ function runClient(port, files, warmupMs, durationMs, serverPid) {
     if (cpu.end === undefined && out.includes('mark end\n')) cpu.end = cpuSeconds(serverPid);
   });
   return new Promise((resolve, reject) => {
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the client's last line (its result) may still be in the pipe at 'exit'.
+    child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`client exited with code ${code}`));
       const result = JSON.parse(out.slice(out.lastIndexOf('\n') + 1));
       const cpuUs = cpu.start !== undefined && cpu.end !== undefined && result.completed > 0 ? ((cpu.end - cpu.start) / result.completed) * 1e6 : NaN;

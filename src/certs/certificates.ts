@@ -1,11 +1,11 @@
 // A certificate authority and the certificates it signs, made with `selfsigned` (WebCrypto underneath):
 // EC P-256 keys (a handshake costs a fraction of RSA-2048's) and SHA-256 signatures. Used by
 // `policygate serve --dev`, by `policygate certs`, and by the tests for throwaway certificates.
-import { X509Certificate } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
+import { CERTIFICATE_FILES, notAfterOf, pem, writeFileAtomically } from './files.js';
 
 /** A PEM certificate and its PEM (PKCS#8, unencrypted) private key. */
 export interface IssuedCertificate {
@@ -37,15 +37,6 @@ function validity(days: number): { notBeforeDate: Date; notAfterDate: Date } {
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`days must be a positive integer (got ${days})`);
   const now = Date.now();
   return { notBeforeDate: new Date(now - BACKDATE_MS), notAfterDate: new Date(now + days * 86_400_000) };
-}
-
-function notAfterOf(cert: string): Date {
-  return new Date(new X509Certificate(cert).validTo);
-}
-
-/** PEM as files and bundles expect it: ending in a newline, so that two can be concatenated. */
-function pem(text: string): string {
-  return text.endsWith('\n') ? text : `${text}\n`;
 }
 
 /** A self-signed CA that can sign serving and client certificates (and nothing below them). */
@@ -84,9 +75,6 @@ export async function issueCertificate(ca: Pick<IssuedCertificate, 'cert' | 'key
   return { cert: pem(pems.cert), key: pem(pems.private), notAfter: notAfterOf(pems.cert) };
 }
 
-/** The file names written into the directory; the serving pair uses the names of a `kubernetes.io/tls` Secret. */
-export const CERTIFICATE_FILES = { caCert: 'ca.crt', caKey: 'ca.key', cert: 'tls.crt', key: 'tls.key' } as const;
-
 export interface WriteCertificatesOptions {
   dir: string;
   dnsNames: readonly string[];
@@ -107,13 +95,6 @@ export interface WrittenCertificates {
   notAfter: Date;
 }
 
-/** Writes a file whole or not at all: a reader (or the reloading server) never sees half of it. */
-async function writeAtomically(path: string, contents: string, mode: number): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, contents, { mode });
-  await rename(temporary, path);
-}
-
 /**
  * A new CA and a serving certificate signed by it, written to `dir` as ca.crt, ca.key, tls.crt and
  * tls.key (keys readable by the owner only). Existing files are replaced.
@@ -129,15 +110,10 @@ export async function writeCertificates(options: WriteCertificatesOptions): Prom
     cert: join(options.dir, CERTIFICATE_FILES.cert),
     key: join(options.dir, CERTIFICATE_FILES.key),
   };
-  await writeAtomically(paths.caKey, ca.key, 0o600);
-  await writeAtomically(paths.caCert, ca.cert, 0o644);
+  await writeFileAtomically(paths.caKey, ca.key, 0o600);
+  await writeFileAtomically(paths.caCert, ca.cert, 0o644);
   // Key before certificate: a server reloading on the certificate's change finds the matching key.
-  await writeAtomically(paths.key, serving.key, 0o600);
-  await writeAtomically(paths.cert, serving.cert, 0o644);
+  await writeFileAtomically(paths.key, serving.key, 0o600);
+  await writeFileAtomically(paths.cert, serving.cert, 0o644);
   return { ...paths, caPem: ca.cert, notAfter: serving.notAfter };
-}
-
-/** The names the API server may use for a Service: `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`. */
-export function serviceDnsNames(service: string, namespace: string, clusterDomain = 'cluster.local'): string[] {
-  return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.${clusterDomain}`];
 }

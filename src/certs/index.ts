@@ -3,8 +3,6 @@ export {
   createCertificateAuthority,
   issueCertificate,
   writeCertificates,
-  serviceDnsNames,
-  CERTIFICATE_FILES,
   DEFAULT_DAYS,
   type IssuedCertificate,
   type IssueOptions,
@@ -12,3 +10,4 @@ export {
   type WriteCertificatesOptions,
   type WrittenCertificates,
 } from './certificates.js';
+export { CERTIFICATE_FILES, serviceDnsNames } from './files.js';

@@ -5,16 +5,16 @@
 // Rotation (`--force`): a new CA and serving certificate replace the old ones, and the new ca.crt also
 // carries the previous CA. Between `kubectl apply` and the moment every pod has reloaded the new
 // Secret, the API server then trusts the old serving certificate and the new one alike.
-import { X509Certificate } from 'node:crypto';
-import { access, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileExists, pem, validFor, writeFileAtomically } from '../certs/files.js';
 import { CERTIFICATE_FILES, DEFAULT_DAYS, serviceDnsNames, writeCertificates } from '../certs/index.js';
 import { EXIT, InputError } from '../errors.js';
 import type { Command, CommandIO } from './command.js';
 import { parseCommandArgs } from './parse-args.js';
 
 /** Where the self-managed overlay (deploy/overlays/self-managed/kustomization.yaml) reads its files. */
-export const SELF_MANAGED_OVERLAY = join('deploy', 'overlays', 'self-managed');
+const SELF_MANAGED_OVERLAY = join('deploy', 'overlays', 'self-managed');
 export const DEFAULT_OUT = join(SELF_MANAGED_OVERLAY, 'certs');
 
 const USAGE = `Usage: policygate certs [options]
@@ -40,15 +40,6 @@ Options:
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g;
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const number = Number(value);
@@ -68,22 +59,9 @@ function dnsLabel(flag: string, value: string | undefined, fallback: string): st
  * ca.crt, when it is still valid. It is kept in the new bundle for one rotation.
  */
 async function previousCa(caCertPath: string): Promise<string | undefined> {
-  if (!(await exists(caCertPath))) return undefined;
+  if (!(await fileExists(caCertPath))) return undefined;
   const [first] = (await readFile(caCertPath, 'utf8')).match(PEM_CERTIFICATE) ?? [];
-  if (!first) return undefined;
-  try {
-    const certificate = new X509Certificate(first);
-    if (new Date(certificate.validTo).getTime() <= Date.now()) return undefined;
-  } catch {
-    return undefined;
-  }
-  return first.endsWith('\n') ? first : `${first}\n`;
-}
-
-async function replaceFile(path: string, contents: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, contents, { mode: 0o644 });
-  await rename(temporary, path);
+  return first !== undefined && validFor(first, 0) ? pem(first) : undefined;
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
@@ -102,14 +80,14 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(clusterDomain)) throw new InputError(`--cluster-domain must be a DNS name such as cluster.local (got ${JSON.stringify(clusterDomain)})`);
   const days = positiveInteger('days', values.days, DEFAULT_DAYS);
 
-  if (values.out === undefined && !(await exists(resolve(io.cwd, SELF_MANAGED_OVERLAY, 'kustomization.yaml')))) {
+  if (values.out === undefined && !(await fileExists(resolve(io.cwd, SELF_MANAGED_OVERLAY, 'kustomization.yaml')))) {
     throw new InputError(`no ${SELF_MANAGED_OVERLAY}/kustomization.yaml here: run this in a policygate checkout, or pass --out DIR`);
   }
   const dir = resolve(io.cwd, values.out ?? DEFAULT_OUT);
   const shown = relative(io.cwd, dir) || '.';
 
   const existing: string[] = [];
-  for (const name of Object.values(CERTIFICATE_FILES)) if (await exists(join(dir, name))) existing.push(name);
+  for (const name of Object.values(CERTIFICATE_FILES)) if (await fileExists(join(dir, name))) existing.push(name);
   if (existing.length > 0 && !values.force) {
     throw new InputError(`${shown} already holds ${existing.join(', ')}; pass --force to replace them (a rotation: apply the overlay again afterwards)`);
   }
@@ -117,10 +95,10 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   const keptCa = values.force ? await previousCa(join(dir, CERTIFICATE_FILES.caCert)) : undefined;
   const dnsNames = serviceDnsNames(service, namespace, clusterDomain);
   const written = await writeCertificates({ dir, dnsNames, days, caCommonName: `policygate CA (${namespace}/${service})` });
-  if (keptCa) await replaceFile(written.caCert, `${written.caPem}${keptCa}`);
+  if (keptCa) await writeFileAtomically(written.caCert, `${written.caPem}${keptCa}`, 0o644);
 
   const overlay = dirname(dir);
-  const overlayHint = (await exists(join(overlay, 'kustomization.yaml'))) ? relative(io.cwd, overlay) || '.' : SELF_MANAGED_OVERLAY;
+  const overlayHint = (await fileExists(join(overlay, 'kustomization.yaml'))) ? relative(io.cwd, overlay) || '.' : SELF_MANAGED_OVERLAY;
   io.stdout.write(
     [
       `Wrote ${shown}/: ca.crt, ca.key, tls.crt, tls.key`,

@@ -1,12 +1,12 @@
 // `policygate serve`: the validating and mutating admission webhook over TLS. Resolves only after a
 // graceful shutdown (SIGTERM or SIGINT): stop accepting, answer what is in flight, close the cluster
 // watch, exit 0. `--dev` (what `npm start` runs) makes a development CA and certificate under ./certs.
-import { X509Certificate } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { parseAuditInterval, startClusterAudit, type ClusterAudit } from '../audit/index.js';
+import { CERTIFICATE_FILES, fileExists, serviceDnsNames, validFor } from '../certs/files.js';
 import { DEFAULT_CONFIG, loadConfig } from '../config/load.js';
 import { EXIT, InputError } from '../errors.js';
 import { kubePodLister, loadClusterConfig, NamespaceCache } from '../kube/index.js';
@@ -16,14 +16,14 @@ import { createMetrics } from '../server/metrics.js';
 import type { Command, CommandIO } from './command.js';
 import { oneOf, parseCommandArgs, portNumber } from './parse-args.js';
 
-export const DEFAULT_PORT = 8443;
+const DEFAULT_PORT = 8443;
 /** Where `--dev` keeps its CA and certificate, relative to the working directory (git-ignored). */
-export const DEV_CERTS_DIR = 'certs';
+const DEV_CERTS_DIR = 'certs';
 /** The development certificate serves these names: this machine, and the in-cluster Service of deploy/. */
-export const DEV_DNS_NAMES = ['localhost', 'policygate', 'policygate.policygate', 'policygate.policygate.svc', 'policygate.policygate.svc.cluster.local'];
-/** The file names of src/certs (ca.crt, tls.crt, tls.key), repeated so that serving without --dev never loads it. */
-const DEV_FILES = { caCert: 'ca.crt', cert: 'tls.crt', key: 'tls.key' } as const;
-export const DEV_IP_ADDRESSES = ['127.0.0.1', '::1'];
+const DEV_DNS_NAMES = ['localhost', ...serviceDnsNames('policygate', 'policygate')];
+const DEV_IP_ADDRESSES = ['127.0.0.1', '::1'];
+/** The development certificate is made again when it has less than this left. */
+const DEV_RENEW_BEFORE_MS = 86_400_000;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const USAGE = `Usage: policygate serve [options]
@@ -55,24 +55,9 @@ Options:
 SIGTERM or SIGINT: stop accepting connections, answer requests in flight, exit 0.
 `;
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** True when the development certificate exists and stays valid for at least another day. */
+/** True when the development certificate and its key exist and the certificate stays valid for at least another day. */
 async function usableDevCertificate(cert: string, key: string): Promise<boolean> {
-  if (!(await exists(cert)) || !(await exists(key))) return false;
-  try {
-    const certificate = new X509Certificate(await readFile(cert));
-    return new Date(certificate.validTo).getTime() > Date.now() + 86_400_000;
-  } catch {
-    return false;
-  }
+  return (await fileExists(cert)) && (await fileExists(key)) && validFor(await readFile(cert).catch(() => ''), DEV_RENEW_BEFORE_MS);
 }
 
 function createLogger(level: string, io: CommandIO): Logger {
@@ -130,7 +115,7 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
   let tls: { cert: string; key: string; clientCa: string | undefined };
   if (values.dev) {
     const dir = resolve(io.cwd, DEV_CERTS_DIR);
-    const files = { cert: resolve(dir, DEV_FILES.cert), key: resolve(dir, DEV_FILES.key), ca: resolve(dir, DEV_FILES.caCert) };
+    const files = { cert: resolve(dir, CERTIFICATE_FILES.cert), key: resolve(dir, CERTIFICATE_FILES.key), ca: resolve(dir, CERTIFICATE_FILES.caCert) };
     const shown = relative(io.cwd, dir) || '.';
     if (await usableDevCertificate(files.cert, files.key)) {
       logger.info({ dir, caCert: files.ca }, 'using the development certificate');
@@ -140,7 +125,7 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
       await writeCertificates({ dir, dnsNames: DEV_DNS_NAMES, ipAddresses: DEV_IP_ADDRESSES, days: 365, caCommonName: 'policygate development CA' });
       logger.info({ dir, caCert: files.ca, names: [...DEV_DNS_NAMES, ...DEV_IP_ADDRESSES] }, 'created a development CA and serving certificate');
     }
-    io.stderr.write(`policygate: development certificate in ${shown}/ (trust ${shown}/${DEV_FILES.caCert}: curl --cacert ${shown}/${DEV_FILES.caCert} https://localhost:${port}/healthz)\n`);
+    io.stderr.write(`policygate: development certificate in ${shown}/ (trust ${shown}/${CERTIFICATE_FILES.caCert}: curl --cacert ${shown}/${CERTIFICATE_FILES.caCert} https://localhost:${port}/healthz)\n`);
     tls = { cert: files.cert, key: files.key, clientCa };
   } else {
     tls = { cert: resolve(io.cwd, given.cert ?? ''), key: resolve(io.cwd, given.key ?? ''), clientCa };

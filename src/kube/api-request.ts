@@ -1,7 +1,8 @@
 // Plain-JSON calls to the API server through client-node's transport: its kubeconfig authentication
 // (tokens, exec plugins, client certificates), TLS settings and HTTP library, without its typed models
-// (which rename fields and drop the ones newer than the model). The lease and the PolicyReports use it
-// for the few reads and writes they make.
+// (which rename fields and drop the ones newer than the model). Every call policygate makes to the API
+// server goes through it, except the Namespace watch (client-node's informer); describeApiError says
+// what went wrong in one line.
 import { ApiException, HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 
 export type KubeMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -12,6 +13,8 @@ export interface KubeRequestOptions {
   body?: unknown;
   /** Default: the client's. */
   timeoutMs?: number;
+  /** The caller gave up: the request is abandoned (as at its timeout). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface KubeJsonClient {
@@ -37,7 +40,8 @@ export function kubeJsonClient(kubeConfig: KubeConfig, defaults: { timeoutMs?: n
         context.setHeaderParam('Content-Type', 'application/json');
         context.setBody(JSON.stringify(options.body));
       }
-      context.setSignal(AbortSignal.timeout(options.timeoutMs ?? defaults.timeoutMs ?? 10_000));
+      const timeout = AbortSignal.timeout(options.timeoutMs ?? defaults.timeoutMs ?? 10_000);
+      context.setSignal(options.signal ? AbortSignal.any([options.signal, timeout]) : timeout);
       await kubeConfig.applySecurityAuthentication(context);
       try {
         const response = await http.send(context).toPromise();
@@ -57,4 +61,31 @@ export function kubeJsonClient(kubeConfig: KubeConfig, defaults: { timeoutMs?: n
 /** The HTTP status of an API error, if it is one. */
 export function apiStatusOf(error: unknown): number | undefined {
   return error instanceof ApiException ? error.code : undefined;
+}
+
+/** True for a request abandoned at its timeout (`timeoutMs`). */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TimeoutError';
+}
+
+/** An API error in one line: client-node's own messages carry the whole body and headers. */
+export function describeApiError(error: unknown): string {
+  if (error instanceof ApiException) {
+    let body: unknown = error.body;
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        // Not a Status object: the code says enough.
+      }
+    }
+    const message = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : undefined;
+    return `the API server answered HTTP ${error.code}${typeof message === 'string' ? `: ${message.slice(0, 200)}` : ''}`;
+  }
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: unknown }).cause;
+    const causeText = cause instanceof Error ? ` (${cause.message})` : '';
+    return `${error.message.split('\n', 1)[0]}${causeText}`;
+  }
+  return String(error);
 }

@@ -13,8 +13,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { apiStatusOf, type KubeJsonClient } from './api-request.js';
-import { describeApiError } from './namespace-cache.js';
+import { apiStatusOf, describeApiError, type KubeJsonClient } from './api-request.js';
 
 /** Who leads, and word when that changes: what the periodic audit needs of an elector. */
 export interface Leadership {

@@ -2,15 +2,17 @@
 // modes): a watch-backed cache of every Namespace (a client-node informer: list once, then watch), with
 // a direct read from the API server for a namespace the cache does not hold yet. A lookup that cannot
 // be answered throws, and the admission layer fails closed for pods in enforce mode (as PSA does): a
-// namespace that does not exist (404) throws too.
-import { ApiException, CoreV1Api, makeInformer, type Informer, type KubeConfig, type ObjectCache, type V1Namespace } from '@kubernetes/client-node';
+// namespace that does not exist (404) throws too. The list and the reads are plain-JSON calls
+// (kubeJsonClient); only the watch is client-node's.
+import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type ObjectCache, type V1Namespace } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { NamespaceInfo } from '../rules/index.js';
+import { apiStatusOf, describeApiError, isTimeout, kubeJsonClient, type KubeJsonClient } from './api-request.js';
 
 export interface NamespaceCacheOptions {
   kubeConfig: KubeConfig;
   logger: Logger;
-  /** A direct read gives up after this long. Default 5 s: under the API server's 10 s webhook timeout. */
+  /** A direct read is abandoned after this long. Default 5 s: under the API server's 10 s webhook timeout. */
   readTimeoutMs?: number;
   /** After the list or watch fails, retry after this long, doubling up to `maxRestartDelayMs`. Default 1 s. */
   restartDelayMs?: number;
@@ -18,6 +20,9 @@ export interface NamespaceCacheOptions {
   /** Told of every lookup: for the metrics. */
   onLookup?: (source: 'cache' | 'api', result: 'found' | 'error') => void;
 }
+
+/** The list of every Namespace (once at start, again after the watch fails) is abandoned after this long. */
+const LIST_TIMEOUT_MS = 60_000;
 
 export class NamespaceLookupFailure extends Error {
   override readonly name = 'NamespaceLookupFailure';
@@ -29,32 +34,10 @@ function infoOf(namespace: V1Namespace): NamespaceInfo | undefined {
   return Object.freeze({ name, labels: Object.freeze({ ...(namespace.metadata?.labels ?? {}) }) });
 }
 
-/** An API error in one line: client-node's own messages carry the whole body and headers. */
-export function describeApiError(error: unknown): string {
-  if (error instanceof ApiException) {
-    let body: unknown = error.body;
-    if (typeof body === 'string') {
-      try {
-        body = JSON.parse(body);
-      } catch {
-        // Not a Status object: the code says enough.
-      }
-    }
-    const message = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : undefined;
-    return `the API server answered HTTP ${error.code}${typeof message === 'string' ? `: ${message.slice(0, 200)}` : ''}`;
-  }
-  if (error instanceof Error) {
-    const cause = (error as Error & { cause?: unknown }).cause;
-    const causeText = cause instanceof Error ? ` (${cause.message})` : '';
-    return `${error.message.split('\n', 1)[0]}${causeText}`;
-  }
-  return String(error);
-}
-
 export class NamespaceCache {
   private readonly namespaces = new Map<string, NamespaceInfo>();
   private readonly reads = new Map<string, Promise<NamespaceInfo>>();
-  private readonly api: CoreV1Api;
+  private readonly api: KubeJsonClient;
   private readonly informer: Informer<V1Namespace> & ObjectCache<V1Namespace>;
   private readonly readTimeoutMs: number;
   private hasSynced = false;
@@ -65,7 +48,7 @@ export class NamespaceCache {
   private failing = false;
 
   constructor(private readonly options: NamespaceCacheOptions) {
-    this.api = options.kubeConfig.makeApiClient(CoreV1Api);
+    this.api = kubeJsonClient(options.kubeConfig, { timeoutMs: LIST_TIMEOUT_MS });
     this.readTimeoutMs = options.readTimeoutMs ?? 5_000;
     this.restartDelayMs = options.restartDelayMs ?? 1_000;
     this.informer = makeInformer(options.kubeConfig, '/api/v1/namespaces', () => this.list());
@@ -78,8 +61,8 @@ export class NamespaceCache {
     this.informer.on('error', (error) => this.restartLater(error));
   }
 
-  private async list() {
-    const list = await this.api.listNamespace();
+  private async list(): Promise<KubernetesListObject<V1Namespace>> {
+    const list = (await this.api.request('GET', '/api/v1/namespaces')) as KubernetesListObject<V1Namespace>;
     // The informer applies the items right after this resolves. A lookup in between misses the
     // cache and reads directly, which is always safe.
     if (!this.hasSynced) {
@@ -147,12 +130,8 @@ export class NamespaceCache {
   }
 
   private async read(name: string): Promise<NamespaceInfo> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new NamespaceLookupFailure(`reading namespace ${JSON.stringify(name)} timed out after ${this.readTimeoutMs} ms`)), this.readTimeoutMs);
-    });
     try {
-      const namespace = await Promise.race([this.api.readNamespace({ name }), timeout]);
+      const namespace = (await this.api.request('GET', `/api/v1/namespaces/${encodeURIComponent(name)}`, { timeoutMs: this.readTimeoutMs })) as V1Namespace;
       const info = infoOf(namespace);
       if (!info) throw new NamespaceLookupFailure(`the API server returned namespace ${JSON.stringify(name)} without a name`);
       this.options.onLookup?.('api', 'found');
@@ -160,10 +139,9 @@ export class NamespaceCache {
     } catch (error) {
       this.options.onLookup?.('api', 'error');
       if (error instanceof NamespaceLookupFailure) throw error;
-      if (error instanceof ApiException && error.code === 404) throw new NamespaceLookupFailure(`namespace ${JSON.stringify(name)} not found`);
+      if (apiStatusOf(error) === 404) throw new NamespaceLookupFailure(`namespace ${JSON.stringify(name)} not found`);
+      if (isTimeout(error)) throw new NamespaceLookupFailure(`reading namespace ${JSON.stringify(name)} timed out after ${this.readTimeoutMs} ms`);
       throw new NamespaceLookupFailure(`reading namespace ${JSON.stringify(name)} failed: ${describeApiError(error)}`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -9,8 +9,8 @@ import { kubeJsonClient } from './api-request.js';
 
 export interface PodListerOptions {
   /**
-   * A listing is abandoned after this long. Default 1 s: the check never waits longer (PSA's bound),
-   * and one the caller gave up on earlier (its signal) does not outlive it by more.
+   * A listing is abandoned after this long, or as soon as the caller gives up (its signal). Default
+   * 1 s: the check never waits longer (PSA's bound).
    */
   timeoutMs?: number;
 }
@@ -25,7 +25,7 @@ export function kubePodLister(kubeConfig: KubeConfig, options: PodListerOptions 
     async list(namespace, { limit, signal }) {
       signal.throwIfAborted();
       const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
-      const body = await client.request('GET', path, { query: { limit: String(limit) } });
+      const body = await client.request('GET', path, { query: { limit: String(limit) }, signal });
       if (!isRecord(body) || !Array.isArray(body.items)) throw new Error(`GET ${path} did not answer a list`);
       // The API server leaves apiVersion and kind out of list items.
       return body.items.filter(isRecord).map((item) => ({ apiVersion: 'v1', kind: 'Pod', ...item }) as KubeObject);

@@ -9,6 +9,7 @@ import type { SecureServerOptions } from 'node:http2';
 import { dirname } from 'node:path';
 import { createSecureContext, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
+import { notAfterOf } from '../certs/files.js';
 import { InputError } from '../errors.js';
 
 export interface TlsFiles {
@@ -26,7 +27,7 @@ export interface TlsMaterial {
 }
 
 /** TLS 1.2 and 1.3 only; Node's default cipher list (forward-secret AEAD suites first). */
-export const MIN_TLS_VERSION = 'TLSv1.2';
+const MIN_TLS_VERSION = 'TLSv1.2';
 
 async function readNamed(flag: string, path: string): Promise<Buffer> {
   try {
@@ -52,7 +53,7 @@ export async function readTlsMaterial(files: TlsFiles): Promise<TlsMaterial> {
   ]);
   let notAfter: Date;
   try {
-    notAfter = new Date(new X509Certificate(cert).validTo);
+    notAfter = notAfterOf(cert);
   } catch (error) {
     throw new InputError(`--tls-cert ${files.cert} is not a PEM certificate: ${(error as Error).message}`);
   }
@@ -108,10 +109,6 @@ export class TlsReloader {
     private readonly options: TlsReloaderOptions,
   ) {
     this.current = initial;
-  }
-
-  get material(): TlsMaterial {
-    return this.current;
   }
 
   start(): this {

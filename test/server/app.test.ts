@@ -161,12 +161,15 @@ describe('bad input', () => {
   ];
   for (const { name, body, message } of cases) {
     it(`answers 400 with a one-line reason: ${name}`, async () => {
-      const { app, metrics } = build();
+      const { app, metrics, log } = build();
       const response = await post(app, '/validate', body);
       expect(response.status).toBe(400);
-      const reason = response.json().message ?? '';
-      expect(reason).toMatch(message);
-      expect(reason).not.toContain('\n');
+      const answer = response.json() as unknown as { statusCode: number; error: string; message: string };
+      expect(Object.keys(answer).sort()).toEqual(['error', 'message', 'statusCode']);
+      expect(answer).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(answer.message).toMatch(message);
+      expect(answer.message).not.toContain('\n');
+      expect(log.lines).toEqual([expect.objectContaining({ level: 30, msg: 'refused a request', url: '/validate', status: 400, reason: answer.message })]);
       expect(await metrics.registry.getSingleMetricAsString('policygate_bad_requests_total')).toContain('{webhook="validate",code="400"} 1');
     });
   }
@@ -184,13 +187,17 @@ describe('bad input', () => {
   });
 
   it('answers 415 to a content type other than JSON', async () => {
-    const { app } = build();
+    const { app, metrics } = build();
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/yaml']) {
       const response = await post(app, '/validate', JSON.stringify(reviewOf(pod())), type);
       expect(response.status).toBe(415);
+      expect(response.json()).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type' });
     }
-    const untyped = await app.inject({ method: 'POST', url: '/validate', payload: JSON.stringify(reviewOf(pod())) });
+    const untyped = await app.inject({ method: 'POST', url: '/mutate', payload: JSON.stringify(reviewOf(pod())) });
     expect(untyped.statusCode).toBe(415);
+    const counted = await metrics.registry.getSingleMetricAsString('policygate_bad_requests_total');
+    expect(counted).toContain('{webhook="validate",code="415"} 3');
+    expect(counted).toContain('{webhook="mutate",code="415"} 1');
   });
 
   it('accepts an AdmissionReview of 3 MiB and answers 413 above the limit', async () => {
@@ -209,6 +216,7 @@ describe('bad input', () => {
     expect(ok.json().response.uid).toBe('big');
     const tooBig = await post(app, '/validate', padded(BODY_LIMIT + 1024));
     expect(tooBig.status).toBe(413);
+    expect(tooBig.json()).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
   });
 
   it('keeps 5xx answers generic', async () => {
@@ -255,24 +263,33 @@ describe('log lines', () => {
   it('writes one line per decision with the fields, and never the object', async () => {
     const { app, log } = build();
     await post(app, '/validate', reviewOf(pod({ privileged: true, secret: 'hunter2-secret', name: 'db', namespace: 'prod' }), { uid: 'logged', username: 'alice' }));
-    const lines = log.lines.filter((line) => line.uid === 'logged');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({
-      webhook: 'validate',
-      uid: 'logged',
-      kind: 'Pod',
-      namespace: 'prod',
-      name: 'db',
-      operation: 'CREATE',
-      user: 'alice',
-      decision: 'denied',
-      rules: ['pod-security'],
-      msg: 'admission decision',
-    });
-    expect(lines[0]?.hits).toContain('pod-security/privileged:enforce');
-    expect(lines[0]?.level).toBe(30);
-    expect(typeof lines[0]?.time).toBe('number');
-    expect(typeof lines[0]?.durationMs).toBe('number');
+    // Every field, and nothing else: no dryRun (false), no ruleErrors, no patchOperations, no object.
+    expect(log.lines).toEqual([
+      {
+        level: 30,
+        time: expect.any(Number),
+        webhook: 'validate',
+        uid: 'logged',
+        kind: 'Pod',
+        namespace: 'prod',
+        name: 'db',
+        operation: 'CREATE',
+        user: 'alice',
+        decision: 'denied',
+        reason: 'denied by pod-security/privileged',
+        rules: ['pod-security'],
+        hits: [
+          'pod-security/privileged:enforce',
+          'pod-security/privileged:audit',
+          'pod-security/allowPrivilegeEscalation:audit',
+          'pod-security/capabilities_restricted:audit',
+          'pod-security/runAsNonRoot:audit',
+          'pod-security/seccompProfile_restricted:audit',
+        ],
+        durationMs: expect.any(Number),
+        msg: 'admission decision',
+      },
+    ]);
     expect(log.text()).not.toContain('hunter2-secret');
   });
 });

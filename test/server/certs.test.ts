@@ -63,12 +63,3 @@ describe('serviceDnsNames', () => {
     ]);
   });
 });
-
-describe('serve --dev', () => {
-  it('names the same files and the Service names that src/certs and deploy/ use', async () => {
-    const { DEV_DNS_NAMES } = await import('../../src/cli/serve.js');
-    const { CERTIFICATE_FILES } = await import('../../src/certs/index.js');
-    expect(DEV_DNS_NAMES).toEqual(['localhost', ...serviceDnsNames('policygate', 'policygate')]);
-    expect(CERTIFICATE_FILES).toMatchObject({ caCert: 'ca.crt', cert: 'tls.crt', key: 'tls.key' });
-  });
-});

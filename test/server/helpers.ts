@@ -224,7 +224,7 @@ export function http2Post(session: http2.ClientHttp2Session, path: string, body:
   });
 }
 
-/** A pino logger whose lines are collected, parsed, for assertions. */
+/** A pino logger as `serve` makes it (no base fields), whose lines are collected, parsed, for assertions. */
 export function capturedLogger(): { logger: Logger; lines: Array<Record<string, unknown>>; text: () => string } {
   const raw: string[] = [];
   const stream = new Writable({
@@ -233,7 +233,7 @@ export function capturedLogger(): { logger: Logger; lines: Array<Record<string, 
       callback();
     },
   });
-  const logger = pino({ level: 'info' }, stream);
+  const logger = pino({ level: 'info', base: null }, stream);
   const lines: Array<Record<string, unknown>> = [];
   return {
     logger,

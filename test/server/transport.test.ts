@@ -56,6 +56,15 @@ async function start(options: Partial<StartOptions> = {}) {
   return { server, log };
 }
 
+/** Polls `condition` until it holds: waits for an event without guessing how long it takes on a loaded machine. */
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 function peerCertificate(port: number): Promise<X509Certificate> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: certs.ca.cert, ALPNProtocols: ['http/1.1'] }, () => {
@@ -153,7 +162,7 @@ describe('TLS', () => {
 
     // A rotation caught halfway, new certificate and old key: never installed.
     await writeFile(files.cert, next.cert);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await until(() => log.lines.some((line) => line.msg === 'TLS files changed but cannot be used yet; still serving the previous certificate'), 'the half rotation to be seen');
     expect((await peerCertificate(server.port)).serialNumber).toBe(before.serialNumber);
     // The key arrives: the pair is installed.
     await writeFile(files.key, next.key);
@@ -207,8 +216,12 @@ describe('graceful shutdown', () => {
 
     const started = Date.now();
     const shutdown = server.shutdown();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await expect(httpsRequest(server.port, { path: '/healthz', tls: trust })).rejects.toThrow(/ECONNREFUSED/);
+    const refused = () =>
+      httpsRequest(server.port, { path: '/healthz', tls: trust }).then(
+        () => false,
+        (error: Error) => /ECONNREFUSED/.test(error.message),
+      );
+    await until(refused, 'new connections to be refused');
 
     const uids = await Promise.all(inFlight);
     expect(uids).toEqual([...Array.from({ length: 10 }, (_, index) => `h1-${index}`), ...Array.from({ length: 10 }, (_, index) => `h2-${index}`)]);

@@ -1,9 +1,10 @@
 // POST /validate and POST /mutate: an AdmissionReview in, an AdmissionReview out with the request's uid.
-// Each handler is a ladder: a body that is not an AdmissionReview is a 400 with a one-line reason; a
+// Each handler is a ladder: a body that is not an AdmissionReview is a 400 with a one-line reason
+// (answered, counted and logged by the app's error handler, as malformed JSON is); a
 // decision comes from src/admission (the same code the CLI's `review` runs); an exception outside any
 // rule is still answered (validate fails closed when anything enforces, mutate leaves the object as it
 // is). Every answer is counted and logged on one line, and no line carries the object itself.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import {
   mutateReview,
@@ -29,9 +30,9 @@ const KNOWN_KINDS = new Set(
   [...RULES.flatMap((rule) => rule.meta.appliesTo), ...MUTATIONS.flatMap((mutation) => mutation.appliesTo), ...POD_BEARING_KINDS].map(formatKind),
 );
 
-function kindLabel(review: AdmissionReviewRequest): string {
-  const name = formatKind(review.request.kind);
-  return KNOWN_KINDS.has(name) ? name : 'other';
+/** A body that is JSON but not an AdmissionReview: the app's error handler answers 400 with the reason. */
+class NotAnAdmissionReview extends Error {
+  readonly statusCode = 400;
 }
 
 function enforcesAnything(config: PolicyConfig): boolean {
@@ -82,16 +83,13 @@ export function admissionRoutes(app: FastifyInstance, deps: AdmissionRouteDeps):
   const { admission, metrics, logger } = deps;
   const writeDecision = decisionWriter(logger);
 
-  async function answer(webhook: Webhook, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  async function answer(webhook: Webhook, request: FastifyRequest): Promise<unknown> {
     const started = performance.now();
     let review: AdmissionReviewRequest;
     try {
       review = parseAdmissionReview(request.body);
     } catch (error) {
-      if (!(error instanceof ReviewError)) throw error;
-      metrics.recordBadRequest(webhook, 400);
-      logger.info({ webhook, status: 400, reason: error.message }, 'refused a request that is not an AdmissionReview');
-      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
+      throw error instanceof ReviewError ? new NotAnAdmissionReview(error.message) : error;
     }
 
     let decision: Decision;
@@ -106,12 +104,13 @@ export function admissionRoutes(app: FastifyInstance, deps: AdmissionRouteDeps):
 
     const seconds = (performance.now() - started) / 1000;
     const { request: req } = review;
+    const kind = formatKind(req.kind);
     const label: DecisionLabel = decision.patch.length > 0 ? 'patched' : decision.decision;
-    metrics.recordDecision(webhook, kindLabel(review), req.operation, label, seconds, decision);
+    metrics.recordDecision(webhook, KNOWN_KINDS.has(kind) ? kind : 'other', req.operation, label, seconds, decision);
     const line = {
       webhook,
       uid: req.uid,
-      kind: formatKind(req.kind),
+      kind,
       namespace: req.namespace || undefined,
       name: req.name || req.object?.metadata?.name || req.object?.metadata?.generateName || undefined,
       operation: req.operation,
@@ -131,10 +130,10 @@ export function admissionRoutes(app: FastifyInstance, deps: AdmissionRouteDeps):
     return decision.review;
   }
 
-  app.post('/validate', function validate(request, reply) {
-    return answer('validate', request, reply);
+  app.post('/validate', function validate(request) {
+    return answer('validate', request);
   });
-  app.post('/mutate', function mutate(request, reply) {
-    return answer('mutate', request, reply);
+  app.post('/mutate', function mutate(request) {
+    return answer('mutate', request);
   });
 }
