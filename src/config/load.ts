@@ -12,6 +12,7 @@ import type { PolicyConfig } from '../rules/types.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
 import { configSchema, semanticIssues, type ConfigIssue } from './schema.js';
 import { isRecord } from '../rules/is-record.js';
+import { parseJsonPointer } from '../rules/json-pointer.js';
 
 /** How messages name the embedded default. */
 export const DEFAULT_CONFIG_SOURCE = '(embedded default configuration)';
@@ -43,13 +44,11 @@ function isPrefix(prefix: Path, path: Path): boolean {
   return prefix.length <= path.length && prefix.every((token, index) => token === path[index]);
 }
 
-/** An ajv instancePath as tokens, with array indexes as numbers (read off the data). */
+/** An ajv instancePath (a JSON Pointer) as tokens, with array indexes as numbers (read off the data). */
 function pathTokens(instancePath: string, data: unknown): (string | number)[] {
-  if (instancePath === '') return [];
   const tokens: (string | number)[] = [];
   let current = data;
-  for (const raw of instancePath.slice(1).split('/')) {
-    const token = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+  for (const token of parseJsonPointer(instancePath)) {
     if (Array.isArray(current)) {
       tokens.push(Number(token));
       current = current[Number(token)];

@@ -4,10 +4,11 @@
 // optional in a user's file (the embedded default fills the rest); the complete variant, with every
 // key required, proves that the merged result is a whole PolicyConfig.
 import type { SchemaObject } from 'ajv';
-import { LEVELS } from '../rules/pod-security/level-version.js';
-import { RULES } from '../rules/registry.js';
-import { MODES, type RuleId } from '../rules/types.js';
 import { isRecord } from '../rules/is-record.js';
+import { labelValuePattern } from '../rules/namespace-required-labels.js';
+import { LEVELS } from '../rules/pod-security/level-version.js';
+import { ruleById } from '../rules/registry.js';
+import { MODES, type RuleId } from '../rules/types.js';
 
 /** A problem found in a configuration document: where (path tokens from the root) and what was expected. */
 export interface ConfigIssue {
@@ -33,17 +34,11 @@ function closedObject(properties: Record<string, SchemaObject>, complete: boolea
   };
 }
 
-function checkIds(ruleId: RuleId): string[] {
-  const rule = RULES.find((candidate) => candidate.id === ruleId);
-  if (!rule) throw new Error(`rule ${ruleId} is not registered`);
-  return rule.meta.checks.map((check) => check.id);
-}
-
 /** `mode`, `checks` (keyed by the rule's own check IDs) and `exemptNamespaces`, shared by every rule. */
 function ruleProperties(ruleId: RuleId): Record<string, SchemaObject> {
   return {
     mode: MODE,
-    checks: closedObject(Object.fromEntries(checkIds(ruleId).map((id) => [id, MODE])), false),
+    checks: closedObject(Object.fromEntries(ruleById(ruleId).meta.checks.map((check) => [check.id, MODE])), false),
     exemptNamespaces: STRINGS,
   };
 }
@@ -102,11 +97,11 @@ export function configSchema({ complete }: { complete: boolean }): SchemaObject 
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-export function isLabelValue(value: string): boolean {
+function isLabelValue(value: string): boolean {
   return value.length <= 63 && LABEL_NAME.test(value);
 }
 
-export function isLabelKey(key: string): boolean {
+function isLabelKey(key: string): boolean {
   const slash = key.indexOf('/');
   const [prefix, name] = slash === -1 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
   if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return false;
@@ -125,9 +120,10 @@ interface LabelDocument {
   default?: string;
 }
 
+/** Why the pattern does not compile, compiled exactly as the rule will match it; undefined when it does. */
 function patternError(pattern: string): string | undefined {
   try {
-    new RegExp(`^(?:${pattern})$`);
+    labelValuePattern(pattern);
     return undefined;
   } catch (error) {
     // V8 says `Invalid regular expression: /^(?:[0-9)$/: Unterminated character class`; keep the reason.
@@ -155,7 +151,7 @@ function labelIssues(label: LabelDocument, path: readonly (string | number)[]): 
     if (!isLabelValue(value)) issues.push({ path: at('default'), message: `must be ${LABEL_VALUE_EXPECTED} (got ${got})` });
     else if (label.values && !label.values.includes(value)) {
       issues.push({ path: at('default'), message: `must be one of the label's values ${label.values.join(', ')} (got ${got})` });
-    } else if (label.pattern !== undefined && invalidPattern === undefined && !new RegExp(`^(?:${label.pattern})$`).test(value)) {
+    } else if (label.pattern !== undefined && invalidPattern === undefined && !labelValuePattern(label.pattern).test(value)) {
       issues.push({ path: at('default'), message: `must match the label's pattern ${JSON.stringify(label.pattern)} over the whole value (got ${got})` });
     }
   }

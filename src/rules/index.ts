@@ -3,7 +3,7 @@ export * from './types.js';
 export { RULES, MUTATIONS, ruleById } from './registry.js';
 export { evaluateObject, mutateObject, applicableRules, namespaceOf, type Evaluation, type MutationResult, type RuleError } from './evaluate.js';
 export { checkMode } from './modes.js';
-export { groupOf, kindOf, isKind, matchesAny, formatKind } from './kinds.js';
+export { groupOf, isKind, matchesAny, formatKind, NAMESPACE_KIND } from './kinds.js';
 export { podSecurityExemption } from './pod-security.js';
 export { applyAdmissionDefaults } from './pod-security/defaulting.js';
 export { podUnderReview, POD_BEARING_KINDS } from './pod-security/pod-spec.js';

@@ -12,9 +12,12 @@ function isContainer(value: unknown): value is Container {
   return typeof value === 'object' && value !== null;
 }
 
+/** RFC 6901: an array index is `0` or digits without a leading zero. */
+const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
+
 function arrayIndex(array: unknown[], token: string, pointer: string, allowEnd: boolean): number {
   if (allowEnd && token === '-') return array.length;
-  if (!/^(0|[1-9][0-9]*)$/.test(token)) throw new Error(`${pointer}: "${token}" is not an array index`);
+  if (!ARRAY_INDEX.test(token)) throw new Error(`${pointer}: "${token}" is not an array index`);
   const index = Number(token);
   if (index > array.length || (!allowEnd && index === array.length)) throw new Error(`${pointer}: index ${index} is out of range`);
   return index;

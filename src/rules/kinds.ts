@@ -8,11 +8,8 @@ export function groupOf(apiVersion: unknown): string | undefined {
   return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
 
-export function kindOf(object: KubeObject): ResourceKind | undefined {
-  const group = groupOf(object.apiVersion);
-  if (group === undefined || typeof object.kind !== 'string' || object.kind === '') return undefined;
-  return { group, kind: object.kind };
-}
+/** Core `v1` Namespace: judged by several rules, and the namespace other objects are judged in. */
+export const NAMESPACE_KIND: ResourceKind = { group: '', kind: 'Namespace' };
 
 export function isKind(object: KubeObject, wanted: ResourceKind): boolean {
   return object.kind === wanted.kind && groupOf(object.apiVersion) === wanted.group;

@@ -10,6 +10,7 @@ describe('namespaceModeCap', () => {
     [{ 'policygate.dev/mode': 'audit' }, 'audit'],
     [{ 'policygate.dev/mode': 'warn', 'policygate.dev/mode.pod-security': 'audit' }, 'audit'],
     [{ 'policygate.dev/mode': 'audit', 'policygate.dev/mode.pod-security': 'warn' }, 'audit'],
+    [{ 'policygate.dev/mode.pod-security': 'warn' }, 'warn'],
     [{ 'policygate.dev/mode.network-policy-allow-all': 'audit' }, undefined],
     [{ 'policygate.dev/mode': 'off' }, undefined],
     [{ 'policygate.dev/mode': 'Audit' }, undefined],

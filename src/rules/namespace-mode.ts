@@ -9,19 +9,18 @@ export const MODE_LABEL = 'policygate.dev/mode';
 export const RULE_MODE_LABEL_PREFIX = `${MODE_LABEL}.`;
 const LOWERING_MODES: ReadonlySet<string> = new Set<ActiveMode>(['enforce', 'warn', 'audit']);
 
-export function ruleModeLabel(ruleId: string): string {
-  return `${RULE_MODE_LABEL_PREFIX}${ruleId}`;
+/** A label value that names a mode to lower to; anything else (a typo, `off`) is ignored. */
+function loweringMode(value: string | undefined): ActiveMode | undefined {
+  return value !== undefined && LOWERING_MODES.has(value) ? (value as ActiveMode) : undefined;
 }
 
 /** The ceiling a namespace's labels put on a rule's findings, or undefined when they put none. */
 export function namespaceModeCap(labels: Readonly<Record<string, string>> | undefined, ruleId: string): ActiveMode | undefined {
   if (!labels) return undefined;
-  let cap: ActiveMode | undefined;
-  for (const value of [labels[MODE_LABEL], labels[ruleModeLabel(ruleId)]]) {
-    if (value === undefined || !LOWERING_MODES.has(value)) continue;
-    cap = cap === undefined ? (value as ActiveMode) : (weakerMode(cap, value as ActiveMode) as ActiveMode);
-  }
-  return cap;
+  const everyRule = loweringMode(labels[MODE_LABEL]);
+  const thisRule = loweringMode(labels[`${RULE_MODE_LABEL_PREFIX}${ruleId}`]);
+  if (everyRule === undefined || thisRule === undefined) return everyRule ?? thisRule;
+  return weakerMode(everyRule, thisRule) as ActiveMode;
 }
 
 /** The labels whose change can loosen policy for a namespace: ours and Pod Security Admission's. */

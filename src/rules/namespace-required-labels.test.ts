@@ -133,9 +133,15 @@ describe('namespace-required-labels', () => {
     { name: 'labels a list', metadata: { name: 'shop', labels: ['team'] } },
     { name: 'labels a string', metadata: { name: 'shop', labels: 'team=x' } },
     { name: 'no metadata', metadata: undefined },
-  ])('does not throw on odd shapes: $name', ({ metadata }) => {
+  ])('does not throw on odd shapes, and finds every label missing: $name', ({ metadata }) => {
     const object = { apiVersion: 'v1', kind: 'Namespace', metadata } as KubeObject;
-    expect(found(object)).toContain('missing-label metadata.labels["team"]');
+    expect(found(object)).toEqual(LABELS.map((label) => `missing-label metadata.labels[${JSON.stringify(label.key)}]`));
+  });
+
+  it('does not take a key every object inherits for a label that is set', () => {
+    const ruleContext = context({ labels: [{ key: 'constructor' }] });
+    expect(found(namespace({ team: 'payments' }), ruleContext)).toEqual(['missing-label metadata.labels["constructor"]']);
+    expect(found(namespace({ constructor: 'x' }), ruleContext)).toEqual([]);
   });
 
   it('reads a non-string label value from a manifest as text', () => {

@@ -7,35 +7,29 @@
 // `pattern` matches it over the whole value (the pattern is anchored whether or not the user did).
 // The same holds on UPDATE, so removing a required label is refused in enforce mode. Exempt namespaces
 // are skipped by the evaluator before this rule runs.
-import { isKind } from './kinds.js';
-import { checkMode } from './modes.js';
-import type { ActiveMode, Finding, KubeObject, RequiredLabel, Rule, RuleContext } from './types.js';
+import { isRecord } from './is-record.js';
+import { isKind, NAMESPACE_KIND } from './kinds.js';
+import { activeCheckMode } from './modes.js';
+import { mapEntryPath } from './pod-security/format.js';
+import type { Finding, KubeObject, RequiredLabel, Rule, RuleContext } from './types.js';
 
 const RULE = 'namespace-required-labels';
-export const NAMESPACE_KIND = { group: '', kind: 'Namespace' } as const;
 
-const CHECKS = [
-  { id: 'missing-label', description: 'Each required label is present and not blank.', defaultMode: 'enforce' },
-  { id: 'invalid-value', description: 'A required label with allowed values or a pattern holds an allowed value.', defaultMode: 'enforce' },
-] as const;
-type CheckId = (typeof CHECKS)[number]['id'];
+const MISSING_LABEL = { id: 'missing-label', description: 'Each required label is present and not blank.', defaultMode: 'enforce' } as const;
+const INVALID_VALUE = { id: 'invalid-value', description: 'A required label with allowed values or a pattern holds an allowed value.', defaultMode: 'enforce' } as const;
 
 const compiledPatterns = new Map<string, RegExp>();
 
 /**
  * The configured pattern as a whole-value match: `[0-9]{4}` and `^[0-9]{4}$` both become
- * `^(?:…)$`. The group keeps an alternation (`dev|prod`) from escaping the anchors. Throws
- * SyntaxError on an invalid pattern (the configuration loader refuses those first).
+ * `^(?:…)$`. The group keeps an alternation (`dev|prod`) from escaping the anchors. Compiled once per
+ * pattern, not per request. Throws SyntaxError on an invalid pattern (the configuration loader, which
+ * validates with this same function, refuses those first).
  */
 export function labelValuePattern(pattern: string): RegExp {
   let compiled = compiledPatterns.get(pattern);
   if (!compiled) compiledPatterns.set(pattern, (compiled = new RegExp(`^(?:${pattern})$`)));
   return compiled;
-}
-
-/** How a finding names a label: `metadata.labels["cost-center"]`. */
-export function labelPath(key: string): string {
-  return `metadata.labels[${JSON.stringify(key)}]`;
 }
 
 /** What a label's value must be, for messages; undefined when any non-blank value will do. */
@@ -58,12 +52,14 @@ function namespaceName(object: KubeObject): string {
   return '(unnamed)';
 }
 
-/** A label's value as a string, or undefined when absent. Manifests can hold numbers or booleans here. */
+/**
+ * A label's value as a string, or undefined when absent. Manifests can hold numbers or booleans here.
+ * Own keys only: `constructor` is a valid label key, and a plain object inherits one.
+ */
 function labelValue(labels: unknown, key: string): string | undefined {
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return undefined;
-  const value = (labels as Record<string, unknown>)[key];
-  if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' ? value : String(value);
+  if (!isRecord(labels) || !Object.hasOwn(labels, key)) return undefined;
+  const value = labels[key];
+  return value === undefined || value === null ? undefined : String(value);
 }
 
 function evaluateNamespace(object: KubeObject, context: RuleContext): Finding[] {
@@ -74,31 +70,25 @@ function evaluateNamespace(object: KubeObject, context: RuleContext): Finding[] 
   if (!isKind(object, NAMESPACE_KIND)) return [];
 
   const ruleConfig = context.config.rules[RULE];
-  const modes = new Map<CheckId, ActiveMode>();
-  for (const check of CHECKS) {
-    const mode = checkMode(ruleConfig, check);
-    if (mode !== 'off') modes.set(check.id, mode);
-  }
-  const namespace = namespaceName(object);
   const findings: Finding[] = [];
-  const report = (check: CheckId, key: string, message: string) => {
-    const mode = modes.get(check);
-    if (!mode) return;
-    const path = labelPath(key);
-    findings.push({ rule: RULE, check, mode, path, paths: [path], message });
-  };
-
   for (const label of ruleConfig.labels) {
     const value = labelValue(object.metadata?.labels, label.key);
+    const blank = value === undefined || value.trim() === '';
+    if (!blank && isAllowed(label, value)) continue;
+    const check = blank ? MISSING_LABEL : INVALID_VALUE;
+    const mode = activeCheckMode(ruleConfig, check);
+    if (!mode) continue;
+    // Messages are built for a failing label only: a valid namespace costs no string work.
+    const namespace = namespaceName(object);
+    const key = JSON.stringify(label.key);
     const expected = expectation(label);
     const hint = expected ? ` (expected ${expected})` : '';
-    if (value === undefined) {
-      report('missing-label', label.key, `namespace ${namespace} is missing required label ${JSON.stringify(label.key)}${hint}`);
-    } else if (value.trim() === '') {
-      report('missing-label', label.key, `namespace ${namespace} has a blank value for required label ${JSON.stringify(label.key)}${hint}`);
-    } else if (!isAllowed(label, value)) {
-      report('invalid-value', label.key, `namespace ${namespace} has label ${JSON.stringify(label.key)}=${JSON.stringify(value)}; expected ${expected ?? 'another value'}`);
-    }
+    const message =
+      value === undefined ? `namespace ${namespace} is missing required label ${key}${hint}`
+      : blank ? `namespace ${namespace} has a blank value for required label ${key}${hint}`
+      : `namespace ${namespace} has label ${key}=${JSON.stringify(value)}; expected ${expected ?? 'another value'}`;
+    const path = mapEntryPath('metadata.labels', label.key);
+    findings.push({ rule: RULE, check: check.id, mode, path, paths: [path], message });
   }
   return findings;
 }
@@ -111,7 +101,7 @@ export const namespaceRequiredLabels: Rule<'namespace-required-labels'> = {
       'Ownership, environment and cost labels are how alerts, bills and namespace-selecting policies find a namespace. ' +
       'A namespace without them belongs to nobody, and a typo in a value (`prod` vs `production`) splits reports and escapes selectors.',
     appliesTo: [NAMESPACE_KIND],
-    checks: CHECKS,
+    checks: [MISSING_LABEL, INVALID_VALUE],
   },
   evaluate: evaluateNamespace,
 };

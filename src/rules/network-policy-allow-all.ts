@@ -14,28 +14,27 @@
 // Checks: `allow-all-ingress`/`allow-all-egress` (every peer, every port; enforce by default) and
 // `allow-all-cluster-ingress`/`allow-all-cluster-egress` (every pod, every port; warn by default). A rule
 // is reported once, under the broader check that applies to it.
-import { isKind } from './kinds.js';
-import { checkMode } from './modes.js';
-import type { ActiveMode, Finding, KubeObject, Rule, RuleContext } from './types.js';
 import { isRecord } from './is-record.js';
+import { isKind } from './kinds.js';
+import { activeCheckMode } from './modes.js';
+import type { ActiveMode, Finding, KubeObject, Rule, RuleContext } from './types.js';
 
 const RULE = 'network-policy-allow-all';
 const NETWORK_POLICY_KIND = { group: 'networking.k8s.io', kind: 'NetworkPolicy' } as const;
 
-const CHECKS = [
-  { id: 'allow-all-ingress', description: 'No ingress rule admits every source on every port.', defaultMode: 'enforce' },
-  { id: 'allow-all-egress', description: 'No egress rule admits every destination on every port.', defaultMode: 'enforce' },
-  { id: 'allow-all-cluster-ingress', description: 'No ingress rule admits every pod in every namespace on every port.', defaultMode: 'warn' },
-  { id: 'allow-all-cluster-egress', description: 'No egress rule admits every pod in every namespace on every port.', defaultMode: 'warn' },
-] as const;
-type CheckId = (typeof CHECKS)[number]['id'];
+const ALLOW_ALL_INGRESS = { id: 'allow-all-ingress', description: 'No ingress rule admits every source on every port.', defaultMode: 'enforce' } as const;
+const ALLOW_ALL_EGRESS = { id: 'allow-all-egress', description: 'No egress rule admits every destination on every port.', defaultMode: 'enforce' } as const;
+const ALLOW_ALL_CLUSTER_INGRESS = { id: 'allow-all-cluster-ingress', description: 'No ingress rule admits every pod in every namespace on every port.', defaultMode: 'warn' } as const;
+const ALLOW_ALL_CLUSTER_EGRESS = { id: 'allow-all-cluster-egress', description: 'No egress rule admits every pod in every namespace on every port.', defaultMode: 'warn' } as const;
+const CHECKS = [ALLOW_ALL_INGRESS, ALLOW_ALL_EGRESS, ALLOW_ALL_CLUSTER_INGRESS, ALLOW_ALL_CLUSTER_EGRESS] as const;
+type Check = (typeof CHECKS)[number];
 
 interface Direction {
   policyType: 'Ingress' | 'Egress';
   rulesField: 'ingress' | 'egress';
   peersField: 'from' | 'to';
-  allCheck: CheckId;
-  clusterCheck: CheckId;
+  allCheck: Check;
+  clusterCheck: Check;
   /** How messages say what the rule admits, and whom to narrow it to. */
   everyone: string;
   everyPod: string;
@@ -48,8 +47,8 @@ const DIRECTIONS: readonly Direction[] = [
     policyType: 'Ingress',
     rulesField: 'ingress',
     peersField: 'from',
-    allCheck: 'allow-all-ingress',
-    clusterCheck: 'allow-all-cluster-ingress',
+    allCheck: ALLOW_ALL_INGRESS,
+    clusterCheck: ALLOW_ALL_CLUSTER_INGRESS,
     everyone: 'every source',
     everyPod: 'every pod of every namespace',
     narrowPeers: 'the pods, namespaces or CIDRs that need access',
@@ -59,8 +58,8 @@ const DIRECTIONS: readonly Direction[] = [
     policyType: 'Egress',
     rulesField: 'egress',
     peersField: 'to',
-    allCheck: 'allow-all-egress',
-    clusterCheck: 'allow-all-cluster-egress',
+    allCheck: ALLOW_ALL_EGRESS,
+    clusterCheck: ALLOW_ALL_CLUSTER_EGRESS,
     everyone: 'every destination',
     everyPod: 'every pod of every namespace',
     narrowPeers: 'the pods, namespaces or CIDRs it needs to reach',
@@ -88,11 +87,13 @@ function isEmptySelector(selector: unknown): boolean {
   return noLabels && noExpressions;
 }
 
+const ADDRESS_CHARACTERS = /^[0-9a-fA-F.:]+$/;
+
 /** `0.0.0.0/0`, `::/0`, and any CIDR with prefix length 0: every address of its family. */
 function isEverywhereCidr(cidr: unknown): boolean {
   if (typeof cidr !== 'string') return false;
   const [address, prefix, ...rest] = cidr.trim().split('/');
-  return rest.length === 0 && prefix === '0' && address !== undefined && /^[0-9a-fA-F.:]+$/.test(address);
+  return rest.length === 0 && prefix === '0' && address !== undefined && ADDRESS_CHARACTERS.test(address);
 }
 
 /** Why this rule admits every peer, or undefined when its peers restrict. */
@@ -143,18 +144,16 @@ function evaluateNetworkPolicy(object: KubeObject, context: RuleContext): Findin
   if (context.subResource || !isKind(object, NETWORK_POLICY_KIND) || !isRecord(object.spec)) return [];
   const { spec } = object;
   const ruleConfig = context.config.rules[RULE];
-  const modeOf = (id: CheckId): ActiveMode | undefined => {
-    const check = CHECKS.find((candidate) => candidate.id === id);
-    const mode = check ? checkMode(ruleConfig, check) : 'off';
-    return mode === 'off' ? undefined : mode;
+  const findings: Finding[] = [];
+  const report = (check: Check, mode: ActiveMode, path: string, message: string) => {
+    findings.push({ rule: RULE, check: check.id, mode, path, paths: [path], message });
   };
 
-  const findings: Finding[] = [];
   for (const direction of DIRECTIONS) {
     const rules = spec[direction.rulesField];
     if (!isInEffect(spec, direction) || !Array.isArray(rules)) continue;
-    const allMode = modeOf(direction.allCheck);
-    const clusterMode = modeOf(direction.clusterCheck);
+    const allMode = activeCheckMode(ruleConfig, direction.allCheck);
+    const clusterMode = activeCheckMode(ruleConfig, direction.clusterCheck);
     for (const [index, value] of rules.entries()) {
       // A null rule decodes to an empty one in the API server: it admits everything.
       const rule = value === null ? {} : value;
@@ -164,30 +163,24 @@ function evaluateNetworkPolicy(object: KubeObject, context: RuleContext): Findin
       const path = `spec.${direction.rulesField}[${index}]`;
       const peers = everyPeerReason(rule, direction);
       if (peers !== undefined && allMode) {
-        findings.push({
-          rule: RULE,
-          check: direction.allCheck,
-          mode: allMode,
+        report(
+          direction.allCheck,
+          allMode,
           path,
-          paths: [path],
-          message:
-            `${direction.rulesField} rule admits ${direction.everyone} on every port (${peers}; ${ports}); ` +
+          `${direction.rulesField} rule admits ${direction.everyone} on every port (${peers}; ${ports}); ` +
             `narrow "${direction.peersField}" to ${direction.narrowPeers} and list their "ports"`,
-        });
+        );
         continue;
       }
       const pods = everyPodReason(rule, direction);
       if (pods !== undefined && clusterMode) {
-        findings.push({
-          rule: RULE,
-          check: direction.clusterCheck,
-          mode: clusterMode,
+        report(
+          direction.clusterCheck,
+          clusterMode,
           path,
-          paths: [path],
-          message:
-            `${direction.rulesField} rule admits ${direction.everyPod} on every port (${pods}; ${ports}); ` +
+          `${direction.rulesField} rule admits ${direction.everyPod} on every port (${pods}; ${ports}); ` +
             `narrow the namespaceSelector or add a podSelector for ${direction.narrowPods} and list their "ports"`,
-        });
+        );
       }
     }
   }

@@ -1,7 +1,5 @@
 // Rule `pod-security`: the Pod Security Standards, evaluated exactly as Kubernetes' Pod Security
 // Admission evaluates them, on Pods and on the pod templates of workloads.
-import type { V1PodSpec } from '@kubernetes/client-node';
-import type { CheckId } from './pod-security/check.js';
 import { evaluatePod, type CheckFailure } from './pod-security/evaluate.js';
 import { effectiveMinor, formatLevelVersion, type LevelVersion } from './pod-security/level-version.js';
 import { POD_BEARING_KINDS, POD_KIND, podUnderReview } from './pod-security/pod-spec.js';
@@ -9,7 +7,7 @@ import { defaultPolicy, isFullyPrivileged, policyFromLabels, type PolicyMode } f
 import { POD_SECURITY_CHECKS } from './pod-security/registry.js';
 import { isSignificantPodUpdate, podTemplateChanged } from './pod-security/significant-update.js';
 import { NAMESPACE_LABELS_CHECK, namespaceLabelFindings } from './pod-security/namespace-labels.js';
-import { isKind } from './kinds.js';
+import { isKind, NAMESPACE_KIND } from './kinds.js';
 import { weakerMode, type ActiveMode, type Finding, type KubeObject, type PodSecurityConfig, type Rule, type RuleContext } from './types.js';
 
 /** Pod subresources PSA evaluates; every other subresource (exec, log, status, binding, ...) is allowed. */
@@ -17,8 +15,11 @@ const EVALUATED_POD_SUBRESOURCES = new Set(['', 'ephemeralcontainers', 'resize']
 
 export type PodSecurityExemption = 'namespace' | 'user' | 'runtimeClass';
 
-/** Why PSA would skip this object entirely, if it would. Checked before anything is evaluated. */
-export function podSecurityExemption(object: KubeObject, context: RuleContext, spec?: V1PodSpec): PodSecurityExemption | undefined {
+/**
+ * Why PSA would skip this object entirely, if it would. Checked before anything is evaluated. `spec` is
+ * the pod spec under review (only its runtimeClassName is read, so a raw, unvalidated spec will do).
+ */
+export function podSecurityExemption(object: KubeObject, context: RuleContext, spec?: { readonly runtimeClassName?: unknown }): PodSecurityExemption | undefined {
   const { exemptions } = context.config.rules['pod-security'];
   const namespace = context.namespace?.name ?? object.metadata?.namespace;
   if (namespace !== undefined && exemptions.namespaces.includes(namespace)) return 'namespace';
@@ -62,8 +63,6 @@ function findingsFor(failures: readonly CheckFailure[], mode: ActiveMode, policy
   return findings;
 }
 
-const NAMESPACE_KIND = { group: '', kind: 'Namespace' };
-
 function evaluatePodSecurity(object: KubeObject, context: RuleContext): Finding[] {
   const ruleConfig = context.config.rules['pod-security'];
   if (ruleConfig.mode === 'off') return [];
@@ -89,8 +88,7 @@ function evaluatePodSecurity(object: KubeObject, context: RuleContext): Finding[
 
   const enforce = findingsFor(failuresAt(policy.enforce), modeFor('enforce'), policy.enforce, ruleConfig, pod.specPath);
   const audit = findingsFor(failuresAt(policy.audit), modeFor('audit'), policy.audit, ruleConfig, pod.specPath);
-  // As PSA: no warnings on a request that is denied anyway, and none that repeat the enforce
-  // findings word for word when the rule's mode has turned those into warnings already.
+  // As PSA: no warnings on a request that is denied anyway.
   const denied = enforce.some((finding) => finding.mode === 'enforce');
   const warn = denied ? [] : findingsFor(failuresAt(policy.warn), modeFor('warn'), policy.warn, ruleConfig, pod.specPath);
   // When the rule's mode has turned enforce findings into warnings, a warn-level finding that says
@@ -98,10 +96,6 @@ function evaluatePodSecurity(object: KubeObject, context: RuleContext): Finding[
   const alreadyWarned = new Set(enforce.filter((finding) => finding.mode === 'warn').map((finding) => finding.message));
   return [...enforce, ...warn.filter((finding) => !alreadyWarned.has(finding.message)), ...audit];
 }
-
-const CHECK_DESCRIPTIONS: Record<CheckId, string> = Object.fromEntries(
-  POD_SECURITY_CHECKS.map((check) => [check.id, `${check.description} (${check.level})`]),
-) as Record<CheckId, string>;
 
 export const podSecurity: Rule<'pod-security'> = {
   id: 'pod-security',
@@ -114,7 +108,7 @@ export const podSecurity: Rule<'pod-security'> = {
     // The namespace's pod-security.kubernetes.io labels decide enforce/warn/audit per level; a
     // check's default mode is therefore the strongest, capped by the rule's and the check's mode.
     checks: [
-      ...POD_SECURITY_CHECKS.map((check) => ({ id: check.id, description: CHECK_DESCRIPTIONS[check.id], defaultMode: 'enforce' as const })),
+      ...POD_SECURITY_CHECKS.map((check) => ({ id: check.id, description: `${check.description} (${check.level})`, defaultMode: 'enforce' as const })),
       {
         id: NAMESPACE_LABELS_CHECK,
         description: 'A Namespace\'s pod-security.kubernetes.io labels must be valid levels and versions, as PSA requires (not a PSA check ID: PSA answers 422 Invalid).',

@@ -49,7 +49,14 @@ describe('policy-label-guard', () => {
 
   it('guards labels given at creation too: a new namespace cannot start out privileged', () => {
     const findings = policyLabelGuard.evaluate(namespace({ 'pod-security.kubernetes.io/enforce': 'privileged' }), { config, operation: 'CREATE', userInfo: alice });
-    expect(findings.map((finding) => finding.check)).toEqual(['unauthorized-change']);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        check: 'unauthorized-change',
+        mode: 'enforce',
+        path: 'metadata.labels["pod-security.kubernetes.io/enforce"]',
+        message: expect.stringMatching(/^alice may not add label "pod-security.kubernetes.io\/enforce" on namespace "team-a": /),
+      }),
+    ]);
   });
 
   it('judges nothing offline, where no user makes the change (check, audit)', () => {

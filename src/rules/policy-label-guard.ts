@@ -2,13 +2,13 @@
 // labels that decide how strictly a namespace is policed — `policygate.dev/mode*` and
 // `pod-security.kubernetes.io/*`. Without it, anyone who may edit a namespace may switch its
 // enforcement off. This rule is never lowered by the labels it guards.
-import { isKind } from './kinds.js';
-import { checkMode } from './modes.js';
+import { isRecord } from './is-record.js';
+import { isKind, NAMESPACE_KIND } from './kinds.js';
+import { activeCheckMode } from './modes.js';
 import { isGuardedLabel } from './namespace-mode.js';
 import { mapEntryPath } from './pod-security/format.js';
-import type { ActiveMode, Finding, KubeObject, PolicyLabelGuardConfig, Rule, RuleContext, UserInfo } from './types.js';
+import type { Finding, KubeObject, PolicyLabelGuardConfig, Rule, RuleContext, UserInfo } from './types.js';
 
-const NAMESPACE_KIND = { group: '', kind: 'Namespace' };
 const SERVICE_ACCOUNT_PREFIX = 'system:serviceaccount:';
 
 const CHECK = {
@@ -19,10 +19,10 @@ const CHECK = {
 
 function labelsOf(object: KubeObject | undefined): Readonly<Record<string, string>> {
   const labels = object?.metadata?.labels;
-  return typeof labels === 'object' && labels !== null ? labels : {};
+  return isRecord(labels) ? labels : {};
 }
 
-export function isAuthorized(user: UserInfo | undefined, principals: PolicyLabelGuardConfig['principals']): boolean {
+function isAuthorized(user: UserInfo | undefined, principals: PolicyLabelGuardConfig['principals']): boolean {
   const username = user?.username;
   if (username !== undefined) {
     if (principals.users.includes(username)) return true;
@@ -32,7 +32,7 @@ export function isAuthorized(user: UserInfo | undefined, principals: PolicyLabel
 }
 
 /** `users alice; groups system:masters; service accounts argocd/argocd-application-controller`. */
-export function describePrincipals(principals: PolicyLabelGuardConfig['principals']): string {
+function describePrincipals(principals: PolicyLabelGuardConfig['principals']): string {
   const parts = [
     principals.users.length > 0 ? `users ${principals.users.join(', ')}` : '',
     principals.groups.length > 0 ? `groups ${principals.groups.join(', ')}` : '',
@@ -46,8 +46,8 @@ function evaluateGuard(object: KubeObject, context: RuleContext): Finding[] {
   // Offline (check, audit) nobody is making the change: there is no one to authorize.
   if (context.userInfo === undefined) return [];
   const ruleConfig = context.config.rules['policy-label-guard'];
-  const mode = checkMode(ruleConfig, CHECK);
-  if (mode === 'off') return [];
+  const mode = activeCheckMode(ruleConfig, CHECK);
+  if (!mode) return [];
   const before = context.operation === 'UPDATE' ? labelsOf(context.oldObject) : {};
   const after = labelsOf(object);
   const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])]
@@ -63,7 +63,7 @@ function evaluateGuard(object: KubeObject, context: RuleContext): Finding[] {
     return {
       rule: 'policy-label-guard',
       check: CHECK.id,
-      mode: mode as ActiveMode,
+      mode,
       path,
       paths: [path],
       message: `${user} may not ${verb} label ${JSON.stringify(key)} on namespace ${JSON.stringify(object.metadata?.name ?? '')}: only ${who} may; ask them, or have them add you under rules.policy-label-guard.principals`,

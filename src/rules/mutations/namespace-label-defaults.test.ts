@@ -78,7 +78,11 @@ describe('namespace-label-defaults', () => {
 
   it('runs only when the configuration turns it on, through mutateObject', () => {
     const object = namespace({ name: 'shop', labels: { team: 'payments', 'example.com/cost-center': '1234' } });
-    expect(mutateObject(object, CONTEXT).applied).toEqual(['namespace-label-defaults']);
+    expect(mutateObject(object, CONTEXT)).toEqual({
+      patch: [{ op: 'add', path: '/metadata/labels/environment', value: 'dev' }],
+      applied: ['namespace-label-defaults'],
+      errors: [],
+    });
     const off = { ...CONTEXT, config: testConfig({ rules: { 'namespace-required-labels': { labels: LABELS } }, mutations: { namespaceLabelDefaults: false } }) };
     expect(mutateObject(object, off)).toEqual({ patch: [], applied: [], errors: [] });
   });
@@ -87,6 +91,12 @@ describe('namespace-label-defaults', () => {
     expect(namespaceLabelDefaults.patch(namespace({ name: 'kube-system' }), CONTEXT)).toEqual([]);
     expect(namespaceLabelDefaults.patch(namespace({ name: 'shop' }), { ...CONTEXT, operation: 'UPDATE', subResource: 'status' })).toEqual([]);
     expect(namespaceLabelDefaults.patch(namespace({ name: 'shop', deletionTimestamp: '2026-01-01T00:00:00Z' }), CONTEXT)).toEqual([]);
+  });
+
+  it('does not take a key every object inherits for a label that is set', () => {
+    const context = { ...CONTEXT, config: testConfig({ rules: { 'namespace-required-labels': { labels: [{ key: 'constructor', default: 'x' }] } } }) };
+    expect(namespaceLabelDefaults.patch(namespace({ name: 'shop', labels: {} }), context)).toEqual([{ op: 'add', path: '/metadata/labels/constructor', value: 'x' }]);
+    expect(namespaceLabelDefaults.patch(namespace({ name: 'shop' }), context)).toEqual([{ op: 'add', path: '/metadata/labels', value: { constructor: 'x' } }]);
   });
 
   it('does not throw on odd shapes', () => {

@@ -4,12 +4,11 @@
 // invalid value, is left alone: the rule reports it instead. Namespaces exempt from
 // `namespace-required-labels` are not touched, and neither are subresource requests (status,
 // finalize) nor a namespace being deleted.
-import { jsonPointer } from '../json-pointer.js';
-import { isKind } from '../kinds.js';
-import { isExemptNamespace } from '../modes.js';
-import { NAMESPACE_KIND } from '../namespace-required-labels.js';
-import type { KubeObject, Mutation, PatchOperation, RuleContext } from '../types.js';
 import { isRecord } from '../is-record.js';
+import { jsonPointer } from '../json-pointer.js';
+import { isKind, NAMESPACE_KIND } from '../kinds.js';
+import { isExemptNamespace } from '../modes.js';
+import type { KubeObject, Mutation, PatchOperation, RuleContext } from '../types.js';
 
 function patchNamespace(object: KubeObject, context: RuleContext): PatchOperation[] {
   if (!isKind(object, NAMESPACE_KIND) || context.subResource) return [];
@@ -24,18 +23,16 @@ function patchNamespace(object: KubeObject, context: RuleContext): PatchOperatio
   // Null is how an absent map can arrive from a manifest; anything else that is not a map is left for
   // the API server to refuse.
   if (labels !== undefined && labels !== null && !isRecord(labels)) return [];
-  const missing: Record<string, string> = {};
-  for (const label of ruleConfig.labels) {
-    if (label.default === undefined) continue;
-    const value = isRecord(labels) ? labels[label.key] : undefined;
-    if ((value === undefined || value === null) && !(label.key in missing)) missing[label.key] = label.default;
-  }
-  const keys = Object.keys(missing);
-  if (keys.length === 0) return [];
+  // Own keys only: `constructor` is a valid label key, and a plain object inherits one.
+  const isSet = (key: string) => isRecord(labels) && Object.hasOwn(labels, key) && labels[key] !== undefined && labels[key] !== null;
+  // The loader refuses a label key listed twice, so each key is added at most once.
+  const missing: [key: string, value: string][] = [];
+  for (const label of ruleConfig.labels) if (label.default !== undefined && !isSet(label.key)) missing.push([label.key, label.default]);
+  if (missing.length === 0) return [];
   // `add` needs the parent to exist: create the map whole when there is none.
-  if (metadata === undefined) return [{ op: 'add', path: '/metadata', value: { labels: missing } }];
-  if (!isRecord(labels)) return [{ op: 'add', path: jsonPointer(['metadata', 'labels']), value: missing }];
-  return keys.map((key) => ({ op: 'add', path: jsonPointer(['metadata', 'labels', key]), value: missing[key] }));
+  if (metadata === undefined) return [{ op: 'add', path: '/metadata', value: { labels: Object.fromEntries(missing) } }];
+  if (!isRecord(labels)) return [{ op: 'add', path: jsonPointer(['metadata', 'labels']), value: Object.fromEntries(missing) }];
+  return missing.map(([key, value]) => ({ op: 'add', path: jsonPointer(['metadata', 'labels', key]), value }));
 }
 
 export const namespaceLabelDefaults: Mutation = {

@@ -167,12 +167,19 @@ describe('pod-security-context-defaults', () => {
     expect(mutateObject(object, { ...CONTEXT, config: testConfig() }).patch).toEqual([]);
   });
 
-  it.each([
-    { name: 'no spec', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } } },
-    { name: 'a Deployment without a template', object: { apiVersion: 'apps/v1', kind: 'Deployment', spec: {} } },
-    { name: 'securityContext a string', object: pod({ securityContext: 'x', containers: 'y' }) },
-    { name: 'containers of odd shapes', object: pod({ containers: [null, 'x', { name: 'a', securityContext: 5 }, { name: 'b', securityContext: { capabilities: 'ALL' } }] }) },
-  ])('does not throw on odd shapes: $name', ({ object }) => {
-    expect(() => mutate(object as KubeObject)).not.toThrow();
+  it.each<{ name: string; object: KubeObject; patch: PatchOperation[] }>([
+    { name: 'no spec', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } }, patch: [] },
+    { name: 'a Deployment without a template', object: { apiVersion: 'apps/v1', kind: 'Deployment', spec: {} }, patch: [] },
+    { name: 'securityContext a string', object: pod({ securityContext: 'x', containers: 'y' }), patch: [] },
+    {
+      name: 'containers of odd shapes',
+      object: pod({ containers: [null, 'x', { name: 'a', securityContext: 5 }, { name: 'b', securityContext: { capabilities: 'ALL' } }] }),
+      patch: [
+        { op: 'add', path: '/spec/securityContext', value: POD_DEFAULTS },
+        { op: 'add', path: '/spec/containers/3/securityContext/allowPrivilegeEscalation', value: false },
+      ],
+    },
+  ])('does not throw on odd shapes, and patches only what it can: $name', ({ object, patch }) => {
+    expect(mutate(object).patch).toEqual(patch);
   });
 });

@@ -16,18 +16,20 @@
 //   through the `ephemeralcontainers` subresource are filled in. Other subresources are never patched.
 // - What the pod-security rule exempts (its exemptNamespaces, and PSA-style exempt namespaces, users
 //   and runtime classes, kube-system by default): kube-proxy and CNI pods there run as root.
+import { isRecord } from '../is-record.js';
 import { jsonPointer } from '../json-pointer.js';
 import { isKind } from '../kinds.js';
 import { isExemptNamespace } from '../modes.js';
 import { podSecurityExemption } from '../pod-security.js';
-import { POD_BEARING_KINDS, POD_KIND, podTemplatePathOf, podUnderReview } from '../pod-security/pod-spec.js';
+import { POD_BEARING_KINDS, POD_KIND, podTemplatePathOf } from '../pod-security/pod-spec.js';
 import type { KubeObject, Mutation, PatchOperation, RuleContext } from '../types.js';
-import { isRecord } from '../is-record.js';
 
 type Tokens = readonly (string | number)[];
 type Scope = 'whole-pod' | 'new-ephemeral-containers';
 
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+const EPHEMERAL_CONTAINERS = ['ephemeralContainers'] as const;
+const NO_NAMES: ReadonlySet<unknown> = new Set();
 
 /** Kubernetes treats null like absent. */
 function isUnset(value: unknown): boolean {
@@ -57,8 +59,12 @@ function specOf(object: KubeObject): { spec: Record<string, unknown>; tokens: st
   return { spec: holder.spec, tokens: [...templatePath, 'spec'] };
 }
 
+/** A pod spec or container whose securityContext sets runAsUser 0. */
+function isRoot(holder: unknown): boolean {
+  return isRecord(holder) && isRecord(holder.securityContext) && holder.securityContext.runAsUser === 0;
+}
+
 function asksForRoot(spec: Record<string, unknown>): boolean {
-  const isRoot = (holder: unknown) => isRecord(holder) && isRecord(holder.securityContext) && holder.securityContext.runAsUser === 0;
   if (isRoot(spec)) return true;
   return CONTAINER_LISTS.some((list) => {
     const containers = spec[list];
@@ -101,31 +107,32 @@ function containerLevel(container: Record<string, unknown>, containerTokens: Tok
   return operations;
 }
 
-function containerNames(object: KubeObject | undefined, list: string): Set<unknown> {
-  const spec = object ? specOf(object)?.spec : undefined;
-  const containers = spec?.[list];
+/** The names of the ephemeral containers the pod already had: those are immutable, and not patched again. */
+function ephemeralContainerNames(object: KubeObject | undefined): ReadonlySet<unknown> {
+  const containers = object ? specOf(object)?.spec.ephemeralContainers : undefined;
   return new Set(Array.isArray(containers) ? containers.map((container: unknown) => (isRecord(container) ? container.name : undefined)) : []);
 }
 
-function isExempt(object: KubeObject, context: RuleContext): boolean {
+function isExempt(object: KubeObject, context: RuleContext, spec: Record<string, unknown>): boolean {
   const namespace = context.namespace?.name ?? object.metadata?.namespace;
-  return isExemptNamespace(context.config.rules['pod-security'], namespace) || podSecurityExemption(object, context, podUnderReview(object)?.spec) !== undefined;
+  return isExemptNamespace(context.config.rules['pod-security'], namespace) || podSecurityExemption(object, context, spec) !== undefined;
 }
 
 function patchPod(object: KubeObject, context: RuleContext): PatchOperation[] {
   const scope = scopeOf(object, context);
+  if (!scope) return [];
   const located = specOf(object);
-  if (!scope || !located || isExempt(object, context)) return [];
+  if (!located || isExempt(object, context, located.spec)) return [];
   const { spec, tokens } = located;
   const windows = isRecord(spec.os) && spec.os.name === 'windows';
 
   const operations = scope === 'whole-pod' ? podLevel(spec, tokens, windows) : [];
   if (windows) return operations;
-  for (const list of CONTAINER_LISTS) {
+  const lists = scope === 'whole-pod' ? CONTAINER_LISTS : EPHEMERAL_CONTAINERS;
+  const existing = scope === 'whole-pod' ? NO_NAMES : ephemeralContainerNames(context.oldObject);
+  for (const list of lists) {
     const containers = spec[list];
     if (!Array.isArray(containers)) continue;
-    if (scope === 'new-ephemeral-containers' && list !== 'ephemeralContainers') continue;
-    const existing = scope === 'new-ephemeral-containers' ? containerNames(context.oldObject, list) : new Set();
     containers.forEach((container: unknown, index) => {
       if (!isRecord(container) || existing.has(container.name)) return;
       operations.push(...containerLevel(container, [...tokens, list, index]));
