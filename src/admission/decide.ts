@@ -3,13 +3,11 @@
 import { applicableRules, evaluateObject, mutateObject, namespaceOf, type RuleError } from '../rules/evaluate.js';
 import { isExemptNamespace } from '../rules/modes.js';
 import { POD_BEARING_KINDS } from '../rules/pod-security/pod-spec.js';
-import { formatKind, isKind, matchesAny } from '../rules/kinds.js';
+import { formatKind, isKind, matchesAny, NAMESPACE_KIND } from '../rules/kinds.js';
 import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, RuleContext } from '../rules/types.js';
 import { namespaceTighteningWarnings } from './namespace-tightening.js';
 import { auditAnnotationsFor, denialMessage, warningsFor } from './respond.js';
 import type { AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse, NamespaceLookup, PodLister } from './types.js';
-
-const NAMESPACE_KIND = { group: '', kind: 'Namespace' };
 
 export interface AdmissionDeps {
   config: PolicyConfig;

@@ -1,7 +1,7 @@
 // The one entry point every edge calls: which rules apply to an object, what they find, and which
 // JSON Patch operations the enabled mutations would make. A rule that throws does not take the others
 // down with it; the error comes back with the rule's mode so the edge can decide (deny in enforce).
-import { isKind, matchesAny } from './kinds.js';
+import { isKind, matchesAny, NAMESPACE_KIND } from './kinds.js';
 import { isExemptNamespace } from './modes.js';
 import { namespaceModeCap } from './namespace-mode.js';
 import { MUTATIONS, RULES } from './registry.js';
@@ -20,8 +20,6 @@ export interface Evaluation {
   /** The rules that applied to this object's kind and ran (for logs and metrics). */
   rulesRun: string[];
 }
-
-const NAMESPACE_KIND = { group: '', kind: 'Namespace' };
 
 /** The namespace an object is judged in: a Namespace's own name, else its namespace. */
 export function namespaceOf(object: KubeObject, context: RuleContext): string | undefined {
