@@ -65,8 +65,8 @@ export interface PodSecurityCheck {
   versions: readonly CheckVersion[];
 }
 
-/** The one "allowed" result; shared so that a passing check allocates nothing. */
-export const ALLOWED: CheckResult = Object.freeze({ allowed: true, reason: '', detail: '', paths: [] }) as CheckResult;
+/** The one "allowed" result; shared so that a passing check allocates nothing (frozen, paths too, for that reason). */
+export const ALLOWED: CheckResult = Object.freeze({ allowed: true, reason: '', detail: '', paths: Object.freeze([]) as unknown as string[] });
 
 export function forbidden(reason: string, detail: string, paths: string[]): CheckResult {
   return { allowed: false, reason, detail, paths };

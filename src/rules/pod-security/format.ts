@@ -38,7 +38,15 @@ export function mapEntryPath(mapPath: string, key: string): string {
   return `${mapPath}[${JSON.stringify(key)}]`;
 }
 
-/** Sorted as Go sorts strings (by UTF-8 bytes), which differs from JS's UTF-16 order above U+FFFF. */
+/**
+ * Go's string order (by UTF-8 bytes), which differs from JS's `<` and default `sort()` (UTF-16 code
+ * units) above U+FFFF. Every order PSA shows comes from a Go sort, so every sort in a detail uses this.
+ */
+export function goCompare(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** The values in Go's string order (see goCompare). */
 export function goSorted(values: Iterable<string>): string[] {
-  return [...values].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return [...values].sort(goCompare);
 }

@@ -32,7 +32,7 @@ export function parseVersion(text: string): PolicyVersion | undefined {
   return Number.isSafeInteger(minor) ? { latest: false, minor } : undefined;
 }
 
-export function formatVersion(version: PolicyVersion): string {
+function formatVersion(version: PolicyVersion): string {
   return version.latest ? 'latest' : `v1.${version.minor}`;
 }
 
@@ -44,8 +44,4 @@ export function formatLevelVersion(policy: LevelVersion): string {
 /** The minor version the checks are evaluated at: newer-than-known and `latest` mean the newest known. */
 export function effectiveMinor(version: PolicyVersion): number {
   return version.latest ? NEWEST_KNOWN_MINOR : Math.min(version.minor, NEWEST_KNOWN_MINOR);
-}
-
-export function sameLevelVersion(a: LevelVersion, b: LevelVersion): boolean {
-  return a.level === b.level && effectiveMinor(a.version) === effectiveMinor(b.version);
 }

@@ -37,4 +37,12 @@ describe('applyAdmissionDefaults', () => {
     expect(podUnderReview(defaulted)?.spec.volumes).toEqual([{ name: 'scratch', emptyDir: {} }, { name: 'cfg', configMap: { name: 'c' } }]);
     expect(deployment.spec.template.spec.volumes[0]).toEqual({ name: 'scratch' });
   });
+
+  it.each([
+    ['every volume has a source', { apiVersion: 'v1', kind: 'Pod', spec: { volumes: [{ name: 'cfg', configMap: { name: 'c' } }] } }],
+    ['there are no volumes', { apiVersion: 'v1', kind: 'Pod', spec: {} }],
+    ['the kind carries no pod', { apiVersion: 'v1', kind: 'ConfigMap', spec: { volumes: [{ name: 'scratch' }] } }],
+  ])('returns the object itself, uncopied, when %s', (_, object) => {
+    expect(applyAdmissionDefaults(object)).toBe(object);
+  });
 });

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { formatLevelVersion, parseVersion } from './level-version.js';
+import { formatLevelVersion, parseVersion, type Level } from './level-version.js';
 import { defaultPolicy, podSecurityLabelsChanged, policyFromLabels, type NamespacePolicy } from './policy.js';
 
-const DEFAULTS = defaultPolicy({ enforce: 'baseline', 'enforce-version': 'latest', warn: 'restricted', 'warn-version': 'latest', audit: 'restricted', 'audit-version': 'latest' });
-const PRIVILEGED_DEFAULTS = defaultPolicy({ enforce: 'privileged', 'enforce-version': 'latest', warn: 'privileged', 'warn-version': 'latest', audit: 'privileged', 'audit-version': 'latest' });
+/** Defaults at these levels, every version `latest`. */
+function defaultsAt(enforce: Level, audit: Level, warn: Level) {
+  return defaultPolicy({ enforce, 'enforce-version': 'latest', audit, 'audit-version': 'latest', warn, 'warn-version': 'latest' });
+}
+const DEFAULTS = defaultsAt('baseline', 'restricted', 'restricted');
+const PRIVILEGED_DEFAULTS = defaultsAt('privileged', 'privileged', 'privileged');
+
+/** `{ enforce: 'restricted' }` -> `{ 'pod-security.kubernetes.io/enforce': 'restricted' }`. */
+function psLabels(short: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(short).map(([key, value]) => [`pod-security.kubernetes.io/${key}`, value]));
+}
 
 function formatted(policy: NamespacePolicy) {
   return { enforce: formatLevelVersion(policy.enforce), audit: formatLevelVersion(policy.audit), warn: formatLevelVersion(policy.warn) };
@@ -14,55 +23,63 @@ describe('policyFromLabels', () => {
     { name: 'no labels: the defaults', labels: {}, defaults: DEFAULTS, expected: { enforce: 'baseline:latest', audit: 'restricted:latest', warn: 'restricted:latest' } },
     {
       name: 'labels override the defaults, versions kept as written',
-      labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.99', 'pod-security.kubernetes.io/audit': 'baseline' },
+      labels: psLabels({ enforce: 'restricted', 'enforce-version': 'v1.99', audit: 'baseline' }),
       defaults: DEFAULTS,
       expected: { enforce: 'restricted:v1.99', audit: 'baseline:latest', warn: 'restricted:latest' },
     },
     {
       name: 'warn follows a stricter enforce label, with its version',
-      labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.25' },
+      labels: psLabels({ enforce: 'restricted', 'enforce-version': 'v1.25' }),
       defaults: PRIVILEGED_DEFAULTS,
       expected: { enforce: 'restricted:v1.25', audit: 'privileged:latest', warn: 'restricted:v1.25' },
     },
     {
       name: 'warn follows enforce but keeps its own version label',
-      labels: { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': 'v1.25', 'pod-security.kubernetes.io/warn-version': 'v1.30' },
+      labels: psLabels({ enforce: 'baseline', 'enforce-version': 'v1.25', 'warn-version': 'v1.30' }),
       defaults: PRIVILEGED_DEFAULTS,
       expected: { enforce: 'baseline:v1.25', audit: 'privileged:latest', warn: 'baseline:v1.30' },
     },
     {
       name: 'an explicit warn label is kept even when weaker than enforce',
-      labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'privileged' },
+      labels: psLabels({ enforce: 'restricted', warn: 'privileged' }),
       defaults: PRIVILEGED_DEFAULTS,
       expected: { enforce: 'restricted:latest', audit: 'privileged:latest', warn: 'privileged:latest' },
     },
     {
       name: 'invalid enforce level fails closed, and warn does not follow it',
-      labels: { 'pod-security.kubernetes.io/enforce': 'Restricted' },
+      labels: psLabels({ enforce: 'Restricted' }),
       defaults: PRIVILEGED_DEFAULTS,
       expected: { enforce: 'restricted:latest', audit: 'privileged:latest', warn: 'privileged:latest' },
     },
     {
       name: 'invalid audit and warn levels fail open',
-      labels: { 'pod-security.kubernetes.io/audit': 'strict', 'pod-security.kubernetes.io/warn': '' },
+      labels: psLabels({ audit: 'strict', warn: '' }),
       defaults: DEFAULTS,
       expected: { enforce: 'baseline:latest', audit: 'privileged:latest', warn: 'privileged:latest' },
     },
     {
       name: 'invalid version is latest',
-      labels: { 'pod-security.kubernetes.io/enforce-version': 'v1.022' },
+      labels: psLabels({ 'enforce-version': 'v1.022' }),
       defaults: DEFAULTS,
       expected: { enforce: 'baseline:latest', audit: 'restricted:latest', warn: 'restricted:latest' },
     },
   ])('$name', ({ labels, defaults, expected }) => {
-    expect(formatted(policyFromLabels(labels as Record<string, string>, defaults).policy)).toEqual(expected);
+    expect(formatted(policyFromLabels(labels, defaults).policy)).toEqual(expected);
   });
 
   it('reports each invalid label as the API server words a field error', () => {
-    const { errors } = policyFromLabels({ 'pod-security.kubernetes.io/enforce': 'strict', 'pod-security.kubernetes.io/warn-version': '1.25' }, DEFAULTS);
-    expect(errors.map((error) => error.message)).toEqual([
-      'metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted',
-      'metadata.labels[pod-security.kubernetes.io/warn-version]: Invalid value: "1.25": must be "latest" or "v1.x"',
+    const { errors } = policyFromLabels(psLabels({ enforce: 'strict', 'warn-version': '1.25' }), DEFAULTS);
+    expect(errors).toEqual([
+      {
+        label: 'pod-security.kubernetes.io/enforce',
+        value: 'strict',
+        message: 'metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted',
+      },
+      {
+        label: 'pod-security.kubernetes.io/warn-version',
+        value: '1.25',
+        message: 'metadata.labels[pod-security.kubernetes.io/warn-version]: Invalid value: "1.25": must be "latest" or "v1.x"',
+      },
     ]);
   });
 });
@@ -78,9 +95,15 @@ describe('parseVersion', () => {
 });
 
 describe('podSecurityLabelsChanged', () => {
-  it('sees a change of any of the six labels and nothing else', () => {
+  it.each(['enforce', 'enforce-version', 'audit', 'audit-version', 'warn', 'warn-version'])('sees a change of %s', (label) => {
+    expect(podSecurityLabelsChanged(psLabels({ [label]: 'a' }), psLabels({ [label]: 'b' }))).toBe(true);
+    expect(podSecurityLabelsChanged({}, psLabels({ [label]: 'a' }))).toBe(true);
+    expect(podSecurityLabelsChanged(psLabels({ [label]: 'a' }), undefined)).toBe(true);
+    expect(podSecurityLabelsChanged(psLabels({ [label]: 'a' }), { ...psLabels({ [label]: 'a' }), team: 'b' })).toBe(false);
+  });
+
+  it('ignores every other label', () => {
     expect(podSecurityLabelsChanged({ team: 'a' }, { team: 'b' })).toBe(false);
-    expect(podSecurityLabelsChanged({}, { 'pod-security.kubernetes.io/audit-version': 'v1.30' })).toBe(true);
-    expect(podSecurityLabelsChanged({ 'pod-security.kubernetes.io/enforce': 'baseline' }, undefined)).toBe(true);
+    expect(podSecurityLabelsChanged(undefined, { 'pod-security.kubernetes.io/other': 'x' })).toBe(false);
   });
 });

@@ -21,12 +21,12 @@ export interface LabelError {
 const LEVEL_RANK: Record<Level, number> = { privileged: 0, baseline: 1, restricted: 2 };
 const INVALID_LEVEL_FALLBACK: Record<PolicyMode, Level> = { enforce: 'restricted', audit: 'privileged', warn: 'privileged' };
 
-export function levelLabel(mode: PolicyMode): string {
-  return `${LABEL_PREFIX}${mode}`;
-}
-export function versionLabel(mode: PolicyMode): string {
-  return `${LABEL_PREFIX}${mode}-version`;
-}
+/** Each mode's two labels, named once: policyFromLabels reads them for every pod. */
+const MODE_LABELS: Readonly<Record<PolicyMode, { level: string; version: string }>> = {
+  enforce: { level: `${LABEL_PREFIX}enforce`, version: `${LABEL_PREFIX}enforce-version` },
+  audit: { level: `${LABEL_PREFIX}audit`, version: `${LABEL_PREFIX}audit-version` },
+  warn: { level: `${LABEL_PREFIX}warn`, version: `${LABEL_PREFIX}warn-version` },
+};
 
 function levelError(label: string, value: string): LabelError {
   return { label, value, message: `metadata.labels[${label}]: Invalid value: ${JSON.stringify(value)}: must be one of privileged, baseline, restricted` };
@@ -76,22 +76,23 @@ export function policyFromLabels(labels: Readonly<Record<string, string>> | unde
   let warnVersionSet = false;
   for (const mode of POLICY_MODES) {
     let { level, version }: { level: Level; version: PolicyVersion } = policy[mode];
-    const levelText = labels[levelLabel(mode)];
+    const names = MODE_LABELS[mode];
+    const levelText = labels[names.level];
     if (levelText !== undefined) {
       const parsed = parseLevel(levelText);
       if (parsed) level = parsed;
       else {
         level = INVALID_LEVEL_FALLBACK[mode];
-        errors.push(levelError(levelLabel(mode), levelText));
+        errors.push(levelError(names.level, levelText));
       }
       if (mode === 'enforce') enforceLevelSet = parsed !== undefined;
       if (mode === 'warn') warnLevelSet = true;
     }
-    const versionText = labels[versionLabel(mode)];
+    const versionText = labels[names.version];
     if (versionText !== undefined) {
       const parsed = parseVersion(versionText);
       version = parsed ?? LATEST;
-      if (!parsed) errors.push(versionError(versionLabel(mode), versionText));
+      if (!parsed) errors.push(versionError(names.version, versionText));
       if (mode === 'warn') warnVersionSet = true;
     }
     policy[mode] = { level, version };
@@ -115,7 +116,8 @@ export function podSecurityLabelsChanged(
   after: Readonly<Record<string, string>> | undefined,
 ): boolean {
   for (const mode of POLICY_MODES) {
-    for (const label of [levelLabel(mode), versionLabel(mode)]) if (before?.[label] !== after?.[label]) return true;
+    const { level, version } = MODE_LABELS[mode];
+    if (before?.[level] !== after?.[level] || before?.[version] !== after?.[version]) return true;
   }
   return false;
 }

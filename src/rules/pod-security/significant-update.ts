@@ -2,6 +2,7 @@
 // Security verdict: PSA only re-evaluates when containers are added or removed, an image changes, an
 // ephemeral container is added or changed, or a seccomp annotation changes.
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
+import { isRecord } from '../is-record.js';
 import type { KubeObject } from '../types.js';
 import { podUnderReview } from './pod-spec.js';
 
@@ -11,8 +12,7 @@ const CONTAINER_SECCOMP_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.ku
 type Annotations = Readonly<Record<string, string>> | undefined;
 
 function specOf(pod: KubeObject): V1PodSpec {
-  const spec = pod.spec;
-  return (typeof spec === 'object' && spec !== null ? spec : {}) as V1PodSpec;
+  return (isRecord(pod.spec) ? pod.spec : {}) as unknown as V1PodSpec;
 }
 
 function listOf(value: unknown): V1Container[] {

@@ -147,6 +147,20 @@ describe('appArmorProfile', () => {
     expect(result.detail).toBe('pod and container "a" must not set AppArmor profile type to "Unconfined"');
   });
 
+  it("sorts types and annotation entries in Go's byte order, not by UTF-16 code units", () => {
+    const result = runCheck(
+      appArmorProfile,
+      37,
+      { containers: [{ name: 'a', securityContext: profile('\u{1F600}') }, { name: 'b', securityContext: profile('\uFFFD') }] },
+      { annotations: { [`${PREFIX}\u{1F600}`]: 'x', [`${PREFIX}\uFFFD`]: 'x' } },
+    );
+    expect(result.detail).toBe(
+      'containers "a", "b" and annotations must not set AppArmor profile type to ' +
+        `"\uFFFD", "\u{1F600}", "${PREFIX}\uFFFD="x"", "${PREFIX}\u{1F600}="x""`,
+    );
+    expect(result.paths.slice(2)).toEqual([`metadata.annotations["${PREFIX}\uFFFD"]`, `metadata.annotations["${PREFIX}\u{1F600}"]`]);
+  });
+
   it('quotes annotation values the way Go %q does', () => {
     const result = runCheck(appArmorProfile, 37, {}, { annotations: { [`${PREFIX}a`]: 'un"confined\n' } });
     expect(result.detail).toBe(`annotation must not set AppArmor profile type to "${PREFIX}a="un\\"confined\\n""`);

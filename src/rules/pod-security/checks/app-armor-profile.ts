@@ -13,19 +13,13 @@
  * The detail names the pod, then the containers in PSA's order, then the annotations; the values
  * are the sorted distinct types followed by the sorted `key="value"` annotation entries.
  */
-import type { V1AppArmorProfile } from '@kubernetes/client-node';
+import { isRecord } from '../../is-record.js';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
-import { goQuote, joinQuote, mapEntryPath, pluralize } from '../format.js';
+import { goCompare, goQuote, goSorted, joinQuote, mapEntryPath, pluralize } from '../format.js';
+import { profileType } from '../security-profile.js';
 
 const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
-
-/** The profile's type when a profile is set ('' when it has none), or undefined when there is no profile. */
-function profileType(profile: V1AppArmorProfile | null | undefined): string | undefined {
-  if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) return undefined;
-  const type: unknown = profile.type;
-  return typeof type === 'string' ? type : '';
-}
 
 function forbiddenType(type: string | undefined): type is string {
   return type !== undefined && type !== 'RuntimeDefault' && type !== 'Localhost';
@@ -36,7 +30,7 @@ function forbiddenAnnotationValue(value: string): boolean {
 }
 
 function byEntry(a: readonly [string, string], b: readonly [string, string]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+  return goCompare(a[0], b[0]);
 }
 
 interface Offenders {
@@ -56,9 +50,8 @@ const visitContainer: ContainerVisitor<PodUnderReview, Offenders> = (container, 
 };
 
 /** [`key="value"`, key] for each forbidden annotation, sorted by the first. */
-function forbiddenAnnotations(annotations: unknown): [string, string][] | undefined {
-  if (typeof annotations !== 'object' || annotations === null) return undefined;
-  const map = annotations as Record<string, unknown>;
+function forbiddenAnnotations(map: unknown): [string, string][] | undefined {
+  if (!isRecord(map)) return undefined;
   let found: [string, string][] | undefined;
   for (const key in map) {
     if (!key.startsWith(ANNOTATION_PREFIX) || !Object.hasOwn(map, key)) continue;
@@ -90,7 +83,7 @@ function checkAppArmorProfile(pod: PodUnderReview): CheckResult {
     for (const type of containers.types) types.add(type);
     paths.push(...containers.paths);
   }
-  const values = [...types].sort();
+  const values = goSorted(types);
   if (annotations) {
     setters.push(pluralize('annotation', 'annotations', annotations.length));
     for (const [entry, key] of annotations) {

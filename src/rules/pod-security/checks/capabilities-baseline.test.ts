@@ -3,6 +3,8 @@ import { ALLOWED } from '../check.js';
 import { capabilitiesBaseline } from './capabilities-baseline.js';
 import { runCheck } from './check-test-helpers.js';
 
+// The Pod Security Standards' list, written out here rather than imported so that a capability
+// missing from the check's set fails a test; the `forbids` cases catch one the set should not have.
 const DEFAULT_SET = [
   'AUDIT_WRITE',
   'CHOWN',
@@ -43,6 +45,7 @@ describe('capabilities_baseline', () => {
 
   it.each([
     { capability: 'NET_RAW' },
+    { capability: 'SYS_ADMIN' },
     { capability: 'chown' },
     { capability: 'CAP_CHOWN' },
   ])('forbids $capability in one container, with the field path', ({ capability }) => {
@@ -67,6 +70,11 @@ describe('capabilities_baseline', () => {
       'spec.containers[0].securityContext.capabilities.add',
       'spec.containers[1].securityContext.capabilities.add',
     ]);
+  });
+
+  it("sorts capabilities in Go's byte order, not by UTF-16 code units", () => {
+    const result = runCheck(capabilitiesBaseline, 37, { containers: [{ name: 'a', ...adding('b', '\u{1F600}', '\uFFFD', 'B', 'b') }] });
+    expect(result.detail).toBe('container "a" must not include "B", "b", "\uFFFD", "\u{1F600}" in securityContext.capabilities.add');
   });
 
   it('names init, regular and ephemeral containers in PSA order, and ignores hostUsers', () => {

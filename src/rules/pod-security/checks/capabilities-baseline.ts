@@ -11,7 +11,7 @@
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
-import { joinQuote, pluralize } from '../format.js';
+import { goSorted, joinQuote, pluralize } from '../format.js';
 
 const DEFAULT_CAPABILITIES: ReadonlySet<string> = new Set([
   'AUDIT_WRITE',
@@ -58,7 +58,7 @@ function checkCapabilitiesBaseline(pod: PodUnderReview): CheckResult {
   return forbidden(
     'non-default capabilities',
     `${pluralize('container', 'containers', names.length)} ${joinQuote(names)} must not include ` +
-      `${joinQuote([...found.capabilities].sort())} in securityContext.capabilities.add`,
+      `${joinQuote(goSorted(found.capabilities))} in securityContext.capabilities.add`,
     paths,
   );
 }

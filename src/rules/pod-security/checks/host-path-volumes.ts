@@ -10,6 +10,7 @@
 import type { V1Volume } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { joinQuote, pluralize } from '../format.js';
+import { isRecord } from '../../is-record.js';
 
 function checkHostPathVolumes(pod: PodUnderReview): CheckResult {
   const volumes: unknown = pod.spec.volumes;
@@ -19,7 +20,7 @@ function checkHostPathVolumes(pod: PodUnderReview): CheckResult {
   for (let i = 0; i < volumes.length; i++) {
     const volume = volumes[i] as V1Volume | null | undefined;
     const hostPath: unknown = volume?.hostPath;
-    if (typeof hostPath !== 'object' || hostPath === null || Array.isArray(hostPath)) continue;
+    if (!isRecord(hostPath)) continue;
     const name: unknown = volume?.name;
     (names ??= []).push(typeof name === 'string' ? name : '');
     (paths ??= []).push(`${pod.specPath}.volumes[${i}].hostPath`);

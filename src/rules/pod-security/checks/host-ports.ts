@@ -10,7 +10,7 @@
 import type { V1ContainerPort } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
-import { joinQuote, pluralize } from '../format.js';
+import { goSorted, joinQuote, pluralize } from '../format.js';
 
 interface Offenders {
   names: string[];
@@ -40,7 +40,7 @@ function checkHostPorts(pod: PodUnderReview): CheckResult {
   const found = visitContainers(pod.spec, visitContainer, pod);
   if (!found) return ALLOWED;
   const { names, paths } = found;
-  const ports = [...found.ports].sort();
+  const ports = goSorted(found.ports);
   const containers = `${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`;
   const uses = `${pluralize('uses', 'use', names.length)} ${pluralize('hostPort', 'hostPorts', ports.length)}`;
   return forbidden('hostPort', `${containers} ${uses} ${ports.join(', ')}`, paths);

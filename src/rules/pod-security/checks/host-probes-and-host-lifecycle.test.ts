@@ -136,6 +136,17 @@ describe('hostProbesAndHostLifecycle', () => {
     ]);
   });
 
+  it("sorts names and hosts in Go's byte order, not by UTF-16 code units", () => {
+    const result = runCheck(hostProbesAndHostLifecycle, 37, {
+      containers: [
+        { name: '\u{1F600}', livenessProbe: { httpGet: { host: '\u{1F600}' } } },
+        { name: '\uFFFD', livenessProbe: { httpGet: { host: '\uFFFD' } } },
+      ],
+    });
+    expect(result.detail).toBe('containers "\uFFFD", "\u{1F600}" use probe or lifecycle hosts "\uFFFD", "\u{1F600}"');
+    expect(result.paths).toEqual(['spec.containers[1].livenessProbe.httpGet.host', 'spec.containers[0].livenessProbe.httpGet.host']);
+  });
+
   it('names containers once each, sorted by name, with paths in that order', () => {
     const result = runCheck(hostProbesAndHostLifecycle, 37, {
       initContainers: [{ name: 'zeta', readinessProbe: { tcpSocket: { host: 'h' } } }],

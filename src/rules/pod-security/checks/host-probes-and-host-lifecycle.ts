@@ -13,7 +13,7 @@
 import type { V1Container, V1LifecycleHandler, V1Probe } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { containerName, containerPath, visitContainers, type ContainerList, type ContainerVisitor } from '../containers.js';
-import { joinQuote, pluralize } from '../format.js';
+import { goCompare, goSorted, joinQuote, pluralize } from '../format.js';
 
 interface Findings {
   hosts: Set<string>;
@@ -54,7 +54,7 @@ function checkHandler(
 }
 
 function byName(a: readonly [string, string], b: readonly [string, string]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+  return goCompare(a[0], b[0]);
 }
 
 const visitContainer: ContainerVisitor<PodUnderReview, Findings> = (container, list, index, pod, found) => {
@@ -76,7 +76,7 @@ function checkHostProbesAndHostLifecycle(pod: PodUnderReview): CheckResult {
   for (const [name] of fields) {
     if (names.length === 0 || names[names.length - 1] !== name) names.push(name);
   }
-  const hosts = [...found.hosts].sort();
+  const hosts = goSorted(found.hosts);
   const containers = `${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`;
   const hostNoun = pluralize('probe or lifecycle host', 'probe or lifecycle hosts', hosts.length);
   return forbidden(

@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { ALLOWED } from '../check.js';
 import { runCheck } from './check-test-helpers.js';
 import { privileged } from './privileged.js';
 
 describe('privileged', () => {
+  it('has one variant, from v1.0', () => {
+    expect(privileged.versions.map((version) => version.minimumMinor)).toEqual([0]);
+  });
+
   it.each([
     { name: 'no securityContext', pod: { containers: [{ name: 'a' }] } },
     { name: 'privileged: false', pod: { containers: [{ name: 'a', securityContext: { privileged: false } }] } },
+    { name: 'a truthy non-boolean', pod: { containers: [{ name: 'a', securityContext: { privileged: 'true' } }] } },
   ])('allows $name', ({ pod }) => {
-    expect(runCheck(privileged, 37, pod).allowed).toBe(true);
+    expect(runCheck(privileged, 37, pod)).toBe(ALLOWED);
   });
 
   it('names one container in the singular, with the field path', () => {

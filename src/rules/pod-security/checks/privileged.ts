@@ -4,6 +4,7 @@
  * Privileged Pods disable most security mechanisms and must be disallowed.
  * Restricted fields: spec.{initContainers,containers,ephemeralContainers}[*].securityContext.privileged
  * Allowed values: false, undefined
+ * Versions: one variant, unchanged since v1.0.
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';

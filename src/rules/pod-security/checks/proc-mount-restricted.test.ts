@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runCheck } from './check-test-helpers.js';
+import { ALLOWED } from '../check.js';
+import { PSA_PROC_MOUNT, runCheck } from './check-test-helpers.js';
 import { procMountRestricted } from './proc-mount-restricted.js';
 
-const PSA_CONTAINERS = [
-  { name: 'a' },
-  { name: 'b', securityContext: {} },
-  { name: 'c', securityContext: { procMount: 'Default' } },
-  { name: 'd', securityContext: { procMount: 'Unmasked' } },
-  { name: 'e', securityContext: { procMount: 'other' } },
-];
+const PSA_CONTAINERS = PSA_PROC_MOUNT.containers;
 
 describe('procMount_restricted', () => {
   it('starts at v1.35 and replaces the baseline procMount check there', () => {
@@ -23,17 +18,12 @@ describe('procMount_restricted', () => {
     { name: 'Default', pod: { containers: [{ name: 'a', securityContext: { procMount: 'Default' } }], hostUsers: false } },
     { name: 'no procMount', pod: { containers: [{ name: 'a', securityContext: {} }], hostUsers: false } },
   ])('allows $name', ({ pod }) => {
-    expect(runCheck(procMountRestricted, 37, pod).allowed).toBe(true);
+    expect(runCheck(procMountRestricted, 37, pod)).toBe(ALLOWED);
   });
 
   it.each([true, false])('forbids non-default values whatever hostUsers is (%s)', (hostUsers) => {
     for (const minor of [35, 37]) {
-      expect(runCheck(procMountRestricted, minor, { containers: PSA_CONTAINERS, hostUsers })).toEqual({
-        allowed: false,
-        reason: 'procMount',
-        detail: 'containers "d", "e" must not set securityContext.procMount to "Unmasked", "other"',
-        paths: ['spec.containers[3].securityContext.procMount', 'spec.containers[4].securityContext.procMount'],
-      });
+      expect(runCheck(procMountRestricted, minor, { containers: PSA_CONTAINERS, hostUsers })).toEqual(PSA_PROC_MOUNT.result);
     }
   });
 });

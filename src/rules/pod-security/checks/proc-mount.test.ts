@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ALLOWED } from '../check.js';
-import { runCheck } from './check-test-helpers.js';
+import { PSA_PROC_MOUNT, runCheck } from './check-test-helpers.js';
 import { procMount } from './proc-mount.js';
 
-// PSA's own table: a..c are allowed, d and e are not.
-const PSA_CONTAINERS = [
-  { name: 'a' },
-  { name: 'b', securityContext: {} },
-  { name: 'c', securityContext: { procMount: 'Default' } },
-  { name: 'd', securityContext: { procMount: 'Unmasked' } },
-  { name: 'e', securityContext: { procMount: 'other' } },
-];
-const PSA_RESULT = {
-  allowed: false,
-  reason: 'procMount',
-  detail: 'containers "d", "e" must not set securityContext.procMount to "Unmasked", "other"',
-  paths: ['spec.containers[3].securityContext.procMount', 'spec.containers[4].securityContext.procMount'],
-};
+const { containers: PSA_CONTAINERS, result: PSA_RESULT } = PSA_PROC_MOUNT;
 
 describe('procMount', () => {
   it.each([

@@ -10,7 +10,7 @@
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
-import { joinQuote, pluralize, goSorted } from '../format.js';
+import { goSorted, joinQuote, pluralize } from '../format.js';
 
 const DEFAULT_PROC_MOUNT = 'Default';
 
@@ -47,7 +47,6 @@ function checkProcMountOutsideUserNamespace(pod: PodUnderReview): CheckResult {
   if (pod.spec.hostUsers === false) return ALLOWED;
   return checkProcMount(pod);
 }
-
 
 export const procMount: PodSecurityCheck = {
   id: 'procMount',

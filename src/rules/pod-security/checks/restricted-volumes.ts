@@ -11,11 +11,12 @@
  * projected, secret
  * Versions: one variant since v1.0. PSA allowed `image` volumes (Kubernetes 1.33) by amending that
  * variant, so they pass at every policy version. A volume with no source at all is defaulted to
- * emptyDir by the API server before admission; raw manifests get that default elsewhere, so here it
- * is reported as "unknown", as PSA would.
+ * emptyDir by the API server before admission (raw manifests get that default from defaulting.ts), so
+ * here it is reported as "unknown", as PSA would.
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { goSorted, joinQuote, pluralize } from '../format.js';
+import { isRecord } from '../../is-record.js';
 
 const ALLOWED_VOLUME_SOURCES: ReadonlySet<string> = new Set([
   'configMap',
@@ -60,8 +61,7 @@ type Fields = Record<string, unknown>;
 
 /** Go's `volume.X != nil`: the source is present as an object (null or a wrong type is absent). */
 function hasSource(volume: Fields, source: string): boolean {
-  const value = volume[source];
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isRecord(volume[source]);
 }
 
 function hasAllowedSource(volume: Fields): boolean {
@@ -82,10 +82,8 @@ function checkRestrictedVolumes(pod: PodUnderReview): CheckResult {
   let paths: string[] | undefined;
   let types: Set<string> | undefined;
   for (let i = 0; i < volumes.length; i++) {
-    const volume: unknown = volumes[i];
-    if (typeof volume !== 'object' || volume === null || Array.isArray(volume)) continue;
-    const fields = volume as Fields;
-    if (hasAllowedSource(fields)) continue;
+    const fields: unknown = volumes[i];
+    if (!isRecord(fields) || hasAllowedSource(fields)) continue;
     const source = restrictedSourceOf(fields);
     (names ??= []).push(typeof fields.name === 'string' ? fields.name : '');
     (paths ??= []).push(source ? `${pod.specPath}.volumes[${i}].${source}` : `${pod.specPath}.volumes[${i}]`);

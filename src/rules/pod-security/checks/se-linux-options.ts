@@ -13,7 +13,8 @@
 import type { V1Container, V1SELinuxOptions } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckPodFn, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { containerName, containerPath, visitContainers, type ContainerList, type ContainerVisitor } from '../containers.js';
-import { joinQuote, pluralize, goSorted } from '../format.js';
+import { goSorted, joinQuote, pluralize } from '../format.js';
+import { isRecord } from '../../is-record.js';
 
 const ALLOWED_TYPES_V1_0: ReadonlySet<string> = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
 const ALLOWED_TYPES_V1_31: ReadonlySet<string> = new Set([...ALLOWED_TYPES_V1_0, 'container_engine_t']);
@@ -28,7 +29,7 @@ function typeOf(options: V1SELinuxOptions): string {
 
 /** Which fields of one seLinuxOptions are forbidden, as BAD_* bits; 0 when none (or not an object). */
 function violationsOf(options: unknown, allowedTypes: ReadonlySet<string>): number {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) return 0;
+  if (!isRecord(options)) return 0;
   const { user, role } = options as V1SELinuxOptions;
   let bad = 0;
   if (!allowedTypes.has(typeOf(options as V1SELinuxOptions))) bad |= BAD_TYPE;

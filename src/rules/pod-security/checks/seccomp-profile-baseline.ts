@@ -15,7 +15,8 @@
  */
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
 import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
-import { goQuote, joinQuote, mapEntryPath, pluralize, goSorted } from '../format.js';
+import { goQuote, goSorted, joinQuote, mapEntryPath, pluralize } from '../format.js';
+import { profileType } from '../security-profile.js';
 
 const POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
 const CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
@@ -53,13 +54,6 @@ function checkSeccompAnnotations(pod: PodUnderReview): CheckResult {
     `forbidden ${pluralize('annotation', 'annotations', texts.length)} ${texts.join(', ')}`,
     texts.map((text) => offenders.get(text)!),
   );
-}
-
-/** The profile type a seccompProfile sets, or undefined when there is no seccompProfile object. */
-function profileType(profile: unknown): string | undefined {
-  if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) return undefined;
-  const type: unknown = (profile as { type?: unknown }).type;
-  return typeof type === 'string' ? type : '';
 }
 
 /** Forbidden types set on the pod and its containers, the containers that set them, the fields. */

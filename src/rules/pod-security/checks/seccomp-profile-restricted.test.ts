@@ -104,10 +104,12 @@ describe('seccompProfile_restricted', () => {
     });
   });
 
-  it('treats a null profile as unset and a profile without a string type as type ""', () => {
-    expect(runCheck(seccompProfileRestricted, 37, { securityContext: { seccompProfile: null }, containers: [{ name: 'a' }] }).detail).toBe(
-      'pod or container "a" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"',
-    );
+  it('treats a profile that is not an object as unset and a profile without a string type as type ""', () => {
+    for (const seccompProfile of [null, []]) {
+      expect(runCheck(seccompProfileRestricted, 37, { securityContext: { seccompProfile }, containers: [{ name: 'a' }] }).detail).toBe(
+        'pod or container "a" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"',
+      );
+    }
     expect(runCheck(seccompProfileRestricted, 37, { securityContext: podSeccomp(7), containers: [withSeccomp('a', 'RuntimeDefault')] }).detail).toBe(
       'pod must not set securityContext.seccompProfile.type to ""',
     );

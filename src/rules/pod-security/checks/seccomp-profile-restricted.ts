@@ -9,9 +9,11 @@
  * Versions: v1.19 adds the check (the seccompProfile fields appeared in Kubernetes 1.19). From
  * v1.25 a pod with spec.os.name "windows" is exempt: API validation forbids seccomp on Windows pods.
  */
+import type { V1Container } from '@kubernetes/client-node';
 import { ALLOWED, forbidden, type CheckResult, type PodSecurityCheck, type PodUnderReview } from '../check.js';
-import { containerName, containerPath, visitContainers, type ContainerVisitor } from '../containers.js';
+import { containerName, containerPath, visitContainers, type ContainerList, type ContainerVisitor } from '../containers.js';
 import { goSorted, joinQuote, pluralize } from '../format.js';
+import { profileType } from '../security-profile.js';
 
 /** "RuntimeDefault" or "Localhost". Compared, not looked up in a Set: this runs for every container. */
 function allowedType(type: string | undefined): boolean {
@@ -19,17 +21,6 @@ function allowedType(type: string | undefined): boolean {
 }
 
 const REASON = 'seccompProfile';
-
-/** The profile's type when a profile is set (Go's zero value "" for a missing type), else undefined. */
-function profileType(profile: unknown): string | undefined {
-  if (typeof profile !== 'object' || profile === null) return undefined;
-  const type = (profile as { type?: unknown }).type;
-  return typeof type === 'string' ? type : '';
-}
-
-function podType(pod: PodUnderReview): string | undefined {
-  return profileType(pod.spec.securityContext?.seccompProfile);
-}
 
 /** Containers that set a forbidden type (with the types), and those that set none with no allowed pod-level type. */
 class Offenders {
@@ -40,27 +31,38 @@ class Offenders {
   implicitPaths: string[] | undefined;
 }
 
-const visitContainer: ContainerVisitor<PodUnderReview, Offenders> = (container, list, index, pod, found) => {
-  const type = profileType(container.securityContext?.seccompProfile);
-  if (type !== undefined) {
-    if (allowedType(type)) return found;
-    found ??= new Offenders();
-    (found.explicitNames ??= []).push(containerName(container));
-    (found.explicitPaths ??= []).push(`${containerPath(pod.specPath, list, index)}.securityContext.seccompProfile.type`);
-    (found.badTypes ??= new Set()).add(type);
-    return found;
-  }
-  if (allowedType(podType(pod))) return found;
+function recordForbiddenType(container: V1Container, list: ContainerList, index: number, pod: PodUnderReview, found: Offenders | undefined, type: string): Offenders {
+  found ??= new Offenders();
+  (found.explicitNames ??= []).push(containerName(container));
+  (found.explicitPaths ??= []).push(`${containerPath(pod.specPath, list, index)}.securityContext.seccompProfile.type`);
+  (found.badTypes ??= new Set()).add(type);
+  return found;
+}
+
+function recordUnset(container: V1Container, list: ContainerList, index: number, pod: PodUnderReview, found: Offenders | undefined): Offenders {
   found ??= new Offenders();
   (found.implicitNames ??= []).push(containerName(container));
   (found.implicitPaths ??= []).push(`${containerPath(pod.specPath, list, index)}.securityContext.seccompProfile.type`);
   return found;
+}
+
+// Two visitors, one chosen per pod: whether a container may leave its profile unset depends only on
+// the pod's own type, so no container re-reads it.
+const visitWithPodFallback: ContainerVisitor<PodUnderReview, Offenders> = (container, list, index, pod, found) => {
+  const type = profileType(container.securityContext?.seccompProfile);
+  return type === undefined || allowedType(type) ? found : recordForbiddenType(container, list, index, pod, found, type);
+};
+const visitWithoutPodFallback: ContainerVisitor<PodUnderReview, Offenders> = (container, list, index, pod, found) => {
+  const type = profileType(container.securityContext?.seccompProfile);
+  if (type === undefined) return recordUnset(container, list, index, pod, found);
+  return allowedType(type) ? found : recordForbiddenType(container, list, index, pod, found, type);
 };
 
 function checkSeccompProfileRestricted(pod: PodUnderReview): CheckResult {
-  const type = podType(pod);
-  const podForbidden = type !== undefined && !allowedType(type);
-  const found = visitContainers(pod.spec, visitContainer, pod);
+  const type = profileType(pod.spec.securityContext?.seccompProfile);
+  const podAllowed = allowedType(type);
+  const found = podAllowed ? visitContainers(pod.spec, visitWithPodFallback, pod) : visitContainers(pod.spec, visitWithoutPodFallback, pod);
+  const podForbidden = type !== undefined && !podAllowed;
   return podForbidden || found ? seccompFailure(pod, podForbidden ? type : undefined, found) : ALLOWED;
 }
 
