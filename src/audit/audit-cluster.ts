@@ -27,8 +27,6 @@ export interface AuditClusterOptions {
   pageSize?: number;
   /** Restarts allowed per kind after an expired continue token. Default 3. */
   maxRestarts?: number;
-  /** The kinds to list; default every audited kind. */
-  resources?: readonly AuditedResource[];
   onProgress?: (progress: AuditProgress) => void;
   now?: () => number;
 }
@@ -37,8 +35,24 @@ export async function auditCluster(lister: ClusterLister, config: PolicyConfig, 
   const now = options.now ?? (() => performance.now());
   const started = now();
   const collector = new AuditCollector(config, { source: lister.source, namespace: options.namespace });
-  const resources = options.resources ?? AUDITED_RESOURCES;
-  let total = 0;
+
+  /** Lists one kind into the collector; a restart forgets what the kind had listed. */
+  const list = (resource: AuditedResource) =>
+    listAll(
+      lister,
+      resource,
+      {
+        page(items, progress) {
+          for (const item of items) collector.add(item);
+          options.onProgress?.({ resource: resourceName(resource), ...progress, total: collector.listedCount });
+        },
+        restart(note) {
+          collector.discard(apiVersionOf(resource), resource.kind);
+          collector.addNote(note);
+        },
+      },
+      { namespace: options.namespace, pageSize: options.pageSize, maxRestarts: options.maxRestarts },
+    );
 
   // Namespaces: without them no pod can be judged as the webhook would, so failing here ends the audit.
   if (options.namespace !== undefined) {
@@ -50,57 +64,21 @@ export async function auditCluster(lister: ClusterLister, config: PolicyConfig, 
     }
     if (!namespace) throw new InputError(`namespace ${JSON.stringify(options.namespace)} not found on ${lister.source}`);
     collector.add(namespace);
-    total++;
   } else {
     try {
-      await listAll(
-        lister,
-        NAMESPACES,
-        {
-          page(items, progress) {
-            for (const item of items) collector.add(item);
-            total += items.length;
-            options.onProgress?.({ resource: resourceName(NAMESPACES), ...progress, total });
-          },
-          restart(note) {
-            collector.discard('v1', 'Namespace');
-            collector.addNote(note);
-          },
-        },
-        { pageSize: options.pageSize, maxRestarts: options.maxRestarts },
-      );
+      await list(NAMESPACES);
     } catch (error) {
       throw new InputError(`cannot list namespaces from ${lister.source}: ${describeApiError(error)}`);
     }
   }
 
-  for (const resource of resources) {
+  for (const resource of AUDITED_RESOURCES) {
     if (resource === NAMESPACES) continue;
-    const apiVersion = apiVersionOf(resource);
-    let listedHere = 0;
     try {
-      await listAll(
-        lister,
-        resource,
-        {
-          page(items, progress) {
-            for (const item of items) collector.add(item);
-            listedHere = progress.listed;
-            total += items.length;
-            options.onProgress?.({ resource: resourceName(resource), ...progress, total });
-          },
-          restart(note) {
-            collector.discard(apiVersion, resource.kind);
-            total -= listedHere;
-            listedHere = 0;
-            collector.addNote(note);
-          },
-        },
-        { namespace: options.namespace, pageSize: options.pageSize, maxRestarts: options.maxRestarts },
-      );
+      await list(resource);
     } catch (error) {
       // One kind that cannot be listed (RBAC, an API the cluster does not serve) does not hide the others.
-      collector.discard(apiVersion, resource.kind);
+      collector.discard(apiVersionOf(resource), resource.kind);
       collector.addError({ file: collectionPath(resource, options.namespace), message: `cannot list ${resourceName(resource)}: ${describeApiError(error)}` });
     }
   }

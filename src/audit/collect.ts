@@ -5,7 +5,7 @@ import { isKind } from '../rules/kinds.js';
 import type { KubeObject, NamespaceInfo, PolicyConfig } from '../rules/types.js';
 import { AuditEvaluator } from './evaluate.js';
 import { controllerUidOf, OwnerIndex, refOf } from './owners.js';
-import { countResults, groupResults, summaryOf, type AuditError, type AuditReport, type AuditedObject } from './report.js';
+import { compareText, countResults, groupResults, summaryOf, type AuditError, type AuditReport, type AuditedObject } from './report.js';
 import { pathOfRef } from './resources.js';
 
 export interface CollectorOptions {
@@ -17,8 +17,21 @@ export interface CollectorOptions {
 
 const NAMESPACE_KIND = { group: '', kind: 'Namespace' };
 
-function kindKey(apiVersion: string, kind: string): string {
-  return `${apiVersion}\u0000${kind}`;
+/**
+ * What the collector keeps of one kind (by apiVersion and kind): everything a restarted listing of that
+ * kind must forget at once.
+ */
+interface KindTally {
+  kind: string;
+  listed: number;
+  /** Old ReplicaSet revisions: listed, not judged. */
+  skipped: number;
+  /** The objects with findings. */
+  audited: AuditedObject[];
+  /** Rules that threw on an object of this kind. */
+  errors: AuditError[];
+  /** Objects judged with the configured defaults because their namespace was not listed, by namespace. */
+  withoutNamespace: Map<string, number>;
 }
 
 /**
@@ -26,8 +39,8 @@ function kindKey(apiVersion: string, kind: string): string {
  * something running. It still links its pods (if any are terminating) to the Deployment, but it is not
  * judged on its own: a template the Deployment has since fixed is not something enforcing would break.
  */
-function isOldRevision(object: KubeObject): boolean {
-  if (object.kind !== 'ReplicaSet' || controllerUidOf(object) === undefined) return false;
+function isOldRevision(object: KubeObject, controllerUid: string | undefined): boolean {
+  if (object.kind !== 'ReplicaSet' || controllerUid === undefined) return false;
   const spec = object.spec as { replicas?: unknown } | undefined;
   return spec?.replicas === 0;
 }
@@ -36,13 +49,10 @@ export class AuditCollector {
   private readonly evaluator: AuditEvaluator;
   private readonly namespaces = new Map<string, NamespaceInfo>();
   private readonly owners = new OwnerIndex();
-  /** Objects with findings, by apiVersion and kind (so that a restarted listing can drop its kind). */
-  private readonly audited = new Map<string, AuditedObject[]>();
-  private readonly listed = new Map<string, { kind: string; count: number }>();
-  private readonly judgedWithoutNamespace = new Map<string, number>();
+  private readonly kinds = new Map<string, KindTally>();
+  /** Kinds that could not be listed. */
   private readonly errors: AuditError[] = [];
   private readonly notes: string[] = [];
-  private skippedRevisions = 0;
 
   constructor(
     config: PolicyConfig,
@@ -54,41 +64,34 @@ export class AuditCollector {
   /** Judges one object. Namespaces must come before the objects in them. */
   add(object: KubeObject): void {
     const ref = refOf(object);
-    const key = kindKey(ref.apiVersion, ref.kind);
-    const listed = this.listed.get(key);
-    if (listed) listed.count++;
-    else this.listed.set(key, { kind: ref.kind, count: 1 });
+    const tally = this.tallyOf(ref.apiVersion, ref.kind);
+    tally.listed++;
 
     const isNamespace = isKind(object, NAMESPACE_KIND);
     if (isNamespace && ref.name !== '') this.namespaces.set(ref.name, { name: ref.name, labels: { ...(object.metadata?.labels ?? {}) } });
-    this.owners.add(object);
-    if (isOldRevision(object)) {
-      this.skippedRevisions++;
+    const controllerUid = controllerUidOf(object);
+    this.owners.add(ref, controllerUid);
+    if (isOldRevision(object, controllerUid)) {
+      tally.skipped++;
       return;
     }
 
     let namespace: NamespaceInfo | undefined;
     if (!isNamespace && ref.namespace !== undefined) {
       namespace = this.namespaces.get(ref.namespace);
-      if (!namespace) this.judgedWithoutNamespace.set(ref.namespace, (this.judgedWithoutNamespace.get(ref.namespace) ?? 0) + 1);
+      if (!namespace) tally.withoutNamespace.set(ref.namespace, (tally.withoutNamespace.get(ref.namespace) ?? 0) + 1);
     }
-    const file = pathOfRef(ref);
     const { findings, errors } = this.evaluator.evaluate(object, namespace);
-    for (const error of errors) this.errors.push({ file, message: `rule ${error.rule} could not be evaluated: ${error.message}` });
-    if (findings.length === 0) return;
-    const audited = this.audited.get(key);
-    const entry: AuditedObject = { ref, file, controllerUid: controllerUidOf(object), findings };
-    if (audited) audited.push(entry);
-    else this.audited.set(key, [entry]);
+    if (findings.length === 0 && errors.length === 0) return;
+    const file = pathOfRef(ref);
+    for (const error of errors) tally.errors.push({ file, message: `rule ${error.rule} could not be evaluated: ${error.message}` });
+    if (findings.length > 0) tally.audited.push({ ref, file, controllerUid, findings });
   }
 
   /** Forgets every object of a kind: its listing starts again from the beginning. */
   discard(apiVersion: string, kind: string): void {
-    const key = kindKey(apiVersion, kind);
-    this.audited.delete(key);
-    this.listed.delete(key);
+    this.kinds.delete(kindKey(apiVersion, kind));
     this.owners.discardKind(apiVersion, kind);
-    if (kind === 'ReplicaSet') this.skippedRevisions = 0;
     if (kind === 'Namespace') this.namespaces.clear();
   }
 
@@ -100,26 +103,40 @@ export class AuditCollector {
     this.notes.push(note);
   }
 
+  /** Objects of every kind added so far (and not discarded). */
+  get listedCount(): number {
+    let count = 0;
+    for (const tally of this.kinds.values()) count += tally.listed;
+    return count;
+  }
+
   finish(elapsedMs?: number): AuditReport {
-    const results = groupResults([...this.audited.values()].flat(), this.owners);
+    const tallies = [...this.kinds.values()].sort((a, b) => compareText(a.kind, b.kind));
+    const results = groupResults(
+      tallies.flatMap((tally) => tally.audited),
+      this.owners,
+    );
     const listed: Record<string, number> = {};
     let resources = 0;
-    for (const { kind, count } of [...this.listed.values()].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0))) {
-      listed[kind] = (listed[kind] ?? 0) + count;
-      resources += count;
+    let skipped = 0;
+    const withoutNamespace = new Map<string, number>();
+    for (const tally of tallies) {
+      listed[tally.kind] = (listed[tally.kind] ?? 0) + tally.listed;
+      resources += tally.listed - tally.skipped;
+      skipped += tally.skipped;
+      for (const [name, count] of tally.withoutNamespace) withoutNamespace.set(name, (withoutNamespace.get(name) ?? 0) + count);
     }
-    resources -= this.skippedRevisions;
     const notes = [...this.notes];
-    if (this.skippedRevisions > 0) {
-      notes.push(`${this.skippedRevisions} ReplicaSet(s) scaled to 0 by their Deployment (old revisions kept for rollback) were not judged.`);
+    if (skipped > 0) {
+      notes.push(`${skipped} ReplicaSet(s) scaled to 0 by their Deployment (old revisions kept for rollback) were not judged.`);
     }
-    if (this.judgedWithoutNamespace.size > 0) {
-      const objects = [...this.judgedWithoutNamespace.values()].reduce((sum, count) => sum + count, 0);
-      const names = [...this.judgedWithoutNamespace.keys()].sort();
+    if (withoutNamespace.size > 0) {
+      const objects = [...withoutNamespace.values()].reduce((sum, count) => sum + count, 0);
+      const names = [...withoutNamespace.keys()].sort();
       const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
       notes.push(`${objects} object(s) in namespaces that were not listed (${shown}) were judged with the configured Pod Security defaults.`);
     }
-    const errors = [...this.errors].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+    const errors = [...this.errors, ...tallies.flatMap((tally) => tally.errors)].sort((a, b) => compareText(a.file, b.file) || compareText(a.message, b.message));
     return {
       source: this.options.source,
       namespace: this.options.namespace,
@@ -133,6 +150,17 @@ export class AuditCollector {
       elapsedMs,
     };
   }
+
+  private tallyOf(apiVersion: string, kind: string): KindTally {
+    const key = kindKey(apiVersion, kind);
+    let tally = this.kinds.get(key);
+    if (!tally) this.kinds.set(key, (tally = { kind, listed: 0, skipped: 0, audited: [], errors: [], withoutNamespace: new Map() }));
+    return tally;
+  }
+}
+
+function kindKey(apiVersion: string, kind: string): string {
+  return `${apiVersion}\u0000${kind}`;
 }
 
 /** The audit of objects already in hand (an informer's cache, a test's fixtures): Namespaces are judged first. */

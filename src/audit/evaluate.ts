@@ -89,12 +89,12 @@ function findingKey(finding: { rule: string; check: string; path: string; messag
 }
 
 export class AuditEvaluator {
-  readonly enforced: PolicyConfig;
+  private readonly enforced: PolicyConfig;
   /** Rules whose mode today differs from their mode enforced: evaluated a second time, as configured. */
   private readonly rulesToRecheck: readonly Rule[];
 
   constructor(
-    readonly config: PolicyConfig,
+    private readonly config: PolicyConfig,
     private readonly rules: readonly Rule[] = AUDITED_RULES,
   ) {
     this.enforced = asEnforced(config);

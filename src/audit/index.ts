@@ -22,7 +22,7 @@ export {
   type NamespaceCount,
 } from './report.js';
 export { AUDITED_RESOURCES, collectionPath, objectPath, type AuditedResource } from './resources.js';
-export { isExpiredContinue, kubeLister, listAll, type ClusterLister, type ListPage, type ListRequest } from './scan.js';
+export { kubeLister, listAll, type ClusterLister, type ListPage, type ListRequest } from './scan.js';
 export {
   AUDIT_LEASE_NAME,
   PeriodicAudit,

@@ -29,7 +29,7 @@ interface OwnerEntry {
 }
 
 /** Kinds that own pods or other workloads. */
-export const OWNER_KINDS: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController']);
+const OWNER_KINDS: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController']);
 
 const MAX_CHAIN = 8;
 
@@ -53,7 +53,7 @@ export function controllerUidOf(object: KubeObject): string | undefined {
 }
 
 /** The prefix a kind's pod template paths carry: `` for a Pod, `spec.template.` for a Deployment; undefined for kinds without one. */
-export function templatePrefixOf(ref: Pick<ObjectRef, 'apiVersion' | 'kind'>): string | undefined {
+function templatePrefixOf(ref: Pick<ObjectRef, 'apiVersion' | 'kind'>): string | undefined {
   const path = podTemplatePathOf({ apiVersion: ref.apiVersion, kind: ref.kind });
   if (path === undefined) return undefined;
   return path.length === 0 ? '' : `${path.join('.')}.`;
@@ -73,12 +73,10 @@ export function pathInOwner(path: string, from: ObjectRef, to: ObjectRef): strin
 export class OwnerIndex {
   private readonly owners = new Map<string, OwnerEntry>();
 
-  /** Records an object that may own others (a workload). Anything else is ignored. */
-  add(object: KubeObject): void {
-    if (!OWNER_KINDS.has(object.kind ?? '')) return;
-    const ref = refOf(object);
-    if (ref.uid === undefined) return;
-    this.owners.set(ref.uid, { ref, controllerUid: controllerUidOf(object) });
+  /** Records an object that may own others (a workload), with its own controller's uid. Anything else is ignored. */
+  add(ref: ObjectRef, controllerUid: string | undefined): void {
+    if (!OWNER_KINDS.has(ref.kind) || ref.uid === undefined) return;
+    this.owners.set(ref.uid, { ref, controllerUid });
   }
 
   /** Forgets the owners of one kind (its listing is starting again). */
@@ -99,9 +97,5 @@ export class OwnerIndex {
       uid = entry.controllerUid;
     }
     return top;
-  }
-
-  get size(): number {
-    return this.owners.size;
   }
 }

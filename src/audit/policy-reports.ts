@@ -19,7 +19,8 @@ export const DEFAULT_MAX_REPORT_RESULTS = 100;
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'policygate' } as const;
 export const OMITTED_ANNOTATION = 'policygate.dev/omitted-results';
 const MAX_MESSAGE_LENGTH = 1024;
-const COLLECTION = '/apis/wgpolicyk8s.io/v1alpha2/policyreports';
+const API = `/apis/${POLICY_REPORT_API_VERSION}`;
+const MANAGED_BY_SELECTOR = Object.entries(MANAGED_BY).map(([key, value]) => `${key}=${value}`).join(',');
 
 export interface PolicyReportResult {
   source: 'policygate';
@@ -160,8 +161,8 @@ export class PolicyReportWriter {
     let continueToken: string | undefined;
     do {
       signal?.throwIfAborted();
-      const page = (await this.options.client.request('GET', COLLECTION, {
-        query: { labelSelector: 'app.kubernetes.io/managed-by=policygate', limit: '100', continue: continueToken },
+      const page = (await this.options.client.request('GET', `${API}/policyreports`, {
+        query: { labelSelector: MANAGED_BY_SELECTOR, limit: '100', continue: continueToken },
         timeoutMs: 30_000,
       })) as { items?: PolicyReport[]; metadata?: { continue?: string } } | undefined;
       for (const item of page?.items ?? []) {
@@ -184,7 +185,7 @@ export class PolicyReportWriter {
       existing = await this.existing(options.signal);
     } catch (error) {
       if (options.signal?.aborted) return undefined;
-      const hint = apiStatusOf(error) === 404 ? ' (is the wgpolicyk8s.io/v1alpha2 PolicyReport CRD installed?)' : '';
+      const hint = apiStatusOf(error) === 404 ? ` (is the ${POLICY_REPORT_API_VERSION} PolicyReport CRD installed?)` : '';
       logger.warn({ reason: describeApiError(error) }, `cannot list PolicyReports${hint}; none written`);
       return undefined;
     }
@@ -193,7 +194,7 @@ export class PolicyReportWriter {
     const failures: string[] = [];
 
     const sync = async (namespace: string): Promise<void> => {
-      const path = `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${encodeURIComponent(namespace)}/policyreports`;
+      const path = `${API}/namespaces/${encodeURIComponent(namespace)}/policyreports`;
       const want = desired.get(namespace);
       const have = existing.get(namespace);
       try {

@@ -8,16 +8,25 @@
 // object itself has the finding, `owned` the owned objects with the same finding by kind, `example` one
 // of them when `own` is false. Results are not capped unless --max-objects is given; then `omitted`
 // says what was left out.
-import type { CheckSummary } from '../report/types.js';
+//
+// One mapping cannot serve both: check's results carry source positions and only the active modes, and
+// the order of the keys (documented in the README) puts `enforcedMode` beside `mode`. What keeps the two
+// contracts the same is the types below, written in terms of check's JsonReport: a key check's JSON
+// gains fails to compile here until the audit carries it too.
+import type { JsonReport } from '../report/json.js';
 import type { ActiveMode } from '../rules/types.js';
 import { capResults, type AuditReport, type AuditResult, type CheckCount, type NamespaceCount } from './report.js';
 
+type CheckJson = JsonReport['results'][number];
+
+/** check's result keys (`line` and `column` null: a cluster object has no source position), then the audit's own. */
+export type AuditJsonResult = Omit<CheckJson, 'line' | 'column' | 'mode'> & { line: null; column: null } & Omit<AuditResult, Exclude<keyof CheckJson, 'mode' | 'name'>>;
+
 export interface AuditJsonReport {
-  /** AuditResult's fields, with check's `line` and `column` (null: a cluster object has no source position). */
-  results: (AuditResult & { line: null; column: null })[];
-  errors: { file: string; line: null; message: string }[];
+  results: AuditJsonResult[];
+  errors: (JsonReport['errors'][number] & { line: null })[];
   /** check's summary, so one script reads both, plus the counts only an audit has. */
-  summary: CheckSummary & {
+  summary: JsonReport['summary'] & {
     off: number;
     enforced: Record<ActiveMode, number>;
   };

@@ -2,8 +2,8 @@
 // and check, and where), then the objects per rule and check in the deterministic order, capped with an
 // "and N more" line, then notes, errors and the verdict.
 import type { FailOn } from '../report/types.js';
-import type { ActiveMode } from '../rules/types.js';
-import { capResults, failingResults, namespaceKeyOf, type AuditReport, type AuditResult, type CheckCount } from './report.js';
+import type { ActiveMode, Mode } from '../rules/types.js';
+import { capResults, checkKeyOf, failingResults, namespaceKeyOf, type AuditReport, type AuditResult, type CheckCount } from './report.js';
 
 export interface AuditTextOptions {
   failOn: FailOn;
@@ -16,7 +16,7 @@ export interface AuditTextOptions {
 
 const STYLES = { red: [31, 39], yellow: [33, 39], cyan: [36, 39], bold: [1, 22], dim: [2, 22], green: [32, 39] } as const;
 type Style = keyof typeof STYLES;
-const MODE_STYLE: Record<string, Style> = { enforce: 'red', warn: 'yellow', audit: 'cyan', off: 'dim' };
+const MODE_STYLE: Record<Mode, Style> = { enforce: 'red', warn: 'yellow', audit: 'cyan', off: 'dim' };
 
 const HEADINGS: Record<ActiveMode, string> = {
   enforce: 'Enforcing would refuse',
@@ -72,7 +72,7 @@ export function formatAuditText(report: AuditReport, options: AuditTextOptions):
   for (const mode of ['enforce', 'warn', 'audit'] as const) {
     const checks = report.counts.checks.filter((count) => count.enforcedMode === mode);
     if (checks.length === 0) continue;
-    out.push(paint(MODE_STYLE[mode] ?? 'bold', `${HEADINGS[mode]}:`));
+    out.push(paint(MODE_STYLE[mode], `${HEADINGS[mode]}:`));
     const width = Math.max(...checks.map((count) => `${count.rule}/${count.check}`.length));
     for (const count of checks) {
       const pods = count.pods > 0 ? ` (${plural(count.pods, 'pod')})` : '';
@@ -97,25 +97,26 @@ export function formatAuditText(report: AuditReport, options: AuditTextOptions):
   const { results, omitted } = capResults(report.results, options.maxObjects);
   const sections = new Map<string, AuditResult[]>();
   for (const result of results) {
-    const key = `${result.rule}\u0000${result.check}\u0000${result.enforcedMode}`;
+    const key = checkKeyOf(result);
     const section = sections.get(key);
     if (section) section.push(result);
     else sections.set(key, [result]);
   }
+  const omittedByCheck = new Map(omitted.map((entry) => [checkKeyOf(entry), entry.results]));
   for (const count of report.counts.checks) {
-    const key = `${count.rule}\u0000${count.check}\u0000${count.enforcedMode}`;
+    const key = checkKeyOf(count);
     const section = sections.get(key) ?? [];
     out.push('');
     const pods = count.pods > 0 ? ` (${plural(count.pods, 'pod')})` : '';
-    out.push(paint(MODE_STYLE[count.enforcedMode] ?? 'bold', `${count.rule}/${count.check}: enforcing ${SECTION_VERB[count.enforcedMode]} ${plural(count.objects, 'object')}${pods}`));
+    out.push(paint(MODE_STYLE[count.enforcedMode], `${count.rule}/${count.check}: enforcing ${SECTION_VERB[count.enforcedMode]} ${plural(count.objects, 'object')}${pods}`));
     for (const result of section) {
       const owned = ownedText(result.owned);
       const through = result.own ? (owned ? `  +${owned}` : '') : `  through ${owned} not matching its template (e.g. ${result.example ?? '?'})`;
-      out.push(`  ${who(result)}${through}  ${paint(MODE_STYLE[result.mode] ?? 'bold', `now ${result.mode}`)}`);
+      out.push(`  ${who(result)}${through}  ${paint(MODE_STYLE[result.mode], `now ${result.mode}`)}`);
       out.push(`      ${paint('dim', `${result.path}:`)} ${result.message}`);
     }
-    const left = omitted.find((entry) => entry.rule === count.rule && entry.check === count.check && entry.enforcedMode === count.enforcedMode);
-    if (left) out.push(paint('dim', `  and ${number(left.results)} more (--max-objects 0 shows all)`));
+    const left = omittedByCheck.get(key);
+    if (left !== undefined) out.push(paint('dim', `  and ${number(left)} more (--max-objects 0 shows all)`));
   }
 
   if (report.notes.length > 0) {

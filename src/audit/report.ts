@@ -95,8 +95,20 @@ export interface AuditedObject {
   findings: AuditFinding[];
 }
 
-function compareText(a: string, b: string): number {
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+type CheckIdentity = Pick<AuditResult, 'rule' | 'check' | 'enforcedMode'>;
+
+/** What the counts, the caps and the text's sections are per: a rule, a check and an enforced mode. */
+export function checkKeyOf(entry: CheckIdentity): string {
+  return `${entry.rule}\u0000${entry.check}\u0000${entry.enforcedMode}`;
+}
+
+/** The counts' order: rule, check, then the strongest enforced mode first. */
+function compareChecks(a: CheckIdentity, b: CheckIdentity): number {
+  return compareText(a.rule, b.rule) || compareText(a.check, b.check) || modeStrength(b.enforcedMode) - modeStrength(a.enforcedMode);
 }
 
 /** The namespace a result sorts and counts under: its own, or a Namespace's name. */
@@ -185,7 +197,7 @@ export function countResults(results: readonly AuditResult[]): AuditReport['coun
   const checks = new Map<string, Tally>();
   const namespaces = new Map<string, NamespaceCount>();
   for (const result of results) {
-    const checkKey = `${result.rule}\u0000${result.check}\u0000${result.enforcedMode}`;
+    const checkKey = checkKeyOf(result);
     let check = checks.get(checkKey);
     if (!check) {
       check = {
@@ -220,7 +232,7 @@ export function countResults(results: readonly AuditResult[]): AuditReport['coun
         for (const mode of nowByObject.values()) count.now[mode]++;
         return { ...count, objects: nowByObject.size, namespaces: namespaceKeys.size };
       })
-      .sort((a, b) => compareText(a.rule, b.rule) || compareText(a.check, b.check) || modeStrength(b.enforcedMode) - modeStrength(a.enforcedMode)),
+      .sort(compareChecks),
     namespaces: [...namespaces.values()].sort(
       (a, b) => b.enforce - a.enforce || b.warn - a.warn || b.audit - a.audit || compareText(a.namespace, b.namespace),
     ),
@@ -250,7 +262,7 @@ export function capResults(results: readonly AuditResult[], max: number | undefi
   const omitted = new Map<string, CappedResults['omitted'][number]>();
   const kept: AuditResult[] = [];
   for (const result of results) {
-    const key = `${result.rule}\u0000${result.check}\u0000${result.enforcedMode}`;
+    const key = checkKeyOf(result);
     const count = shown.get(key) ?? 0;
     if (count < max) {
       shown.set(key, count + 1);
@@ -261,10 +273,7 @@ export function capResults(results: readonly AuditResult[], max: number | undefi
     if (entry) entry.results++;
     else omitted.set(key, { rule: result.rule, check: result.check, enforcedMode: result.enforcedMode, results: 1 });
   }
-  const order = [...omitted.values()].sort(
-    (a, b) => compareText(a.rule, b.rule) || compareText(a.check, b.check) || modeStrength(b.enforcedMode) - modeStrength(a.enforcedMode),
-  );
-  return { results: kept, omitted: order };
+  return { results: kept, omitted: [...omitted.values()].sort(compareChecks) };
 }
 
 /** One metric sample: results (and the objects behind them) per rule, check, namespace and both modes. */

@@ -9,11 +9,11 @@
 // A continue token can expire during a long listing (the API server keeps them for about five
 // minutes; 410 Gone, reason Expired). The listing of that kind then starts again from the beginning,
 // the pages already seen are forgotten, and the report says so.
-import { ApiException, type KubeConfig } from '@kubernetes/client-node';
-import { describeApiError, kubeJsonClient } from '../kube/index.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { apiStatusOf, describeApiError, kubeJsonClient } from '../kube/index.js';
+import { isRecord } from '../rules/is-record.js';
 import type { KubeObject } from '../rules/types.js';
 import { apiVersionOf, collectionPath, resourceName, type AuditedResource } from './resources.js';
-import { isRecord } from '../rules/is-record.js';
 
 export interface ListRequest {
   /** Only this namespace (ignored for cluster-scoped kinds). */
@@ -49,11 +49,10 @@ export interface KubeListerOptions {
 /** The audit's lister on a live cluster, through client-node's transport and authentication. */
 export function kubeLister(kubeConfig: KubeConfig, options: KubeListerOptions = {}): ClusterLister {
   const client = kubeJsonClient(kubeConfig, { timeoutMs: options.timeoutMs ?? 60_000 });
-  const server = client.server;
   const get = (path: string, query: Record<string, string | undefined>) => client.request('GET', path, { query });
 
   return {
-    source: server,
+    source: client.server,
     async listPage(resource, request) {
       const path = collectionPath(resource, request.namespace);
       const body = await get(path, { limit: String(request.limit), continue: request.continueToken });
@@ -75,7 +74,7 @@ export function kubeLister(kubeConfig: KubeConfig, options: KubeListerOptions = 
         if (!isRecord(body)) return undefined;
         return { apiVersion: 'v1', kind: 'Namespace', ...body } as KubeObject;
       } catch (error) {
-        if (error instanceof ApiException && error.code === 404) return undefined;
+        if (apiStatusOf(error) === 404) return undefined;
         throw error;
       }
     },
@@ -83,8 +82,8 @@ export function kubeLister(kubeConfig: KubeConfig, options: KubeListerOptions = 
 }
 
 /** Whether the API server refused a continue token as expired (410 Gone). */
-export function isExpiredContinue(error: unknown): boolean {
-  return error instanceof ApiException && error.code === 410;
+function isExpiredContinue(error: unknown): boolean {
+  return apiStatusOf(error) === 410;
 }
 
 export interface ListAllOptions {

@@ -23,18 +23,22 @@ describe('policygate audit (in-process)', () => {
     const report = JSON.parse(io.out());
     expect(Object.keys(report.summary)).toEqual(['files', 'resources', 'enforce', 'warn', 'audit', 'errors', 'off', 'enforced']);
     expect(report.summary.enforced.enforce).toBeGreaterThan(0);
-    expect(report.results[0]).toHaveProperty('enforcedMode');
+    // Not capped: every result the summary counts is there.
+    expect(report.results.filter((result: { enforcedMode: string }) => result.enforcedMode === 'enforce')).toHaveLength(report.summary.enforced.enforce);
+    expect(report).not.toHaveProperty('omitted');
     expect(io.err()).toBe('');
   });
 
   it.each([
-    [['--fail-on', 'never'], 0],
-    [['--fail-on', 'warn'], 1],
-    [['--namespace', 'team-0002', '--fail-on', 'enforce'], 0],
-    [['--namespace', 'team-0000', '--fail-on', 'enforce'], 1],
-  ])('%j exits %i', async (flags, expected) => {
+    [['--fail-on', 'never'], 0, /^Passed \(--fail-on never\)\.$/],
+    [['--fail-on', 'warn'], 1, /^Failed: \d+ findings at or above --fail-on warn if enforced \(exit 1\)\.$/],
+    [['--namespace', 'team-0002', '--fail-on', 'enforce'], 0, /^Passed: nothing at or above --fail-on enforce, even enforced\.$/],
+    [['--namespace', 'team-0000', '--fail-on', 'enforce'], 1, /^Failed: \d+ findings at or above --fail-on enforce if enforced \(exit 1\)\.$/],
+  ])('%j exits %i and says why', async (flags, expected, verdict) => {
     const io = captureIO();
     expect(await auditCommand.run(['--kubeconfig', cluster.kubeconfigFile, ...flags], io)).toBe(expected);
+    expect(io.out().trimEnd().split('\n').at(-1)).toMatch(verdict);
+    expect(io.err()).toBe('');
   });
 
   it('takes the cluster from KUBECONFIG', async () => {

@@ -11,21 +11,30 @@ import { createMetrics } from '../../src/server/metrics.js';
 import { capturedLogger } from '../server/helpers.js';
 import { namespace, pod, startTestCluster } from './helpers.js';
 
-/** A lister over objects the test can change between scans; every page call is recorded. */
+/** A lister over objects the test can change between scans; every page call is recorded, with how many ran at once. */
 function memoryLister(initial: KubeObject[], delayMs = 0) {
   const state = { objects: initial, calls: [] as string[], active: 0, maxActive: 0 };
+  let called: () => void = () => {};
+  /** Resolves at the first page call. */
+  const firstCall = new Promise<void>((resolve) => (called = resolve));
   const lister: ClusterLister = {
     source: 'memory',
     async listPage(resource) {
       state.calls.push(resource.kind);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      return { items: structuredClone(state.objects.filter((object) => object.kind === resource.kind)), continueToken: undefined, remainingItemCount: undefined };
+      called();
+      state.maxActive = Math.max(state.maxActive, ++state.active);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        return { items: structuredClone(state.objects.filter((object) => object.kind === resource.kind)), continueToken: undefined, remainingItemCount: undefined };
+      } finally {
+        state.active--;
+      }
     },
     async readNamespace(name) {
       return state.objects.find((object) => object.kind === 'Namespace' && object.metadata?.name === name);
     },
   };
-  return { lister, state };
+  return { lister, state, firstCall };
 }
 
 /** Leadership the test hands out and takes back. */
@@ -150,12 +159,12 @@ describe('PeriodicAudit', () => {
   });
 
   it('throws away a scan that ends after leadership was lost', async () => {
-    const { lister } = memoryLister([namespace('team-a'), privilegedIn('team-a')], 30);
+    const { lister, firstCall } = memoryLister([namespace('team-a'), privilegedIn('team-a')], 30);
     const metrics = createMetrics({ audit: true });
     const leadership = manualLeadership(true);
     const seen = scans();
     start({ lister, config: DEFAULT_CONFIG, intervalMs: 60_000, logger: silent, leadership, ...(metrics.audit ? { sink: metrics.audit } : {}), onScan: seen.onScan });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await firstCall;
     leadership.set(false);
     await seen.next(1);
     expect(seen.outcomes[0]).toEqual({ status: 'discarded', reason: 'this replica stopped being the leader' });
@@ -169,6 +178,7 @@ describe('PeriodicAudit', () => {
     const seen = scans();
     start({ lister, config: DEFAULT_CONFIG, intervalMs: 1, logger: silent, onScan: seen.onScan });
     await seen.next(3);
+    expect(state.maxActive).toBe(1);
     // Each scan lists Namespaces first and Pods last; interleaved scans would break the sequence.
     const perScan = state.calls.indexOf('Pod') + 1;
     expect(perScan).toBeGreaterThan(2);
@@ -207,16 +217,17 @@ describe('PeriodicAudit', () => {
   });
 
   it('stops promptly in the middle of a scan, and publishes nothing afterwards', async () => {
-    const { lister, state } = memoryLister([namespace('team-a'), privilegedIn('team-a')], 40);
+    const { lister, state, firstCall } = memoryLister([namespace('team-a'), privilegedIn('team-a')], 40);
     const metrics = createMetrics({ audit: true });
     const seen = scans();
     const audit = start({ lister, config: DEFAULT_CONFIG, intervalMs: 60_000, logger: silent, ...(metrics.audit ? { sink: metrics.audit } : {}), onScan: seen.onScan });
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await firstCall;
     const stopping = performance.now();
     await audit.stop();
     expect(performance.now() - stopping).toBeLessThan(500);
+    // The page in flight when it stopped was the last.
     const calls = state.calls.length;
-    expect(calls).toBeLessThan(11);
+    expect(calls).toBe(1);
     expect(seen.outcomes).toEqual([{ status: 'discarded', reason: 'the server is shutting down' }]);
     expect(await scrape(metrics)).not.toContain('policygate_audit_violations{');
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -2,6 +2,7 @@
 // order, counts, caps, the metrics' view, the exit code, and the two formats.
 import { describe, expect, it } from 'vitest';
 import {
+  AuditCollector,
   auditExitCode,
   auditObjects,
   capResults,
@@ -114,6 +115,34 @@ describe('owner grouping', () => {
     expect(lines(audit(objects))).toEqual([
       'team-a ReplicaSet/web-abc pod-security/privileged enforce->enforce own=true {}',
       'team-b Pod/stray pod-security/privileged enforce->enforce own=true {}',
+    ]);
+  });
+});
+
+describe('a kind listed again from the beginning', () => {
+  it('forgets everything the first listing of that kind left: counts, findings, owners, notes', () => {
+    const collector = new AuditCollector(DEFAULT_CONFIG, { source: 'test' });
+    collector.add(namespace('team-a'));
+    const firstListing = [
+      workload('apps/v1', 'ReplicaSet', 'team-a', 'web-old', { privileged: true, owner: deployment, replicas: 0 }),
+      workload('apps/v1', 'ReplicaSet', 'team-a', 'web-abc', { privileged: true }),
+      pod('team-gone', 'stray', { privileged: true }),
+    ];
+    for (const object of firstListing) collector.add(object);
+    collector.discard('apps/v1', 'ReplicaSet');
+    collector.discard('v1', 'Pod');
+    for (const object of firstListing) collector.add(object);
+    collector.add(pod('team-a', 'web-abc-1', { privileged: true, owner: replicaSet }));
+    const report = collector.finish();
+    expect(report.listed).toEqual({ Namespace: 1, Pod: 2, ReplicaSet: 2 });
+    expect(report.summary.resources).toBe(4);
+    expect(lines(report)).toEqual([
+      'team-a ReplicaSet/web-abc pod-security/privileged enforce->enforce own=true {"Pod":1}',
+      'team-gone Pod/stray pod-security/privileged enforce->enforce own=true {}',
+    ]);
+    expect(report.notes).toEqual([
+      '1 ReplicaSet(s) scaled to 0 by their Deployment (old revisions kept for rollback) were not judged.',
+      '1 object(s) in namespaces that were not listed (team-gone) were judged with the configured Pod Security defaults.',
     ]);
   });
 });

@@ -82,6 +82,15 @@ describe('an expired continue token (410 Gone)', () => {
     expect(report.summary.resources).toBe(reference.summary.resources);
   });
 
+  it('takes the forgotten pages back out of the progress total', async () => {
+    cluster.fake.expireContinues(1, '/api/v1/namespaces');
+    const seen: string[] = [];
+    await auditCluster(cluster.lister, DEFAULT_CONFIG, { pageSize: 5, onProgress: (progress) => seen.push(`${progress.resource} ${progress.listed} ${progress.total}`) });
+    // The first page, then the listing again from the beginning.
+    expect(seen.filter((line) => line.startsWith('namespaces '))).toEqual(['namespaces 5 5', 'namespaces 5 5', 'namespaces 10 10', 'namespaces 12 12']);
+    expect(seen.at(-1)).toBe(`pods 120 ${Object.values(reference.listed).reduce((sum, count) => sum + count, 0)}`);
+  });
+
   it('gives up on that kind after three restarts: an error (exit 2), every other kind still reported', async () => {
     cluster.fake.expireContinues(4, '/api/v1/pods');
     const report = await auditCluster(cluster.lister, DEFAULT_CONFIG, { pageSize: 50 });
