@@ -108,7 +108,7 @@ function document(i) {
   return slot < 6 ? pod(i) : deployment(i);
 }
 
-export function generate(directory) {
+function generate(directory) {
   for (let file = 0; file < DOCUMENTS / PER_FILE; file++) {
     const documents = Array.from({ length: PER_FILE }, (_, k) => document(file * PER_FILE + k));
     writeFileSync(join(directory, `manifests-${String(file).padStart(4, '0')}.yaml`), `---\n${documents.join('---\n')}`);

@@ -6,9 +6,8 @@ import { loadConfig } from '../config/load.js';
 import { InputError } from '../errors.js';
 import { loadClusterConfig } from '../kube/kubeconfig.js';
 import { FAIL_ON_LEVELS } from '../report/types.js';
-import { useColor } from './check.js';
-import type { Command, CommandIO } from './command.js';
-import { oneOf, parseCommandArgs } from './parse-args.js';
+import { useColor, type Command, type CommandIO } from './command.js';
+import { namespaceName, oneOf, parseCommandArgs } from './parse-args.js';
 
 const FORMATS = ['text', 'json'] as const;
 const DEFAULT_TEXT_MAX_OBJECTS = 20;
@@ -50,8 +49,6 @@ Exit codes:
      a kind that could not be listed or a rule that could not be evaluated (the rest is still reported)
 `;
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 function count(flag: string, value: string | undefined, minimum: number): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
@@ -77,10 +74,7 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   );
   const format = oneOf('format', values.format, FORMATS, 'text');
   const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON_LEVELS, 'enforce');
-  const namespace = values.namespace;
-  if (namespace !== undefined && !DNS_LABEL.test(namespace)) {
-    throw new InputError(`--namespace must be a namespace name such as "team-a" (got ${JSON.stringify(namespace)})`);
-  }
+  const namespace = values.namespace === undefined ? undefined : namespaceName('namespace', values.namespace);
   const maxObjectsFlag = count('max-objects', values['max-objects'], 0);
   const maxObjects = maxObjectsFlag === 0 ? undefined : (maxObjectsFlag ?? (format === 'text' ? DEFAULT_TEXT_MAX_OBJECTS : undefined));
   const pageSize = count('page-size', values['page-size'], 1) ?? DEFAULT_PAGE_SIZE;

@@ -5,8 +5,9 @@ import { loadConfig } from '../config/load.js';
 import { InputError } from '../errors.js';
 import { checkManifests, readSources } from '../manifests/index.js';
 import { FAIL_ON_LEVELS, FORMATS, FORMATTERS, exitCodeOf } from '../report/index.js';
-import type { Command, CommandIO } from './command.js';
-import { oneOf, parseCommandArgs } from './parse-args.js';
+import type { UserInfo } from '../rules/types.js';
+import { useColor, type Command, type CommandIO } from './command.js';
+import { namespaceName, oneOf, parseCommandArgs } from './parse-args.js';
 import { VERSION } from './version.js';
 
 const USAGE = `Usage: policygate check [options] PATH...
@@ -39,18 +40,14 @@ Exit codes:
   0  nothing reaches --fail-on
   1  a finding reaches --fail-on
   2  a usage or configuration error, or an input error (a file that cannot be read, YAML that does
-     not parse, a document that is not a Kubernetes object); everything else is still checked and
-     reported
+     not parse, a document that is not a Kubernetes object, an object a rule could not be evaluated
+     on); everything else is still checked and reported
 `;
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-/** Colour on a terminal, unless NO_COLOR says otherwise; FORCE_COLOR forces it. */
-export function useColor(io: CommandIO): boolean {
-  const force = io.env.FORCE_COLOR;
-  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
-  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
-  return io.stdout.isTTY === true;
+/** Who applies the manifests: nobody unless --user or --group says so. */
+function userInfoOf(username: string | undefined, groups: string[]): UserInfo | undefined {
+  if (username === undefined && groups.length === 0) return undefined;
+  return username === undefined ? { groups } : { username, groups };
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
@@ -64,15 +61,12 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   });
   const format = oneOf('format', values.format, FORMATS, 'text');
   const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON_LEVELS, 'enforce');
-  const namespace = values.namespace ?? 'default';
-  if (!DNS_LABEL.test(namespace)) throw new InputError(`--namespace must be a namespace name such as "team-a" (got ${JSON.stringify(namespace)})`);
+  const namespace = namespaceName('namespace', values.namespace ?? 'default');
   if (positionals.length === 0) throw new InputError('no PATH given: name files or directories of manifests, or - for standard input (see --help)');
 
   const config = await loadConfig(values.config);
   const { sources, problems } = await readSources(positionals, io);
-  const groups = values.group ?? [];
-  const userInfo = values.user !== undefined || groups.length > 0 ? { ...(values.user !== undefined ? { username: values.user } : {}), groups } : undefined;
-  const report = await checkManifests(sources, problems, { config, namespace, userInfo });
+  const report = await checkManifests(sources, problems, { config, namespace, userInfo: userInfoOf(values.user, values.group ?? []) });
   const output = FORMATTERS[format](report, { failOn, color: useColor(io), cwd: io.cwd, version: VERSION, config });
   io.stdout.write(output);
   return exitCodeOf(report, failOn);

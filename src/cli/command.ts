@@ -17,3 +17,11 @@ export interface Command {
   usage: string;
   run(argv: string[], io: CommandIO): Promise<number>;
 }
+
+/** Colour on a terminal, unless NO_COLOR says otherwise; FORCE_COLOR forces it (or, as `0`/`false`, refuses it). */
+export function useColor(io: CommandIO): boolean {
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  return io.stdout.isTTY === true;
+}

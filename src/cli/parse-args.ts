@@ -19,6 +19,15 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
   throw new InputError(`--${flag} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
 }
 
+/** A namespace name is a DNS label: lowercase letters, digits and `-`, at most 63 characters. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A flag value that must be a namespace name (`check --namespace`, `audit --namespace`). */
+export function namespaceName(flag: string, value: string): string {
+  if (!DNS_LABEL.test(value)) throw new InputError(`--${flag} must be a namespace name such as "team-a" (got ${JSON.stringify(value)})`);
+  return value;
+}
+
 export function portNumber(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const port = Number(value);

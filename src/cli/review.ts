@@ -6,7 +6,7 @@ import { mutateReview, parseAdmissionReview, ReviewError, validateReview } from 
 import { NO_CLUSTER, type NamespaceLookup } from '../admission/types.js';
 import { loadConfig } from '../config/load.js';
 import { EXIT, InputError } from '../errors.js';
-import { namespacesFromObjects, parseManifests, readSources, readStream, STDIN_PATH } from '../manifests/index.js';
+import { namespacesFromObjects, parseManifests, readSources, readStream, STDIN_NAME, STDIN_PATH } from '../manifests/index.js';
 import { KUBERNETES_YAML_SCHEMA } from '../manifests/kubernetes-yaml.js';
 import type { Command, CommandIO } from './command.js';
 import { parseCommandArgs } from './parse-args.js';
@@ -76,7 +76,7 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
 
   const config = await loadConfig(values.config);
   const namespaces = await namespaceLookup(values.namespaces, io);
-  const name = path === STDIN_PATH ? '<stdin>' : path;
+  const name = path === STDIN_PATH ? STDIN_NAME : path;
   let review;
   try {
     review = parseAdmissionReview(parseBody(await readInput(path, io), name));

@@ -21,7 +21,7 @@ labels (the configured defaults); a namespace's labels choose its own.
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
 
-export const POD_SECURITY_NOTE =
+const POD_SECURITY_NOTE =
   "Pod Security checks show their mode in a namespace without `pod-security.kubernetes.io` labels (the configured defaults); a namespace's labels choose its own levels.";
 
 function formatText(catalog: readonly CatalogRule[]): string {
@@ -41,7 +41,7 @@ function cell(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 }
 
-export function formatMarkdown(catalog: readonly CatalogRule[]): string {
+function formatMarkdown(catalog: readonly CatalogRule[]): string {
   const lines = ['| Rule | Check | Mode | Description |', '| --- | --- | --- | --- |'];
   for (const rule of catalog) {
     for (const check of rule.checks) lines.push(`| \`${rule.id}\` | \`${check.check}\` | ${check.mode} | ${cell(check.description)} |`);

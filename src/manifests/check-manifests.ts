@@ -26,7 +26,7 @@ export interface CheckOptions {
 }
 
 /** The AdmissionReview the API server would send for creating `object`. */
-export function admissionReviewFor(object: KubeObject, namespace: string | null, uid: string, userInfo?: UserInfo): AdmissionReviewRequest {
+function admissionReviewFor(object: KubeObject, namespace: string | null, uid: string, userInfo?: UserInfo): AdmissionReviewRequest {
   const apiVersion = object.apiVersion ?? '';
   const slash = apiVersion.indexOf('/');
   const name = object.metadata?.name;
@@ -48,14 +48,14 @@ export function admissionReviewFor(object: KubeObject, namespace: string | null,
 }
 
 /** The namespace an object is judged in, or null for a cluster-scoped kind. */
-export function namespaceOfManifest(object: KubeObject, defaultNamespace: string): string | null {
+function namespaceOfManifest(object: KubeObject, defaultNamespace: string): string | null {
   if (isClusterScoped(object)) return null;
   const namespace = object.metadata?.namespace;
   return typeof namespace === 'string' && namespace !== '' ? namespace : defaultNamespace;
 }
 
 /** The object as the API server hands it to admission: defaulted, and in its namespace. */
-export function asAdmitted(object: KubeObject, namespace: string | null): KubeObject {
+function asAdmitted(object: KubeObject, namespace: string | null): KubeObject {
   const defaulted = applyAdmissionDefaults(object);
   if (namespace === null || defaulted.metadata?.namespace === namespace) return defaulted;
   if (defaulted.metadata !== undefined && !isRecord(defaulted.metadata)) return defaulted;

@@ -18,7 +18,7 @@ function firstSet(...offsets: number[]): number {
 }
 
 /** Where a node starts in the source (its anchor or tag, when it has one), or -1 when it has no text. */
-export function nodeStart(event: Event | undefined): number {
+function nodeStart(event: Event | undefined): number {
   if (!event) return -1;
   switch (event.type) {
     case EVENT_ID.MAPPING:
@@ -37,7 +37,7 @@ export function nodeStart(event: Event | undefined): number {
 }
 
 /** The index just past the node that starts at `index`. */
-export function skipNode(events: readonly Event[], index: number): number {
+function skipNode(events: readonly Event[], index: number): number {
   const event = events[index];
   if (!event || (event.type !== EVENT_ID.MAPPING && event.type !== EVENT_ID.SEQUENCE)) return index + 1;
   let depth = 0;

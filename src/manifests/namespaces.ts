@@ -17,12 +17,12 @@ function stringLabels(labels: unknown): Record<string, string> {
 }
 
 /** A lookup over the Namespaces among `objects`; a namespace defined twice takes its last definition, as `kubectl apply` would leave it. */
-export function namespacesFromObjects(objects: Iterable<KubeObject>): NamespaceLookup & { size(): number } {
+export function namespacesFromObjects(objects: Iterable<KubeObject>): NamespaceLookup {
   const namespaces = new Map<string, NamespaceInfo>();
   for (const object of objects) {
     const name = object.metadata?.name;
     if (!isKind(object, NAMESPACE_KIND) || typeof name !== 'string' || name === '') continue;
     namespaces.set(name, { name, labels: stringLabels(object.metadata?.labels) });
   }
-  return { get: (name) => namespaces.get(name), size: () => namespaces.size };
+  return { get: (name) => namespaces.get(name) };
 }

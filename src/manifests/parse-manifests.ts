@@ -3,6 +3,7 @@
 // them. Empty documents are skipped. A document that does not parse, or is not an object with an
 // apiVersion and a kind, is an input problem with its line; the file's other documents still count.
 import { EVENT_ID, YAMLException, constructFromEvents, parseEvents, type Event } from 'js-yaml';
+import type { CheckError } from '../report/types.js';
 import type { KubeObject } from '../rules/types.js';
 import { parseFieldPath, type PathSegment } from './field-path.js';
 import { KUBERNETES_YAML_SCHEMA } from './kubernetes-yaml.js';
@@ -23,13 +24,8 @@ export interface ManifestDocument {
   locate(path: string): Position;
 }
 
-export interface InputProblem {
-  file: string;
-  /** One-based; null when the problem concerns the whole file (it cannot be read). */
-  line: number | null;
-  column: number | null;
-  message: string;
-}
+/** A problem with the input (a file that cannot be read, a document that is not an object): one of the report's input errors. */
+export type InputProblem = CheckError;
 
 export interface ParsedFile {
   documents: ManifestDocument[];
@@ -46,7 +42,7 @@ function describe(value: unknown): string {
 }
 
 /** Why a value is not a Kubernetes object, or undefined when it is one. */
-export function notAnObjectReason(value: unknown): string | undefined {
+function notAnObjectReason(value: unknown): string | undefined {
   if (!isRecord(value)) return `not a Kubernetes object: the document is ${describe(value)}, not a mapping with apiVersion and kind`;
   const missing = (['apiVersion', 'kind'] as const).filter((field) => typeof value[field] !== 'string' || value[field] === '');
   if (missing.length === 0) return undefined;

@@ -10,7 +10,7 @@ export const STDIN_PATH = '-';
 export const STDIN_NAME = '<stdin>';
 
 /** The extensions a directory walk picks up; a file named on the command line is read whatever its name. */
-export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
+const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
 
 export interface ManifestSource {
   /** The file as reports name it: as given, or joined onto the directory given. */

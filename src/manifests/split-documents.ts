@@ -6,8 +6,6 @@
 export interface DocumentChunk {
   /** The document's text, from its `---` line (when it has one) up to the next document. */
   text: string;
-  /** Offset of `text` in the stream. */
-  offset: number;
   /** Zero-based line of the stream on which `text` starts. */
   line: number;
 }
@@ -51,7 +49,7 @@ export function splitDocuments(stream: string): DocumentChunk[] {
     pending = undefined;
     line += countNewlines(stream, previous, start);
     previous = start;
-    chunks.push({ text: stream.slice(start, end), offset: start, line });
+    chunks.push({ text: stream.slice(start, end), line });
   }
   return chunks;
 }

@@ -21,6 +21,4 @@ export const FORMATTERS: Record<Format, Formatter> = {
 };
 
 export * from './types.js';
-export { toJsonReport, type JsonReport } from './json.js';
-export { ruleCatalog, type CatalogCheck, type CatalogRule } from './rule-catalog.js';
-export { SARIF_SCHEMA } from './sarif.js';
+export type { JsonReport } from './json.js';

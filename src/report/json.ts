@@ -21,7 +21,7 @@ export interface JsonReport {
   summary: { files: number; resources: number; enforce: number; warn: number; audit: number; errors: number };
 }
 
-export function toJsonReport(report: CheckReport): JsonReport {
+function toJsonReport(report: CheckReport): JsonReport {
   return {
     results: report.results.map((result) => ({
       file: result.file,

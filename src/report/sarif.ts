@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { STDIN_NAME } from '../manifests/read-sources.js';
 import type { PolicyConfig } from '../rules/types.js';
 import { ruleCatalog } from './rule-catalog.js';
 import type { CheckError, CheckReport, CheckResult, FormatOptions } from './types.js';
 
-export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 const SOURCE_ROOT = '%SRCROOT%';
 
 type Level = 'error' | 'warning' | 'note' | 'none';
@@ -22,7 +23,7 @@ interface ArtifactLocation {
 
 /** A file's URI: relative to the working directory (the repository root in CI) when it is inside it. */
 function artifactLocation(file: string, cwd: string): ArtifactLocation {
-  if (file === '<stdin>') return { uri: 'stdin' };
+  if (file === STDIN_NAME) return { uri: 'stdin' };
   const absolute = resolve(cwd, file);
   const inside = relative(cwd, absolute);
   if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) {

@@ -153,19 +153,25 @@ describe('check --format json', () => {
 });
 
 describe('exit codes', () => {
+  // Each case states what the input holds (the modes found, and whether there are input errors), so
+  // that an exit code of 0 means "nothing reached --fail-on", not "nothing was found".
   it.each([
-    ['nothing found', ['clean.yaml'], 0],
-    ['an enforce finding', ['psa.yaml'], 1],
-    ['only warnings, --fail-on enforce', ['warn-only.yaml'], 0],
-    ['only warnings, --fail-on warn', ['--fail-on', 'warn', 'warn-only.yaml'], 1],
-    ['only audit findings, --fail-on warn', ['--config', 'psa-config.yaml', '--fail-on', 'warn', '-'], 0],
-    ['--fail-on audit', ['--config', 'psa-config.yaml', '--fail-on', 'audit', 'psa.yaml'], 1],
-    ['--fail-on never', ['--fail-on', 'never', 'psa.yaml'], 0],
-    ['an input error, whatever --fail-on says', ['--fail-on', 'never', 'broken.yaml'], 2],
-  ])('%s', async (_name, args, expected) => {
-    // For the audit-only case: a pod that meets baseline but not restricted.
+    ['nothing found', ['clean.yaml'], [], 0],
+    ['an enforce finding', ['psa.yaml'], ['enforce', 'audit'], 1],
+    ['only warnings, --fail-on enforce', ['warn-only.yaml'], ['warn'], 0],
+    ['only warnings, --fail-on warn', ['--fail-on', 'warn', 'warn-only.yaml'], ['warn'], 1],
+    ['only audit findings, --fail-on warn', ['--config', 'psa-config.yaml', '--fail-on', 'warn', '-'], ['audit'], 0],
+    ['only audit findings, --fail-on audit', ['--config', 'psa-config.yaml', '--fail-on', 'audit', '-'], ['audit'], 1],
+    ['--fail-on never', ['--fail-on', 'never', 'psa.yaml'], ['enforce', 'audit'], 0],
+    ['an input error, whatever --fail-on says', ['--fail-on', 'never', 'broken.yaml'], ['enforce', 'audit', 'input errors'], 2],
+  ])('%s', async (_name, args, found, expected) => {
+    // For the audit-only cases: a pod that meets baseline but not restricted.
     const stdin = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n';
-    const { code, stdout } = await runCli(['check', '-f', 'json', ...args], { stdin });
+    const { code, stdout, stderr } = await runCli(['check', '-f', 'json', ...args], { stdin });
+    const { summary } = JSON.parse(stdout) as JsonReport;
+    const present = [...['enforce', 'warn', 'audit'].filter((mode) => (summary[mode] ?? 0) > 0), ...((summary.errors ?? 0) > 0 ? ['input errors'] : [])];
+    expect(present).toEqual(found);
+    expect(stderr).toBe('');
     expect(code, stdout).toBe(expected);
   });
 
@@ -191,9 +197,10 @@ describe('exit codes', () => {
   });
 
   it('prints its usage with --help', async () => {
-    const { code, stdout } = await runCli(['check', '--help']);
+    const { code, stdout, stderr } = await runCli(['check', '--help']);
     expect(stdout).toMatch(/^Usage: policygate check \[options\] PATH\.\.\./);
     expect(stdout).toContain('--fail-on LEVEL');
+    expect(stderr).toBe('');
     expect(code).toBe(0);
   });
 });

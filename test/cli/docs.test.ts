@@ -1,6 +1,6 @@
 // The checker's documentation is executed: every example marked `<!-- example: FILE -->` is written to
 // FILE and the `console` block after it is run with the real binary, its output compared word for word;
-// the JSON contract shown has exactly the fields the binary writes.
+// the JSON contract shown has exactly the fields the binary writes, and the example's real results.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,8 +43,11 @@ describe('documented examples', () => {
 
   it.each(all.map((example) => [`${example.document}: policygate ${example.args.join(' ')}`, example] as const))('%s', async (_name, example) => {
     writeFileSync(join(directory, example.file), example.manifest);
-    const { stdout } = await runCli(example.args, { cwd: directory });
+    const { code, stdout, stderr } = await runCli(example.args, { cwd: directory });
     expect(stdout).toBe(example.output);
+    // The console block is all a user sees: nothing on stderr, and the exit code the summary names.
+    expect(stderr).toBe('');
+    expect(code).toBe(Number(/\(exit (\d)\)/.exec(example.output)?.[1] ?? 0));
   });
 
   it('shows the JSON contract with exactly the fields `--format json` writes', async () => {
@@ -57,6 +60,13 @@ describe('documented examples', () => {
     expect(keys(shown.results[0])).toEqual(keys(real.results[0]));
     expect(keys(shown.errors[0])).toEqual(keys(real.errors[0]));
     expect(keys(shown.summary)).toEqual(keys(real.summary));
+
+    // Its results are the real ones for the documented example.
+    const example = all.find((candidate) => candidate.file === 'shop.yaml');
+    if (!example) throw new Error('README.md: the shop.yaml example is missing');
+    writeFileSync(join(directory, example.file), example.manifest);
+    const shop = JSON.parse((await runCli(['check', '--format', 'json', example.file], { cwd: directory })).stdout) as typeof shown;
+    expect(shown.results).toEqual(shop.results);
   });
 
   it('shows a GitHub Actions job that is valid YAML and runs `policygate check`', () => {

@@ -41,13 +41,18 @@ describe('review', () => {
   });
 
   it('takes the Namespaces of --namespaces as the cluster’s', async () => {
-    const without = await runCli(['review', 'reviews/pod-restricted.json']);
-    const withNamespaces = await runCli(['review', '--namespaces', 'team-namespaces.yaml', 'reviews/deployment-warnings.json']);
+    // A Deployment that meets baseline but not restricted, in team-a, which enforces restricted.
+    const stdin = readFileSync(join(REVIEWS, 'deployment-warnings.json'), 'utf8').replaceAll('"team-b"', '"team-a"');
+    type Response = { response: { allowed: boolean; warnings?: string[]; status?: { code: number } } };
+    // Without the cluster's namespaces, the configured defaults apply: restricted is only warned about.
+    const without = await runCli(['review', '-'], { stdin });
+    expect((JSON.parse(without.stdout) as Response).response).toMatchObject({ allowed: true, warnings: expect.arrayContaining([expect.stringContaining('(restricted:latest)')]) });
     expect(without.code).toBe(0);
-    // team-b lowers every rule to warn and warns at restricted.
-    const response = (JSON.parse(withNamespaces.stdout) as { response: { allowed: boolean; warnings: string[] } }).response;
-    expect(response.allowed).toBe(true);
-    expect(response.warnings.length).toBeGreaterThan(0);
+    // With them, team-a's label enforces restricted.
+    const withNamespaces = await runCli(['review', '--namespaces', 'team-namespaces.yaml', '-'], { stdin });
+    expect((JSON.parse(withNamespaces.stdout) as Response).response).toMatchObject({ allowed: false, status: { code: 403 } });
+    expect(withNamespaces.stderr).toMatch(/^denied by pod-security\/allowPrivilegeEscalation, /);
+    expect(withNamespaces.code).toBe(1);
   });
 
   it('answers as /mutate with --mutate, the patch in base64', async () => {

@@ -45,7 +45,11 @@ describe('rules', () => {
 
   it('refuses an unknown format and positional arguments', async () => {
     expect(await runCli(['rules', '--format', 'yaml'])).toEqual({ code: 2, stdout: '', stderr: 'policygate rules: --format must be one of text, json, markdown (got "yaml")\n' });
-    expect((await runCli(['rules', 'extra'])).code).toBe(2);
+    expect(await runCli(['rules', 'extra'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "policygate rules: Unexpected argument 'extra'. This command does not take positional arguments (see --help)\n",
+    });
   });
 
   it('is what the documentation lists, word for word', async () => {
