@@ -1,7 +1,7 @@
 // The audit's pure core: objects in (as the listing pages them, Namespaces first), the report out. Each
 // object is judged as it arrives and only its findings are kept, so a large cluster is never held in
 // memory whole; owners are resolved at the end, when every workload has been seen.
-import { isKind } from '../rules/kinds.js';
+import { isKind, NAMESPACE_KIND } from '../rules/kinds.js';
 import type { KubeObject, NamespaceInfo, PolicyConfig } from '../rules/types.js';
 import { AuditEvaluator } from './evaluate.js';
 import { controllerUidOf, OwnerIndex, refOf } from './owners.js';
@@ -15,7 +15,6 @@ export interface CollectorOptions {
   namespace?: string | undefined;
 }
 
-const NAMESPACE_KIND = { group: '', kind: 'Namespace' };
 
 /**
  * What the collector keeps of one kind (by apiVersion and kind): everything a restarted listing of that

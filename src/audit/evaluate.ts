@@ -12,7 +12,7 @@
 //
 // A rule whose effective configuration is the same both ways is evaluated once.
 import { evaluateObject, type RuleError } from '../rules/evaluate.js';
-import { isKind } from '../rules/kinds.js';
+import { isKind, NAMESPACE_KIND } from '../rules/kinds.js';
 import { checkMode } from '../rules/modes.js';
 import { MODE_LABEL, RULE_MODE_LABEL_PREFIX } from '../rules/namespace-mode.js';
 import { RULES } from '../rules/registry.js';
@@ -45,7 +45,6 @@ export interface ObjectAudit {
   errors: RuleError[];
 }
 
-const NAMESPACE_KIND = { group: '', kind: 'Namespace' };
 
 /** The configuration with every rule and every check raised to enforce. */
 export function asEnforced(config: PolicyConfig): PolicyConfig {

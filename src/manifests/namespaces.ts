@@ -3,10 +3,9 @@
 // define is "not known", and the rules fall back to the configured defaults, as the webhook does
 // without a cluster.
 import type { NamespaceLookup } from '../admission/types.js';
-import { isKind } from '../rules/kinds.js';
+import { isKind, NAMESPACE_KIND } from '../rules/kinds.js';
 import type { KubeObject, NamespaceInfo } from '../rules/types.js';
 
-const NAMESPACE_KIND = { group: '', kind: 'Namespace' };
 
 /** Label values as the API server would store them: strings (a manifest may hold `team: 42`). */
 function stringLabels(labels: unknown): Record<string, string> {
