@@ -76,22 +76,17 @@ function configureServer(server: Http2SecureServer, sessions: Set<Http2Session>)
   server.on('tlsClientError', () => {});
 }
 
-/** fastify names the scheme after its own `https` option, which a server factory does not set. */
-function listenText(address: string): string {
-  return `listening at ${address.replace(/^http:/, 'https:')}`;
-}
-
 async function listenWithFallback(app: FastifyInstance, host: string | undefined, port: number): Promise<void> {
   if (host !== undefined) {
-    await app.listen({ host, port, listenTextResolver: listenText });
+    await app.listen({ host, port });
     return;
   }
   try {
-    await app.listen({ host: '::', port, listenTextResolver: listenText });
+    await app.listen({ host: '::', port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw error;
-    await app.listen({ host: '0.0.0.0', port, listenTextResolver: listenText });
+    await app.listen({ host: '0.0.0.0', port });
   }
 }
 
