@@ -91,12 +91,17 @@ describe('validateReview', () => {
     expect(answer.response.status).toEqual({ code: 403, reason: 'Forbidden', message: `violates PodSecurity "restricted:latest": ${RESTRICTED_FAILURES}` });
   });
 
-  it('fails closed with a 500 naming the namespace when its lookup fails and pod-security enforces', async () => {
-    const broken: NamespaceLookup = {
-      get: () => {
-        throw new Error('the API server answered HTTP 503');
-      },
-    };
+  // The watch cache answers synchronously when it holds the namespace, and with a promise when it
+  // reads the API server: a failure must read the same either way.
+  const throwing = (): never => {
+    throw new Error('the API server answered HTTP 503');
+  };
+  const rejecting = () => Promise.reject(new Error('the API server answered HTTP 503'));
+  it.each([
+    ['throws', throwing],
+    ['rejects', rejecting],
+  ])('fails closed with a 500 naming the namespace when its lookup %s and pod-security enforces', async (_, get) => {
+    const broken: NamespaceLookup = { get };
     const decision = await validateReview(review(pod()), deps(testConfig(), broken));
     expect(decision.decision).toBe('error');
     expect(decision.review.response).toEqual({

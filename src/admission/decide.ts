@@ -53,18 +53,34 @@ function ruleErrorText(error: RuleError): string {
   return `policygate: rule ${error.rule} could not be evaluated: ${error.message}`;
 }
 
+/** A rejected or thrown lookup, with the namespace named: the message a refused pod carries. */
+function lookupError(name: string, error: unknown): NamespaceLookupError {
+  return new NamespaceLookupError(`failed to look up namespace ${JSON.stringify(name)}: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
+
 /**
  * The labels of the namespace an object lives in: Pod Security levels for pods, and the
  * `policygate.dev/mode*` labels for every rule. Namespaces themselves carry their own labels.
+ * Synchronous when the answer is at hand (no cluster, or the watch cache holds the namespace).
  */
-async function namespaceContext(object: KubeObject, review: AdmissionReviewRequest, deps: AdmissionDeps): Promise<NamespaceInfo | undefined> {
+function namespaceContext(object: KubeObject, review: AdmissionReviewRequest, deps: AdmissionDeps): NamespaceInfo | undefined | Promise<NamespaceInfo | undefined> {
   const name = review.request.namespace || object.metadata?.namespace;
   if (!name || isKind(object, NAMESPACE_KIND)) return undefined;
+  let found: NamespaceInfo | undefined | Promise<NamespaceInfo | undefined>;
   try {
-    return await deps.namespaces.get(name);
+    found = deps.namespaces.get(name);
   } catch (error) {
-    throw new NamespaceLookupError(`failed to look up namespace ${JSON.stringify(name)}: ${error instanceof Error ? error.message : String(error)}`);
+    throw lookupError(name, error);
   }
+  return isPromise(found)
+    ? found.catch((error: unknown) => {
+        throw lookupError(name, error);
+      })
+    : found;
 }
 
 /** Without its namespace's labels a pod cannot be judged; other objects are judged at full strength. */
@@ -85,43 +101,81 @@ function contextFor(review: AdmissionReviewRequest, deps: AdmissionDeps, namespa
   };
 }
 
-export async function validateReview(review: AdmissionReviewRequest, deps: AdmissionDeps, options: ValidateOptions = {}): Promise<Decision> {
+const NO_EXISTING_POD_WARNINGS: readonly string[] = [];
+
+/**
+ * Judges a review. The answer is synchronous whenever nothing has to be fetched (no cluster, or the
+ * namespace is in the watch cache: nearly every request), so the server answers in the same tick;
+ * it is a promise when a namespace must be read from the API server or a Namespace UPDATE that
+ * tightens its enforce level needs its pods listed.
+ */
+export function validateReview(review: AdmissionReviewRequest, deps: AdmissionDeps, options: ValidateOptions = {}): Decision | Promise<Decision> {
   const { request } = review;
   if (request.operation === 'DELETE') return allowedWithoutLooking(review, 'DELETE is always allowed');
   const object = request.object;
   if (!object) return allowedWithoutLooking(review, 'no object to judge');
   if (applicableRules(object).length === 0) return allowedWithoutLooking(review, `no rule applies to ${kindName(review)}`);
 
-  let namespace: NamespaceInfo | undefined;
+  let namespace: NamespaceInfo | undefined | Promise<NamespaceInfo | undefined>;
   try {
-    namespace = await namespaceContext(object, review, deps);
+    namespace = namespaceContext(object, review, deps);
   } catch (error) {
-    const message = (error as Error).message;
-    if (needsNamespaceToBeJudged(object, deps)) {
-      // As PSA: without the namespace's policy the pod cannot be judged, and letting it through
-      // would let an outage of the cache switch enforcement off.
-      return {
-        review: answer(review, { allowed: false, status: { code: 500, reason: 'InternalError', message: `Internal error occurred: ${message}` } }),
-        decision: 'error',
-        reason: message,
-        findings: [],
-        errors: [{ rule: 'pod-security', mode: 'enforce', message }],
-        rulesRun: [],
-        patch: [],
-      };
-    }
-    namespace = undefined;
+    return judgeWithoutNamespace(review, object, deps, options, error);
   }
+  if (isPromise(namespace)) {
+    return namespace.then(
+      (found) => judge(review, object, deps, options, found),
+      (error: unknown) => judgeWithoutNamespace(review, object, deps, options, error),
+    );
+  }
+  return judge(review, object, deps, options, namespace);
+}
 
-  const context = contextFor(review, deps, namespace);
-  const { findings, errors, rulesRun } = evaluateObject(object, context);
+function judgeWithoutNamespace(review: AdmissionReviewRequest, object: KubeObject, deps: AdmissionDeps, options: ValidateOptions, error: unknown): Decision | Promise<Decision> {
+  const message = (error as Error).message;
+  if (needsNamespaceToBeJudged(object, deps)) {
+    // As PSA: without the namespace's policy the pod cannot be judged, and letting it through
+    // would let an outage of the cache switch enforcement off.
+    return {
+      review: answer(review, { allowed: false, status: { code: 500, reason: 'InternalError', message: `Internal error occurred: ${message}` } }),
+      decision: 'error',
+      reason: message,
+      findings: [],
+      errors: [{ rule: 'pod-security', mode: 'enforce', message }],
+      rulesRun: [],
+      patch: [],
+    };
+  }
+  return judge(review, object, deps, options, undefined);
+}
+
+function judge(review: AdmissionReviewRequest, object: KubeObject, deps: AdmissionDeps, options: ValidateOptions, namespace: NamespaceInfo | undefined): Decision | Promise<Decision> {
+  const { findings, errors, rulesRun } = evaluateObject(object, contextFor(review, deps, namespace));
   const failedEnforcing = errors.filter((error) => error.mode === 'enforce');
-  const errorWarnings = errors.filter((error) => error.mode !== 'enforce').map(ruleErrorText);
   const denying = [...new Set(findings.filter((finding) => finding.mode === 'enforce').map((finding) => `${finding.rule}/${finding.check}`))];
+  const evaluation: Evaluation = { findings, errors, rulesRun, failedEnforcing, denying };
   // A Namespace UPDATE that tightens its enforce level, and is allowed: PSA's warnings about its pods.
   const refused = failedEnforcing.length > 0 || denying.length > 0;
-  const existingPods = deps.pods && !refused && request.operation === 'UPDATE' ? await namespaceTighteningWarnings(review, deps.config, deps.pods, options) : [];
-  const warnings = warningsFor(findings, [...errorWarnings, ...existingPods]);
+  if (deps.pods && !refused && review.request.operation === 'UPDATE') {
+    return namespaceTighteningWarnings(review, deps.config, deps.pods, options).then((existingPods) => decisionOf(review, evaluation, existingPods));
+  }
+  return decisionOf(review, evaluation, NO_EXISTING_POD_WARNINGS);
+}
+
+interface Evaluation {
+  findings: Finding[];
+  errors: RuleError[];
+  rulesRun: string[];
+  /** Rules that threw while enforcing: the request fails closed. */
+  failedEnforcing: RuleError[];
+  /** `rule/check` of each distinct enforce finding. */
+  denying: string[];
+}
+
+function decisionOf(review: AdmissionReviewRequest, evaluation: Evaluation, existingPods: readonly string[]): Decision {
+  const { findings, errors, rulesRun, failedEnforcing, denying } = evaluation;
+  const errorWarnings = errors.filter((error) => error.mode !== 'enforce').map(ruleErrorText);
+  const warnings = warningsFor(findings, existingPods.length > 0 ? [...errorWarnings, ...existingPods] : errorWarnings);
   const auditAnnotations = auditAnnotationsFor(findings);
   const extras = {
     ...(warnings.length > 0 ? { warnings } : {}),
@@ -155,7 +209,8 @@ export async function validateReview(review: AdmissionReviewRequest, deps: Admis
   return { ...base, review: answer(review, { allowed: true, ...extras }), decision: 'allowed', reason };
 }
 
-export async function mutateReview(review: AdmissionReviewRequest, deps: AdmissionDeps): Promise<Decision> {
+/** Synchronous: mutations need the namespace's name only, never a lookup. */
+export function mutateReview(review: AdmissionReviewRequest, deps: AdmissionDeps): Decision {
   const { request } = review;
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allowedWithoutLooking(review, `${request.operation} is never mutated`);
   const object = request.object;

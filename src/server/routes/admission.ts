@@ -83,7 +83,11 @@ export function admissionRoutes(app: FastifyInstance, deps: AdmissionRouteDeps):
   const { admission, metrics, logger } = deps;
   const writeDecision = decisionWriter(logger);
 
-  async function answer(webhook: Webhook, request: FastifyRequest): Promise<unknown> {
+  /**
+   * Synchronous when the decision is (no namespace read, no pod listing): fastify sends a handler's
+   * plain return value in the same tick, where a promise would cost a few hops per request.
+   */
+  function answer(webhook: Webhook, request: FastifyRequest): unknown {
     const started = performance.now();
     let review: AdmissionReviewRequest;
     try {
@@ -92,14 +96,29 @@ export function admissionRoutes(app: FastifyInstance, deps: AdmissionRouteDeps):
       throw error instanceof ReviewError ? new NotAnAdmissionReview(error.message) : error;
     }
 
-    let decision: Decision;
-    let internalError: unknown;
+    let decided: Decision | Promise<Decision>;
     try {
-      decision = webhook === 'validate' ? await validateReview(review, admission, { timeoutMs: remainingTimeoutMs(request, started) }) : await mutateReview(review, admission);
+      decided = webhook === 'validate' ? validateReview(review, admission, { timeoutMs: remainingTimeoutMs(request, started) }) : mutateReview(review, admission);
     } catch (error) {
-      internalError = error;
+      return finish(webhook, review, started, undefined, error);
+    }
+    if (decided instanceof Promise) {
+      return decided.then(
+        (decision) => finish(webhook, review, started, decision, undefined),
+        (error: unknown) => finish(webhook, review, started, undefined, error),
+      );
+    }
+    return finish(webhook, review, started, decided, undefined);
+  }
+
+  /** Counts and logs the decision (or the internal error in its place) and gives the AdmissionReview to send. */
+  function finish(webhook: Webhook, review: AdmissionReviewRequest, started: number, decided: Decision | undefined, internalError: unknown): unknown {
+    let decision: Decision;
+    if (decided === undefined) {
       metrics.recordInternalError(webhook);
-      decision = failedDecision(webhook, review, admission.config, error);
+      decision = failedDecision(webhook, review, admission.config, internalError);
+    } else {
+      decision = decided;
     }
 
     const seconds = (performance.now() - started) / 1000;
@@ -124,7 +143,7 @@ export function admissionRoutes(app: FastifyInstance, deps: AdmissionRouteDeps):
       ...(decision.patch.length > 0 ? { patchOperations: decision.patch.length } : {}),
       durationMs: Math.round(seconds * 1e6) / 1000,
     };
-    if (internalError !== undefined) logger.error({ ...line, err: internalError }, 'admission decision failed');
+    if (decided === undefined) logger.error({ ...line, err: internalError }, 'admission decision failed');
     else if (decision.errors.length > 0) writeDecision('warn', line, 'admission decision with rule errors');
     else writeDecision('info', line, 'admission decision');
     return decision.review;
