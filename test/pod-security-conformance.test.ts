@@ -7,9 +7,10 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { applyAdmissionDefaults } from '../src/rules/pod-security/defaulting.js';
-import { evaluatePod } from '../src/rules/pod-security/evaluate.js';
+import { evaluatePod, evaluatePodAtBothLevels } from '../src/rules/pod-security/evaluate.js';
 import { LATEST, NEWEST_KNOWN_MINOR, type Level, type PolicyVersion } from '../src/rules/pod-security/level-version.js';
 import { podUnderReview } from '../src/rules/pod-security/pod-spec.js';
+import type { PodUnderReview } from '../src/rules/pod-security/check.js';
 import type { KubeObject } from '../src/rules/types.js';
 
 const CORPUS = resolve(import.meta.dirname, '../../shared/conformance/pod-security');
@@ -73,10 +74,14 @@ function expectedSubstring(name: string): string {
   return match[1];
 }
 
-function evaluateFixture(fixture: Fixture): string[] {
+function fixturePod(fixture: Fixture): PodUnderReview {
   const pod = podUnderReview(applyAdmissionDefaults(parse(readFileSync(fixture.file, 'utf8')) as KubeObject));
   if (!pod) throw new Error(`${fixture.file} is not a Pod`);
-  return evaluatePod({ level: fixture.level, version: fixture.version }, pod).map((failure) => failure.message);
+  return pod;
+}
+
+function evaluateFixture(fixture: Fixture): string[] {
+  return evaluatePod({ level: fixture.level, version: fixture.version }, fixturePod(fixture)).map((failure) => failure.message);
 }
 
 const fixtures = listFixtures();
@@ -86,6 +91,21 @@ describe('Pod Security Admission conformance corpus', () => {
     const files = fixtures.filter((fixture) => !fixture.version.latest);
     expect(files).toHaveLength(EXPECTED_FIXTURES);
     expect(fixtures.length - files.length).toBe(files.filter((fixture) => fixture.label === `v1.${NEWEST_KNOWN_MINOR}`).length);
+  });
+
+  // The webhook judges most pods at baseline and at restricted of one version together (enforce
+  // baseline, warn and audit restricted), in one pass over both levels' checks.
+  it('gives, in one pass over both levels, exactly what each level gives on its own, for every fixture pod', () => {
+    let compared = 0;
+    for (const fixture of fixtures) {
+      const pod = fixturePod(fixture);
+      expect(evaluatePodAtBothLevels(fixture.version, pod), `${fixture.label} ${fixture.level} ${fixture.name}`).toEqual({
+        baseline: evaluatePod({ level: 'baseline', version: fixture.version }, pod),
+        restricted: evaluatePod({ level: 'restricted', version: fixture.version }, pod),
+      });
+      compared++;
+    }
+    expect(compared).toBe(fixtures.length);
   });
 
   for (const level of ['baseline', 'restricted'] as const) {

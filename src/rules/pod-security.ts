@@ -1,9 +1,9 @@
 // Rule `pod-security`: the Pod Security Standards, evaluated exactly as Kubernetes' Pod Security
 // Admission evaluates them, on Pods and on the pod templates of workloads.
-import { evaluatePod, type CheckFailure } from './pod-security/evaluate.js';
+import { evaluatePod, evaluatePodAtBothLevels, type CheckFailure } from './pod-security/evaluate.js';
 import { effectiveMinor, formatLevelVersion, type LevelVersion } from './pod-security/level-version.js';
 import { POD_BEARING_KINDS, POD_KIND, podUnderReview } from './pod-security/pod-spec.js';
-import { defaultPolicy, isFullyPrivileged, policyFromLabels, type PolicyMode } from './pod-security/policy.js';
+import { defaultPolicy, isFullyPrivileged, policyFromLabels, type NamespacePolicy, type PolicyMode } from './pod-security/policy.js';
 import { POD_SECURITY_CHECKS } from './pod-security/registry.js';
 import { isSignificantPodUpdate, podTemplateChanged } from './pod-security/significant-update.js';
 import { NAMESPACE_LABELS_CHECK, namespaceLabelFindings } from './pod-security/namespace-labels.js';
@@ -43,6 +43,18 @@ function isJudged(object: KubeObject, context: RuleContext): boolean {
   return true;
 }
 
+/** Whether the policy's modes ask for baseline and for restricted at the same minor version. */
+function asksForBothLevels(policy: NamespacePolicy, minor: number): boolean {
+  let baseline = false;
+  let restricted = false;
+  for (const levelVersion of [policy.enforce, policy.warn, policy.audit]) {
+    if (effectiveMinor(levelVersion.version) !== minor) continue;
+    if (levelVersion.level === 'baseline') baseline = true;
+    else if (levelVersion.level === 'restricted') restricted = true;
+  }
+  return baseline && restricted;
+}
+
 function findingsFor(failures: readonly CheckFailure[], mode: ActiveMode, policy: LevelVersion, ruleConfig: PodSecurityConfig, fallbackPath: string): Finding[] {
   const findings: Finding[] = [];
   const policyText = formatLevelVersion(policy);
@@ -76,12 +88,21 @@ function evaluatePodSecurity(object: KubeObject, context: RuleContext): Finding[
   const { policy } = policyFromLabels(context.namespace?.labels, defaultPolicy(ruleConfig.defaults));
   if (isFullyPrivileged(policy)) return [];
 
-  // Each distinct level:version is evaluated once, however many modes ask for it.
+  // Each distinct level:version is evaluated once, however many modes ask for it; baseline and
+  // restricted of one version (enforce baseline, warn and audit restricted) in a single pass.
   const cache = new Map<string, CheckFailure[]>();
   const failuresAt = (levelVersion: LevelVersion) => {
-    const key = `${levelVersion.level}:${effectiveMinor(levelVersion.version)}`;
+    const minor = effectiveMinor(levelVersion.version);
+    const key = `${levelVersion.level}:${minor}`;
     let failures = cache.get(key);
-    if (!failures) cache.set(key, (failures = evaluatePod(levelVersion, pod)));
+    if (failures) return failures;
+    if (levelVersion.level !== 'privileged' && asksForBothLevels(policy, minor)) {
+      const both = evaluatePodAtBothLevels(levelVersion.version, pod);
+      cache.set(`baseline:${minor}`, both.baseline);
+      cache.set(`restricted:${minor}`, both.restricted);
+      return both[levelVersion.level];
+    }
+    cache.set(key, (failures = evaluatePod(levelVersion, pod)));
     return failures;
   };
   const modeFor = (policyMode: PolicyMode) => weakerMode(policyMode, ruleConfig.mode) as ActiveMode;

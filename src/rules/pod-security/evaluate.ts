@@ -1,6 +1,6 @@
 // Evaluate one pod at one level:version, and word the result the way PSA does.
-import type { CheckId, PodUnderReview } from './check.js';
-import { effectiveMinor, formatLevelVersion, type LevelVersion } from './level-version.js';
+import type { CheckId, CheckResult, PodUnderReview } from './check.js';
+import { effectiveMinor, formatLevelVersion, type LevelVersion, type PolicyVersion } from './level-version.js';
 import { CHECK_TABLES, type CheckTables } from './registry.js';
 
 export interface CheckFailure {
@@ -18,16 +18,35 @@ export function evaluatePod(policy: LevelVersion, pod: PodUnderReview, tables: C
   const failures: CheckFailure[] = [];
   for (const { id, checkPod } of checks) {
     const result = checkPod(pod);
-    if (result.allowed) continue;
-    // PSA's own fallback wording when a check fails without saying why.
-    const reason = result.reason === '' ? 'unknown forbidden reason' : result.reason;
-    failures.push({
-      check: id,
-      message: result.detail === '' ? reason : `${reason} (${result.detail})`,
-      paths: result.paths,
-    });
+    if (!result.allowed) failures.push(failureOf(id, result));
   }
   return failures;
+}
+
+export interface FailuresAtBothLevels {
+  baseline: CheckFailure[];
+  restricted: CheckFailure[];
+}
+
+/** evaluatePod at baseline and at restricted of one version, running each check once. */
+export function evaluatePodAtBothLevels(version: PolicyVersion, pod: PodUnderReview, tables: CheckTables = CHECK_TABLES): FailuresAtBothLevels {
+  const checks = tables.both?.[effectiveMinor(version)];
+  if (!checks) return { baseline: evaluatePod({ level: 'baseline', version }, pod, tables), restricted: evaluatePod({ level: 'restricted', version }, pod, tables) };
+  const failures: FailuresAtBothLevels = { baseline: [], restricted: [] };
+  for (const check of checks) {
+    const result = check.checkPod(pod);
+    if (result.allowed) continue;
+    const failure = failureOf(check.id, result);
+    if (check.baseline) failures.baseline.push(failure);
+    if (check.restricted) failures.restricted.push(failure);
+  }
+  return failures;
+}
+
+function failureOf(check: CheckId, result: CheckResult): CheckFailure {
+  // PSA's own fallback wording when a check fails without saying why.
+  const reason = result.reason === '' ? 'unknown forbidden reason' : result.reason;
+  return { check, message: result.detail === '' ? reason : `${reason} (${result.detail})`, paths: result.paths };
 }
 
 function policyName(policy: LevelVersion | string): string {

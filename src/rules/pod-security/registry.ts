@@ -49,10 +49,23 @@ export interface CompiledCheck {
   checkPod: CheckPodFn;
 }
 
+/** A check in the table of both levels, with the levels whose table holds it. */
+export interface CombinedCheck extends CompiledCheck {
+  baseline: boolean;
+  restricted: boolean;
+}
+
 export interface CheckTables {
   /** Indexed by minor version 0..NEWEST_KNOWN_MINOR. */
   baseline: readonly (readonly CompiledCheck[])[];
   restricted: readonly (readonly CompiledCheck[])[];
+  /**
+   * Both levels in one table per minor, each check once: baseline's checks in baseline's order, then
+   * restricted's own. Read in order, the failures flagged for a level are that level's failures in
+   * its own order. A namespace that enforces baseline and warns or audits at restricted (the usual
+   * roll-out, and the default) needs both for every pod: one pass instead of two.
+   */
+  both?: readonly (readonly CombinedCheck[])[];
 }
 
 /** Throws when the list breaks an invariant PSA's registry also enforces. */
@@ -101,22 +114,28 @@ export function compileChecks(checks: readonly PodSecurityCheck[]): CheckTables 
   ];
   const baseline: CompiledCheck[][] = [];
   const restricted: CompiledCheck[][] = [];
+  const both: CombinedCheck[][] = [];
   for (let minor = 0; minor <= NEWEST_KNOWN_MINOR; minor++) {
     const overridden = new Set<CheckId>();
     for (const check of ordered) for (const id of variantAt(check, minor)?.overrideCheckIds ?? []) overridden.add(id);
     const baselineAtMinor: CompiledCheck[] = [];
     const restrictedAtMinor: CompiledCheck[] = [];
+    const bothAtMinor: CombinedCheck[] = [];
     for (const check of ordered) {
       const variant = variantAt(check, minor);
       if (!variant) continue;
       const compiled = { id: check.id, checkPod: variant.checkPod };
-      if (check.level === 'baseline') baselineAtMinor.push(compiled);
-      if (check.level === 'restricted' || !overridden.has(check.id)) restrictedAtMinor.push(compiled);
+      const inBaseline = check.level === 'baseline';
+      const inRestricted = check.level === 'restricted' || !overridden.has(check.id);
+      if (inBaseline) baselineAtMinor.push(compiled);
+      if (inRestricted) restrictedAtMinor.push(compiled);
+      bothAtMinor.push({ ...compiled, baseline: inBaseline, restricted: inRestricted });
     }
     baseline.push(baselineAtMinor);
     restricted.push(restrictedAtMinor);
+    both.push(bothAtMinor);
   }
-  return { baseline, restricted };
+  return { baseline, restricted, both };
 }
 
 export const CHECK_TABLES: CheckTables = compileChecks(POD_SECURITY_CHECKS);
