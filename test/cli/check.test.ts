@@ -4,27 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { JsonReport } from '../../src/report/json.js';
 import { runCli } from './run-cli.js';
-
-interface JsonResult {
-  file: string;
-  line: number;
-  column: number;
-  apiVersion: string;
-  kind: string;
-  namespace: string | null;
-  name: string | null;
-  rule: string;
-  check: string;
-  mode: string;
-  path: string;
-  message: string;
-}
-interface JsonReport {
-  results: JsonResult[];
-  errors: { file: string; line: number | null; message: string }[];
-  summary: Record<string, number>;
-}
 
 const PSA = ['check', '--config', 'psa-config.yaml'];
 
@@ -169,7 +150,7 @@ describe('exit codes', () => {
     const stdin = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n';
     const { code, stdout, stderr } = await runCli(['check', '-f', 'json', ...args], { stdin });
     const { summary } = JSON.parse(stdout) as JsonReport;
-    const present = [...['enforce', 'warn', 'audit'].filter((mode) => (summary[mode] ?? 0) > 0), ...((summary.errors ?? 0) > 0 ? ['input errors'] : [])];
+    const present = [...(['enforce', 'warn', 'audit'] as const).filter((mode) => summary[mode] > 0), ...(summary.errors > 0 ? ['input errors'] : [])];
     expect(present).toEqual(found);
     expect(stderr).toBe('');
     expect(code, stdout).toBe(expected);
