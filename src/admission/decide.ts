@@ -5,7 +5,7 @@ import { isExemptNamespace } from '../rules/modes.js';
 import { POD_BEARING_KINDS } from '../rules/pod-security/pod-spec.js';
 import { formatKind, isKind, matchesAny, NAMESPACE_KIND } from '../rules/kinds.js';
 import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, RuleContext } from '../rules/types.js';
-import { namespaceTighteningWarnings } from './namespace-tightening.js';
+import { evaluatePodsInNamespace, tightenedEnforceLevel } from './namespace-tightening.js';
 import { auditAnnotationsFor, denialMessage, warningsFor } from './respond.js';
 import type { AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse, NamespaceLookup, PodLister } from './types.js';
 
@@ -155,9 +155,13 @@ function judge(review: AdmissionReviewRequest, object: KubeObject, deps: Admissi
   const denying = [...new Set(findings.filter((finding) => finding.mode === 'enforce').map((finding) => `${finding.rule}/${finding.check}`))];
   const evaluation: Evaluation = { findings, errors, rulesRun, failedEnforcing, denying };
   // A Namespace UPDATE that tightens its enforce level, and is allowed: PSA's warnings about its pods.
+  // Only then is there anything to wait for; every other UPDATE is answered at once.
   const refused = failedEnforcing.length > 0 || denying.length > 0;
-  if (deps.pods && !refused && review.request.operation === 'UPDATE') {
-    return namespaceTighteningWarnings(review, deps.config, deps.pods, options).then((existingPods) => decisionOf(review, evaluation, existingPods));
+  const tightening = deps.pods && !refused ? tightenedEnforceLevel(review, deps.config) : undefined;
+  if (deps.pods && tightening) {
+    return evaluatePodsInNamespace(tightening.namespace, tightening.enforce, deps.pods, deps.config.rules['pod-security'], options).then((existingPods) =>
+      decisionOf(review, evaluation, existingPods),
+    );
   }
   return decisionOf(review, evaluation, NO_EXISTING_POD_WARNINGS);
 }

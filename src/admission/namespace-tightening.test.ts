@@ -278,6 +278,25 @@ describe('validateReview of a Namespace that tightens', () => {
     expect(lister.calls).toEqual([]);
   });
 
+  // With a cluster, every UPDATE passes this way: only a real tightening may list pods and wait.
+  it.each([
+    ['a Namespace UPDATE that keeps its level', namespaceUpdate(BASELINE, { ...BASELINE, team: 'b' })],
+    ['a Namespace UPDATE that loosens its level', namespaceUpdate(RESTRICTED, BASELINE)],
+    [
+      'a Pod UPDATE',
+      {
+        ...namespaceUpdate(BASELINE, BASELINE),
+        request: { ...namespaceUpdate(BASELINE, BASELINE).request, kind: { group: '', version: 'v1', kind: 'Pod' }, namespace: 'team-a', object: pod('web'), oldObject: pod('web') },
+      },
+    ],
+  ])('answers %s at once, without listing pods', (_name, review) => {
+    const lister = fakeLister(pods);
+    const decision = validateReview(review, { config: testConfig(), namespaces: NO_CLUSTER, pods: lister });
+    expect(decision).not.toBeInstanceOf(Promise);
+    expect(decision).toMatchObject({ decision: 'allowed', review: { response: { uid: 'uid-1', allowed: true } } });
+    expect(lister.calls).toEqual([]);
+  });
+
   it('keeps the warnings within the API server\'s limits', async () => {
     // Every pod a different set of baseline violations: one warning line each, 63 in all.
     const violations: Array<Pick<PodOptions, 'container' | 'spec'>> = [

@@ -47,12 +47,19 @@ export function isStricter(next: LevelVersion, previous: LevelVersion): boolean 
   return next.level !== 'privileged' && effectiveMinor(next.version) > effectiveMinor(previous.version);
 }
 
+/** A Namespace UPDATE that makes its enforce level stricter: which namespace, and its new level. */
+export interface Tightening {
+  namespace: string;
+  enforce: LevelVersion;
+}
+
 /**
- * The new enforce level when this review is a Namespace UPDATE that makes it stricter, else undefined:
- * not a Namespace update, a subresource, the rule off, the namespace exempt, the new labels lowering
- * pod-security below enforce (pods would then be warned about, never refused), or no tightening.
+ * The tightening when this review is a Namespace UPDATE that makes its enforce level stricter, else
+ * undefined: not a Namespace update, a subresource, the rule off, the namespace exempt, the new labels
+ * lowering pod-security below enforce (pods would then be warned about, never refused), or no
+ * tightening. Synchronous and cheap, so a caller can tell whether it has pods to list at all.
  */
-export function tightenedEnforceLevel(review: AdmissionReviewRequest, config: PolicyConfig): LevelVersion | undefined {
+export function tightenedEnforceLevel(review: AdmissionReviewRequest, config: PolicyConfig): Tightening | undefined {
   const { request } = review;
   if (request.operation !== 'UPDATE' || request.subResource || request.kind.group !== '' || request.kind.kind !== 'Namespace') return undefined;
   const name = request.object?.metadata?.name ?? request.name;
@@ -64,7 +71,7 @@ export function tightenedEnforceLevel(review: AdmissionReviewRequest, config: Po
   const defaults = defaultPolicy(ruleConfig.defaults);
   const next = policyFromLabels(newLabels, defaults).policy.enforce;
   const previous = policyFromLabels(request.oldObject.metadata?.labels ?? undefined, defaults).policy.enforce;
-  return isStricter(next, previous) ? next : undefined;
+  return isStricter(next, previous) ? { namespace: name, enforce: next } : undefined;
 }
 
 /**
@@ -78,10 +85,9 @@ export async function namespaceTighteningWarnings(
   options: TighteningOptions = {},
 ): Promise<readonly string[]> {
   if (!pods) return NO_WARNINGS;
-  const enforce = tightenedEnforceLevel(review, config);
-  if (!enforce) return NO_WARNINGS;
-  const name = review.request.object?.metadata?.name ?? review.request.name ?? '';
-  return evaluatePodsInNamespace(name, enforce, pods, config.rules['pod-security'], options);
+  const tightening = tightenedEnforceLevel(review, config);
+  if (!tightening) return NO_WARNINGS;
+  return evaluatePodsInNamespace(tightening.namespace, tightening.enforce, pods, config.rules['pod-security'], options);
 }
 
 /** Only the checks whose findings would refuse a pod: the rule's and the check's configured modes. */
