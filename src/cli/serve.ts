@@ -154,6 +154,11 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
   }
   if (values.config === undefined) logger.info('using the embedded default configuration');
 
+  // A promise some library lets fail unobserved must not end a process that answers the API server
+  // on every apply (Node exits on an unhandled rejection): it is logged, and requests go on.
+  const onUnhandledRejection = (reason: unknown) => logger.error({ err: reason }, 'unhandled promise rejection (the server keeps running)');
+  if (!deps.signals) process.on('unhandledRejection', onUnhandledRejection);
+
   // Signals are caught from here on: one during startup stops the server as soon as it listens; a
   // second one during the graceful shutdown closes what is still open at once.
   const signals = deps.signals ?? process;
@@ -215,6 +220,7 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
   } finally {
     signals.off('SIGTERM', onSignal);
     signals.off('SIGINT', onSignal);
+    process.off('unhandledRejection', onUnhandledRejection);
   }
   await new Promise<void>((flushed) => logger.flush(() => flushed()));
   return EXIT.ok;

@@ -93,16 +93,25 @@ export class NamespaceCache {
     }
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
-      if (!this.closed) void this.informer.start();
+      if (!this.closed) this.startInformer();
     }, delay);
     this.restartTimer.unref();
+  }
+
+  /**
+   * The informer reports most failures through its 'error' event, but its start() can also reject
+   * (client-node signs the watch request outside its own try: a failing exec plugin or token read).
+   * Either way it is retried, never left as an unhandled rejection that would end the process.
+   */
+  private startInformer(): Promise<void> {
+    return this.informer.start().catch((error: unknown) => this.restartLater(error));
   }
 
   /** Starts listing and watching; resolves once the watch is under way or has failed (and will retry). */
   async start(): Promise<void> {
     if (this.started || this.closed) return;
     this.started = true;
-    await this.informer.start();
+    await this.startInformer();
   }
 
   /** True once every namespace has been listed once. */

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestCertificates, pod, postReview, reviewOf, type TestCertificates } from './helpers.js';
+import { httpsRequest, makeTestCertificates, pod, postReview, reviewOf, type TestCertificates } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NODE = resolve(ROOT, 'node_modules/.bin/node');
@@ -50,13 +50,17 @@ function logOf(child: ChildProcessWithoutNullStreams) {
   return { lines, waitFor, text: () => text };
 }
 
+function startServe(port: number, nodeOptions: string[] = []): ChildProcessWithoutNullStreams {
+  return spawn(NODE, [...nodeOptions, BIN, 'serve', '--no-cluster', '--host', '127.0.0.1', '--port', String(port), '--tls-cert', certs.files.cert, '--tls-key', certs.files.key], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
 describe('the decision log on a real stdout', () => {
   it('writes every line whole and in order, soon after a quiet spell, and all of them before exiting on SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(NODE, [BIN, 'serve', '--no-cluster', '--host', '127.0.0.1', '--port', String(port), '--tls-cert', certs.files.cert, '--tls-key', certs.files.key], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = startServe(port);
     const log = logOf(child);
     try {
       // Nothing else is logged after it, so this line only arrives through the batch's timer.
@@ -81,6 +85,28 @@ describe('the decision log on a real stdout', () => {
       expect(decisions.map((line) => line.uid)).toEqual(uids);
       expect(decisions.map((line) => line.decision)).toEqual(uids.map((_, index) => (index % 2 === 1 ? 'denied' : 'allowed')));
       expect(lines.at(-1)?.msg).toBe('shut down');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  // Node ends a process on an unhandled rejection; a library's stray promise must not stop the webhook.
+  it('logs a promise rejection nobody handled and goes on answering', async () => {
+    const port = await freePort();
+    const strayRejection = "data:text/javascript,setTimeout(() => Promise.reject(new Error('stray rejection from a library')), 500)";
+    const child = startServe(port, ['--import', strayRejection]);
+    const log = logOf(child);
+    try {
+      const logged = await log.waitFor('unhandled promise rejection (the server keeps running)', 10_000);
+      expect(logged.level).toBe(50);
+      expect((logged.err as { message?: string }).message).toBe('stray rejection from a library');
+      const health = await httpsRequest(port, { path: '/healthz', tls: { ca: certs.ca.cert } });
+      expect(health.status).toBe(200);
+      const answer = await postReview(port, '/validate', reviewOf(pod({ privileged: true }), { uid: 'after' }), { ca: certs.ca.cert });
+      expect(answer.response).toMatchObject({ uid: 'after', allowed: false, status: { code: 403 } });
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'close')) as [number | null];
+      expect(code).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
