@@ -1,9 +1,9 @@
 // AdmissionReview in → decision out, for /validate and /mutate. No HTTP here: the server, the CLI's
 // `review` command and the tests all call these two functions. Every outcome carries a reason.
-import { applicableRules, evaluateObject, mutateObject, namespaceOf, type RuleError } from '../rules/evaluate.js';
+import { evaluateObject, hasApplicableRule, mutateObject, type RuleError } from '../rules/evaluate.js';
 import { isExemptNamespace } from '../rules/modes.js';
 import { POD_BEARING_KINDS } from '../rules/pod-security/pod-spec.js';
-import { formatKind, isKind, matchesAny, NAMESPACE_KIND } from '../rules/kinds.js';
+import { formatKind, isKind, matchesAny, NAMESPACE_KIND, namespaceOf } from '../rules/kinds.js';
 import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, RuleContext } from '../rules/types.js';
 import { evaluatePodsInNamespace, tightenedEnforceLevel } from './namespace-tightening.js';
 import { auditAnnotationsFor, denialMessage, warningsFor } from './respond.js';
@@ -114,7 +114,7 @@ export function validateReview(review: AdmissionReviewRequest, deps: AdmissionDe
   if (request.operation === 'DELETE') return allowedWithoutLooking(review, 'DELETE is always allowed');
   const object = request.object;
   if (!object) return allowedWithoutLooking(review, 'no object to judge');
-  if (applicableRules(object).length === 0) return allowedWithoutLooking(review, `no rule applies to ${kindName(review)}`);
+  if (!hasApplicableRule(object)) return allowedWithoutLooking(review, `no rule applies to ${kindName(review)}`);
 
   let namespace: NamespaceInfo | undefined | Promise<NamespaceInfo | undefined>;
   try {
@@ -220,7 +220,7 @@ export function mutateReview(review: AdmissionReviewRequest, deps: AdmissionDeps
   const object = request.object;
   if (!object) return allowedWithoutLooking(review, 'no object to mutate');
   // Mutations need the namespace's name only (exemptions), never its labels: no lookup on this path.
-  const namespace = review.request.namespace || namespaceOf(object, contextFor(review, deps, undefined));
+  const namespace = review.request.namespace || namespaceOf(object);
   const context = contextFor(review, deps, namespace === undefined ? undefined : { name: namespace, labels: {} });
   const { patch, applied, errors } = mutateObject(object, context);
   const base = { findings: [], errors, rulesRun: applied };

@@ -1,7 +1,7 @@
 // The one entry point every edge calls: which rules apply to an object, what they find, and which
 // JSON Patch operations the enabled mutations would make. A rule that throws does not take the others
 // down with it; the error comes back with the rule's mode so the edge can decide (deny in enforce).
-import { isKind, matchesAny, NAMESPACE_KIND } from './kinds.js';
+import { isKind, matchesAny, NAMESPACE_KIND, namespaceOf } from './kinds.js';
 import { isExemptNamespace } from './modes.js';
 import { namespaceModeCap } from './namespace-mode.js';
 import { MUTATIONS, RULES } from './registry.js';
@@ -21,14 +21,13 @@ export interface Evaluation {
   rulesRun: string[];
 }
 
-/** The namespace an object is judged in: a Namespace's own name, else its namespace. */
-export function namespaceOf(object: KubeObject, context: RuleContext): string | undefined {
-  if (isKind(object, NAMESPACE_KIND)) return object.metadata?.name;
-  return context.namespace?.name ?? object.metadata?.namespace;
-}
-
 export function applicableRules(object: KubeObject, rules: readonly Rule[] = RULES): Rule[] {
   return rules.filter((rule) => matchesAny(object, rule.meta.appliesTo));
+}
+
+/** Whether any rule looks at this object's kind (without building the list evaluateObject builds). */
+export function hasApplicableRule(object: KubeObject, rules: readonly Rule[] = RULES): boolean {
+  return rules.some((rule) => matchesAny(object, rule.meta.appliesTo));
 }
 
 function errorMessage(error: unknown): string {
@@ -55,7 +54,7 @@ const UNLOWERED_RULES: ReadonlySet<string> = new Set(['policy-label-guard']);
 export function evaluateObject(object: KubeObject, context: RuleContext, rules: readonly Rule[] = RULES): Evaluation {
   const evaluation: Evaluation = { findings: [], errors: [], rulesRun: [] };
   if (context.operation === 'DELETE') return evaluation;
-  const namespace = namespaceOf(object, context);
+  const namespace = namespaceOf(object, context.namespace);
   const namespaceLabels = namespaceLabelsOf(object, context);
   for (const rule of applicableRules(object, rules)) {
     const ruleConfig = context.config.rules[rule.id];

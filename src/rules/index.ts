@@ -1,9 +1,9 @@
 // The public face of the pure rules module: what the server, the CLI and the audit import.
 export * from './types.js';
 export { RULES, MUTATIONS, ruleById } from './registry.js';
-export { evaluateObject, mutateObject, applicableRules, namespaceOf, type Evaluation, type MutationResult, type RuleError } from './evaluate.js';
+export { evaluateObject, mutateObject, applicableRules, type Evaluation, type MutationResult, type RuleError } from './evaluate.js';
 export { checkMode } from './modes.js';
-export { groupOf, isKind, matchesAny, formatKind, NAMESPACE_KIND } from './kinds.js';
+export { groupOf, isKind, matchesAny, formatKind, NAMESPACE_KIND, namespaceOf } from './kinds.js';
 export { podSecurityExemption } from './pod-security.js';
 export { applyAdmissionDefaults } from './pod-security/defaulting.js';
 export { podUnderReview, POD_BEARING_KINDS } from './pod-security/pod-spec.js';

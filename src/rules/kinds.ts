@@ -1,5 +1,5 @@
 // Identifying what an object is, from its apiVersion and kind alone.
-import type { KubeObject, ResourceKind } from './types.js';
+import type { KubeObject, NamespaceInfo, ResourceKind } from './types.js';
 
 /** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `` (core). */
 export function groupOf(apiVersion: unknown): string | undefined {
@@ -22,4 +22,13 @@ export function matchesAny(object: KubeObject, kinds: readonly ResourceKind[]): 
 
 export function formatKind(kind: ResourceKind): string {
   return kind.group === '' ? kind.kind : `${kind.kind}.${kind.group}`;
+}
+
+/**
+ * The namespace an object is judged in: a Namespace's own name, else the namespace it was looked up
+ * in (the request's), else its own metadata.namespace.
+ */
+export function namespaceOf(object: KubeObject, namespace?: Pick<NamespaceInfo, 'name'>): string | undefined {
+  if (isKind(object, NAMESPACE_KIND)) return object.metadata?.name;
+  return namespace?.name ?? object.metadata?.namespace;
 }

@@ -7,7 +7,7 @@ import { defaultPolicy, isFullyPrivileged, policyFromLabels, type NamespacePolic
 import { POD_SECURITY_CHECKS } from './pod-security/registry.js';
 import { isSignificantPodUpdate, podTemplateChanged } from './pod-security/significant-update.js';
 import { NAMESPACE_LABELS_CHECK, namespaceLabelFindings } from './pod-security/namespace-labels.js';
-import { isKind, NAMESPACE_KIND } from './kinds.js';
+import { isKind, NAMESPACE_KIND, namespaceOf } from './kinds.js';
 import { weakerMode, type ActiveMode, type Finding, type KubeObject, type PodSecurityConfig, type Rule, type RuleContext } from './types.js';
 
 /** Pod subresources PSA evaluates; every other subresource (exec, log, status, binding, ...) is allowed. */
@@ -21,7 +21,7 @@ export type PodSecurityExemption = 'namespace' | 'user' | 'runtimeClass';
  */
 export function podSecurityExemption(object: KubeObject, context: RuleContext, spec?: { readonly runtimeClassName?: unknown }): PodSecurityExemption | undefined {
   const { exemptions } = context.config.rules['pod-security'];
-  const namespace = context.namespace?.name ?? object.metadata?.namespace;
+  const namespace = namespaceOf(object, context.namespace);
   if (namespace !== undefined && exemptions.namespaces.includes(namespace)) return 'namespace';
   const username = context.userInfo?.username;
   if (username !== undefined && exemptions.usernames.includes(username)) return 'user';

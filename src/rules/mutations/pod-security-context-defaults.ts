@@ -18,7 +18,7 @@
 //   and runtime classes, kube-system by default): kube-proxy and CNI pods there run as root.
 import { isRecord } from '../is-record.js';
 import { jsonPointer } from '../json-pointer.js';
-import { isKind } from '../kinds.js';
+import { isKind, namespaceOf } from '../kinds.js';
 import { isExemptNamespace } from '../modes.js';
 import { podSecurityExemption } from '../pod-security.js';
 import { POD_BEARING_KINDS, POD_KIND, podTemplatePathOf } from '../pod-security/pod-spec.js';
@@ -114,7 +114,7 @@ function ephemeralContainerNames(object: KubeObject | undefined): ReadonlySet<un
 }
 
 function isExempt(object: KubeObject, context: RuleContext, spec: Record<string, unknown>): boolean {
-  const namespace = context.namespace?.name ?? object.metadata?.namespace;
+  const namespace = namespaceOf(object, context.namespace);
   return isExemptNamespace(context.config.rules['pod-security'], namespace) || podSecurityExemption(object, context, spec) !== undefined;
 }
 
