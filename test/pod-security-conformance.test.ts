@@ -49,6 +49,9 @@ interface Fixture {
 }
 
 function listFixtures(): Fixture[] {
+  if (!existsSync(join(CORPUS, 'baseline')) || !existsSync(join(CORPUS, 'restricted'))) {
+    throw new Error(`the Pod Security conformance corpus is missing: no baseline/ and restricted/ in ${CORPUS} (README.md, "Developing policygate", says where it comes from)`);
+  }
   const fixtures: Fixture[] = [];
   for (const level of ['baseline', 'restricted'] as const) {
     for (const versionDir of readdirSync(join(CORPUS, level))) {

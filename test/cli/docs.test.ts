@@ -1,6 +1,6 @@
 // The checker's documentation is executed: every example marked `<!-- example: FILE -->` is written to
 // FILE and the `console` block after it is run with the real binary, its output compared word for word;
-// the JSON contract shown has exactly the fields the binary writes, and the example's real results.
+// the JSON contract shown is exactly what the binary writes for the example and a file with a typo.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,23 +50,24 @@ describe('documented examples', () => {
     expect(code).toBe(Number(/\(exit (\d)\)/.exec(example.output)?.[1] ?? 0));
   });
 
-  it('shows the JSON contract with exactly the fields `--format json` writes', async () => {
+  it('shows the JSON contract as `--format json` writes it, for the documented example and typo', async () => {
     const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const shown = JSON.parse(/```json\n([\s\S]*?)```/.exec(text)?.[1] ?? 'null') as { results: object[]; errors: object[]; summary: object };
-    const { stdout } = await runCli(['check', '--format', 'json', 'broken.yaml']);
+    const example = all.find((candidate) => candidate.file === 'shop.yaml');
+    const typo = /<!-- input: typo\.yaml -->\n```yaml\n([\s\S]*?)```/.exec(text)?.[1];
+    if (!example || typo === undefined) throw new Error('README.md: the shop.yaml example or the typo.yaml input is missing');
+    writeFileSync(join(directory, example.file), example.manifest);
+    writeFileSync(join(directory, 'typo.yaml'), typo);
+    const { code, stdout } = await runCli(['check', '--format', 'json', example.file, 'typo.yaml'], { cwd: directory });
     const real = JSON.parse(stdout) as typeof shown;
+    expect(code).toBe(2);
+    expect(shown).toEqual(real);
+    // Field order too: the README is what people write parsers against.
     const keys = (value: object | undefined) => Object.keys(value ?? {});
     expect(keys(shown)).toEqual(keys(real));
     expect(keys(shown.results[0])).toEqual(keys(real.results[0]));
     expect(keys(shown.errors[0])).toEqual(keys(real.errors[0]));
     expect(keys(shown.summary)).toEqual(keys(real.summary));
-
-    // Its results are the real ones for the documented example.
-    const example = all.find((candidate) => candidate.file === 'shop.yaml');
-    if (!example) throw new Error('README.md: the shop.yaml example is missing');
-    writeFileSync(join(directory, example.file), example.manifest);
-    const shop = JSON.parse((await runCli(['check', '--format', 'json', example.file], { cwd: directory })).stdout) as typeof shown;
-    expect(shown.results).toEqual(shop.results);
   });
 
   it('shows a GitHub Actions job that is valid YAML and runs `policygate check`', () => {
