@@ -1,14 +1,17 @@
 // The webhook's throughput and latency over TLS, against a bare fastify HTTPS server measured in the
 // same run. Both servers get the same EC P-256 certificate and the same load: realistic 6–10 KB
 // AdmissionReviews (pods as a ReplicaSet controller creates them, namespace and network policy
-// creates and updates with `oldObject`, a quarter of them denied), POSTed to /validate over 10
-// keep-alive HTTP/1.1 connections by a closed-loop client. The bare server only parses the body and
-// echoes the uid; policygate is the shipped binary (`bin/policygate.js serve`, dist/), logging one JSON
-// line per decision and counting metrics, without a cluster.
+// creates and updates with `oldObject`, a quarter of them denied under the default configuration),
+// POSTed to /validate over 10 keep-alive HTTP/1.1 connections by a closed-loop client. The bare
+// server only parses the body and echoes the uid; policygate is the shipped binary
+// (`bin/policygate.js serve`, dist/), logging one JSON line per decision and counting metrics,
+// without a cluster.
 //
 // On a machine with two or more cores the server runs pinned to core 0 and the client to core 1
 // (`taskset`), so the client never competes with the server. The client checks every answer: HTTP
-// 200 and the request's own uid (each request carries a fresh one).
+// 200 and the request's own uid (each request carries a fresh one); it also notes which of the 40
+// reviews were answered `"allowed":false`, and the report flags policygate denying any other set
+// than the intended one (the bare server allows everything).
 //
 //   npm run bench -- webhook                       BENCH_SECONDS=8 BENCH_WARMUP_SECONDS=2 BENCH_ROUNDS=2
 //
@@ -217,10 +220,13 @@ function review(object, operation, oldObject) {
       ...(object.metadata.name ? { name: object.metadata.name } : {}),
       ...(object.kind !== 'Namespace' ? { namespace: object.metadata.namespace } : {}),
       operation,
+      // Namespaces are created by a platform admin, who may set their pod-security.kubernetes.io/*
+      // labels (policy-label-guard lets only system:masters do that by default); otherwise every
+      // Namespace CREATE would be denied on top of the intended quarter.
       userInfo:
         object.kind === 'Pod'
           ? { username: 'system:serviceaccount:kube-system:replicaset-controller', uid: 'b5c1e1e4-7a0e-4c55-9d7c-0c6d0e9f1a22', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] }
-          : { username: 'oidc:jane.doe@example.com', groups: ['oidc:platform-team', 'system:authenticated'], extra: { 'authentication.kubernetes.io/credential-id': ['JTI=3f0c1e7a-8d5b-4c2a-9e61-2b7d9c4f0a13'] } },
+          : { username: 'oidc:jane.doe@example.com', groups: ['oidc:platform-team', ...(object.kind === 'Namespace' ? ['system:masters'] : []), 'system:authenticated'], extra: { 'authentication.kubernetes.io/credential-id': ['JTI=3f0c1e7a-8d5b-4c2a-9e61-2b7d9c4f0a13'] } },
       object,
       oldObject: oldObject ?? null,
       dryRun: false,
@@ -243,7 +249,11 @@ function padTo(reviewObject, target) {
   return reviewObject;
 }
 
-/** 40 reviews: 24 pods, 8 namespaces, 8 network policies; 1 in 4 of each denied. */
+/**
+ * 40 reviews: 24 pods, 8 namespaces, 8 network policies; 1 in 4 of each denied by the default
+ * configuration (privileged pods, namespaces without the required `team` label, network policies
+ * open to all).
+ */
 export function makeReviews() {
   const random = seeded(42);
   const reviews = [];
@@ -300,6 +310,9 @@ async function client(port, caFile, reviewsFile, warmupMs, durationMs) {
   const latencies = [];
   let completed = 0;
   const errors = [];
+  // Per review (index into `bodies`): 1 once answered allowed, 2 once answered denied (3: both).
+  const answered = new Uint8Array(bodies.length);
+  let deniedAnswers = 0;
 
   function connection(index) {
     return new Promise((resolve) => {
@@ -308,13 +321,15 @@ async function client(port, caFile, reviewsFile, warmupMs, durationMs) {
       let pending = null;
       let started = 0;
       let uid = '';
+      let sent = 0;
       function send() {
         if (stopped) {
           socket.end();
           resolve();
           return;
         }
-        const template = templates[next++ % templates.length];
+        sent = next++ % templates.length;
+        const template = templates[sent];
         uid = UID_PLACEHOLDER.slice(0, 24) + (counter++).toString(16).padStart(12, '0');
         template.buffer.write(uid, template.uidAt, 'latin1');
         started = performance.now();
@@ -338,11 +353,16 @@ async function client(port, caFile, reviewsFile, warmupMs, durationMs) {
         const status = head.slice(9, 12);
         const body = pending.subarray(headerEnd + 4, total);
         pending = pending.length > total ? pending.subarray(total) : null;
+        const denied = status === '200' && body.indexOf('"allowed":false') !== -1;
         if (status !== '200') errors.push(`HTTP ${status}: ${body.toString('utf8', 0, 200)}`);
         else if (body.indexOf(uid) === -1) errors.push(`uid ${uid} not in the answer`);
+        else if (denied) answered[sent] |= 2;
+        else if (body.indexOf('"allowed":true') !== -1) answered[sent] |= 1;
+        else errors.push(`answer without "allowed": ${body.toString('utf8', 0, 200)}`);
         if (recording) {
           latencies.push(performance.now() - started);
           completed++;
+          if (denied) deniedAnswers++;
         }
         send();
       });
@@ -365,8 +385,22 @@ async function client(port, caFile, reviewsFile, warmupMs, durationMs) {
   stopped = true;
   await Promise.all(connections);
   latencies.sort((a, b) => a - b);
+  const deniedReviews = [...answered.keys()].filter((i) => answered[i] & 2);
+  const inconsistent = [...answered.keys()].filter((i) => answered[i] === 3);
+  for (const i of inconsistent) errors.push(`review ${i} was answered both allowed and denied`);
   process.stdout.write(
-    JSON.stringify({ completed, seconds, rps: completed / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? NaN, errors: errors.length, firstErrors: errors.slice(0, 3) }),
+    JSON.stringify({
+      completed,
+      seconds,
+      rps: completed / seconds,
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+      max: latencies.at(-1) ?? NaN,
+      deniedAnswers,
+      deniedReviews,
+      errors: errors.length,
+      firstErrors: errors.slice(0, 3),
+    }),
   );
 }
 
@@ -482,7 +516,7 @@ export async function run() {
     const kinds = reviews.reduce((counts, entry) => ({ ...counts, [entry.kind]: (counts[entry.kind] ?? 0) + 1 }), {});
     console.log(
       `${reviews.length} AdmissionReviews, ${Math.min(...sizes)}–${Math.max(...sizes)} bytes (mean ${Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length)}): ` +
-        `${Object.entries(kinds).map(([kind, count]) => `${count} ${kind}`).join(', ')}; ${reviews.filter((entry) => entry.denied).length} denied`,
+        `${Object.entries(kinds).map(([kind, count]) => `${count} ${kind}`).join(', ')}; ${reviews.filter((entry) => entry.denied).length} meant to be denied`,
     );
     const pinning = pinned(0)('x', [])[0] === 'x' ? 'no CPU pinning' : 'server on core 0, client on core 1';
     console.log(`POST /validate, ${CONNECTIONS} keep-alive TLS connections, ${warmupSeconds} s warm-up + ${seconds} s measured per round, ${pinning}`);
@@ -507,6 +541,20 @@ export async function run() {
       `  ratio         throughput ${(throughput * 100).toFixed(1)} % of bare (goal ≥ 90 %: ${throughput >= 0.9 ? 'met' : 'MISSED'}), ` +
         `p99 ${p99.toFixed(2)}× bare (goal ≤ 1.25×: ${p99 <= 1.25 ? 'met' : 'MISSED'})`,
     );
+    const intended = reviews.flatMap((entry, index) => (entry.denied ? [index] : []));
+    console.log(
+      `  denied        policygate answered "allowed":false to ${policygate.deniedReviews.length} of the ${reviews.length} reviews ` +
+        `(${policygate.deniedAnswers} of ${policygate.completed} measured answers, ${((policygate.deniedAnswers / policygate.completed) * 100).toFixed(1)} %); intended ${intended.length}`,
+    );
+    const same = (a, b) => a.length === b.length && a.every((value, i) => value === b[i]);
+    for (const [target, expected] of [['bare', []], ['policygate', intended]]) {
+      for (const [round, result] of results[target].entries()) {
+        if (!same(result.deniedReviews, expected)) {
+          const list = (indexes) => (indexes.length > 0 ? indexes.join(', ') : 'none');
+          console.log(`  ERROR: round ${round + 1} ${target} denied reviews ${list(result.deniedReviews)}; intended ${list(expected)}`);
+        }
+      }
+    }
     const errors = [...results.bare, ...results.policygate].reduce((sum, result) => sum + result.errors, 0);
     if (errors > 0) console.log(`  ${errors} failed or mismatched answers`);
   } finally {
