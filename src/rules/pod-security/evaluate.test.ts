@@ -14,7 +14,7 @@ const pod = podUnderReview({
 
 /** Tables that hold one baseline check, at every version. */
 function onlyCheck(checkPod: CheckPodFn): CheckTables {
-  return { baseline: [[{ id: 'privileged', checkPod }]], restricted: [] };
+  return { baseline: [[{ id: 'privileged', checkPod }]], restricted: [], both: [] };
 }
 
 describe('evaluatePod', () => {

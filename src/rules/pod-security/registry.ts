@@ -65,7 +65,7 @@ export interface CheckTables {
    * its own order. A namespace that enforces baseline and warns or audits at restricted (the usual
    * roll-out, and the default) needs both for every pod: one pass instead of two.
    */
-  both?: readonly (readonly CombinedCheck[])[];
+  both: readonly (readonly CombinedCheck[])[];
 }
 
 /** Throws when the list breaks an invariant PSA's registry also enforces. */
