@@ -107,11 +107,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['webhook', 'code'] as const,
     registers: [registry],
   });
-  const namespaceLookups = new Counter({
+  // Every namespace-cache hit is a lookup: counted like the requests, on the hot path.
+  const pendingLookups = new PendingCounts<'source' | 'result'>();
+  new Counter({
     name: METRIC_NAMES.namespaceLookups,
     help: 'Namespace lookups (the labels of the namespace an object is in), by where the answer came from and whether it failed',
     labelNames: ['source', 'result'] as const,
     registers: [registry],
+    collect() {
+      pendingLookups.flushInto(this);
+    },
   });
   const certificateExpiry = new Gauge({
     name: METRIC_NAMES.certificateExpiry,
@@ -165,7 +170,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       certificateReloads.inc({ result });
     },
     recordNamespaceLookup(source, result) {
-      namespaceLookups.inc({ source, result });
+      const lookupKey = `${source}\0${result}`;
+      if (!pendingLookups.increment(lookupKey)) pendingLookups.start(lookupKey, { source, result });
     },
     ...(audit ? { audit } : {}),
   };

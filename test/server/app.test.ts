@@ -49,8 +49,11 @@ describe('POST /validate', () => {
     const { response } = (await post(app, '/validate', reviewOf(pod({ privileged: true }), { uid: 'uid-denied' }))).json();
     expect(response.uid).toBe('uid-denied');
     expect(response.allowed).toBe(false);
-    expect(response.status?.code).toBe(403);
-    expect(response.status?.message).toContain('privileged');
+    expect(response.status).toEqual({
+      code: 403,
+      reason: 'Forbidden',
+      message: 'violates PodSecurity "baseline:latest": privileged (container "web" must not set securityContext.privileged=true)',
+    });
   });
 
   it('denies a Namespace without the required label and a NetworkPolicy open to all', async () => {
@@ -135,8 +138,12 @@ describe('POST /mutate', () => {
     expect(patched.uid).toBe('mutate-1');
     expect(patched.allowed).toBe(true);
     expect(patched.patchType).toBe('JSONPatch');
-    const operations = JSON.parse(Buffer.from(patched.patch ?? '', 'base64').toString('utf8')) as Array<{ op: string; path: string }>;
-    expect(operations.length).toBeGreaterThan(0);
+    const operations = JSON.parse(Buffer.from(patched.patch ?? '', 'base64').toString('utf8')) as unknown;
+    // pod() sets no securityContext: restricted's defaults are added, pod-level and for its one container.
+    expect(operations).toEqual([
+      { op: 'add', path: '/spec/securityContext', value: { seccompProfile: { type: 'RuntimeDefault' }, runAsNonRoot: true } },
+      { op: 'add', path: '/spec/containers/0/securityContext', value: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } },
+    ]);
     const untouched = (await post(app, '/mutate', reviewOf(allowAllNetworkPolicy(), { uid: 'mutate-2' }))).json().response;
     expect(untouched).toEqual({ uid: 'mutate-2', allowed: true });
   });
@@ -243,16 +250,38 @@ describe('bad input', () => {
       expect(response.status).toBe(200);
       expect(response.json().response.uid).toBe(uid);
     }
-    const odd = [
-      { ...restrictedPod(), spec: { containers: 'not a list' } },
-      { ...restrictedPod(), spec: { containers: [null, 1, 'x'] } },
-      { apiVersion: 'v1', kind: 'Pod', metadata: 'not an object' },
-      { apiVersion: 'apps/v1', kind: 'Deployment', spec: { template: { spec: { containers: [{ securityContext: [] }] } } } },
+    // The envelope is valid, so each is judged (never refused): the rules skip what is not a container.
+    // The Deployment's one container has no name and a securityContext that is not an object: restricted's
+    // warn and audit findings, as for a container that sets nothing.
+    const unnamedContainer = [
+      'allowPrivilegeEscalation != false (container "" must set securityContext.allowPrivilegeEscalation=false)',
+      'unrestricted capabilities (container "" must set securityContext.capabilities.drop=["ALL"])',
+      'runAsNonRoot != true (pod or container "" must set securityContext.runAsNonRoot=true)',
+      'seccompProfile (pod or container "" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")',
     ];
-    for (const [index, object] of odd.entries()) {
+    const paths = [
+      'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation',
+      'spec.template.spec.containers[0].securityContext.capabilities.drop',
+      'spec.template.spec.securityContext.runAsNonRoot',
+      'spec.template.spec.securityContext.seccompProfile.type',
+    ];
+    const odd: Array<{ object: unknown; expected: Record<string, unknown> }> = [
+      { object: { ...restrictedPod(), spec: { containers: 'not a list' } }, expected: { allowed: true } },
+      { object: { ...restrictedPod(), spec: { containers: [null, 1, 'x'] } }, expected: { allowed: true } },
+      { object: { apiVersion: 'v1', kind: 'Pod', metadata: 'not an object' }, expected: { allowed: true } },
+      {
+        object: { apiVersion: 'apps/v1', kind: 'Deployment', spec: { template: { spec: { containers: [{ securityContext: [] }] } } } },
+        expected: {
+          allowed: true,
+          warnings: unnamedContainer.map((message, index) => `${paths[index]}: ${message} (restricted:latest)`),
+          auditAnnotations: { 'policygate-pod-security': `would violate PodSecurity "restricted:latest": ${unnamedContainer.join(', ')}` },
+        },
+      },
+    ];
+    for (const [index, { object, expected }] of odd.entries()) {
       const response = await post(app, '/validate', reviewOf(object as never, { uid: `odd-${index}` }));
-      expect([200, 400]).toContain(response.status);
-      if (response.status === 200) expect(response.json().response.uid).toBe(`odd-${index}`);
+      expect(response.status).toBe(200);
+      expect(response.json().response).toEqual({ uid: `odd-${index}`, ...expected });
     }
     const health = await app.inject({ method: 'GET', url: '/healthz' });
     expect(health.statusCode).toBe(200);
@@ -334,6 +363,24 @@ describe('health and metrics', () => {
     expect(again).toContain('policygate_admission_requests_total{webhook="validate",kind="Pod",operation="CREATE",decision="allowed"} 2');
     expect(again).toContain('policygate_findings_total{rule="pod-security",check="privileged",mode="enforce"} 1');
     expect(text).toContain('policygate_namespace_cache_size 7');
+  });
+
+  it('counts namespace lookups by source and result, flushed on each scrape', async () => {
+    const { app, metrics } = build();
+    for (let hit = 0; hit < 3; hit++) metrics.recordNamespaceLookup('cache', 'found');
+    metrics.recordNamespaceLookup('api', 'found');
+    metrics.recordNamespaceLookup('api', 'error');
+    metrics.recordNamespaceLookup('api', 'error');
+    const text = (await app.inject({ url: '/metrics' })).body;
+    expect(text).toContain('# TYPE policygate_namespace_lookups_total counter');
+    expect(text).toContain('policygate_namespace_lookups_total{source="cache",result="found"} 3\n');
+    expect(text).toContain('policygate_namespace_lookups_total{source="api",result="found"} 1\n');
+    expect(text).toContain('policygate_namespace_lookups_total{source="api",result="error"} 2\n');
+    // Counted once per lookup, whatever the number of scrapes in between.
+    metrics.recordNamespaceLookup('cache', 'found');
+    const again = await metrics.registry.metrics();
+    expect(again).toContain('policygate_namespace_lookups_total{source="cache",result="found"} 4\n');
+    expect(again).toContain('policygate_namespace_lookups_total{source="api",result="error"} 2\n');
   });
 
   it('closes the namespace source with the app', async () => {
