@@ -10,11 +10,12 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { validateReview } from '../src/admission/decide.js';
-import type { AdmissionReviewRequest } from '../src/admission/types.js';
+import type { AdmissionResponse, AdmissionReviewRequest } from '../src/admission/types.js';
 import { DEFAULT_CONFIG } from '../src/config/load.js';
 import { applyJsonPatch } from '../src/rules/json-patch-apply.js';
 import { applyAdmissionDefaults } from '../src/rules/pod-security/defaulting.js';
@@ -181,10 +182,17 @@ describe('parity: policygate check and the webhook', () => {
       if (JSON.stringify(webhook) !== JSON.stringify(offline)) mismatches.push(`${id}\n  webhook: ${webhook.join('\n           ')}\n  check:   ${offline.join('\n           ')}`);
 
       // The server's answer is the one these findings stand for.
-      const answer = (await app.inject({ method: 'POST', url: '/validate', payload: review })).json() as { response: { allowed: boolean; warnings?: string[] } };
+      const answer = (await app.inject({ method: 'POST', url: '/validate', payload: review })).json() as { response: AdmissionResponse };
       const enforced = offline.some((finding) => / enforce /.test(finding));
       if (answer.response.allowed === enforced) mismatches.push(`${id}: the server answered allowed=${answer.response.allowed}, check found ${enforced ? 'an' : 'no'} enforce finding`);
       if (!enforced && offline.some((finding) => / warn /.test(finding)) && !answer.response.warnings?.length) mismatches.push(`${id}: check found warnings, the server sent none`);
+      // The denial, the warnings and the audit annotations are those the findings above make (the same
+      // src/admission code builds them), word for word.
+      for (const channel of ['status', 'warnings', 'auditAnnotations'] as const) {
+        const sent = answer.response[channel];
+        const made = decision.review.response[channel];
+        if (!isDeepStrictEqual(sent, made)) mismatches.push(`${id}: the server's ${channel} ${JSON.stringify(sent)}, the findings' ${JSON.stringify(made)}`);
+      }
 
       // PSA's own expectation for its fixtures.
       const verdict = corpus.verdicts.get(file);
