@@ -8,6 +8,7 @@
 // before further replicas of a controller already judged; one warning per distinct set of reasons,
 // naming the lexically first pod and counting the others.
 import type { V1ObjectMeta, V1PodSpec } from '@kubernetes/client-node';
+import { isRecord } from '../rules/is-record.js';
 import { isExemptNamespace } from '../rules/modes.js';
 import { namespaceModeCap } from '../rules/namespace-mode.js';
 import type { CheckId, PodUnderReview } from '../rules/pod-security/check.js';
@@ -109,10 +110,6 @@ export function refusalReasons(policy: LevelVersion, pod: PodUnderReview, enforc
     if (!result.allowed) reasons.push(result.reason === '' ? 'unknown forbidden reason' : result.reason);
   }
   return reasons;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function asPod(object: KubeObject): PodUnderReview {

@@ -6,6 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { PodLister } from '../admission/index.js';
 import type { KubeObject } from '../rules/index.js';
 import { kubeJsonClient } from './api-request.js';
+import { isRecord } from '../rules/is-record.js';
 
 export interface PodListerOptions {
   /**
@@ -13,10 +14,6 @@ export interface PodListerOptions {
    * 1 s: the check never waits longer (PSA's bound).
    */
   timeoutMs?: number;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function kubePodLister(kubeConfig: KubeConfig, options: PodListerOptions = {}): PodLister {

@@ -3,13 +3,14 @@
 // define is "not known", and the rules fall back to the configured defaults, as the webhook does
 // without a cluster.
 import type { NamespaceLookup } from '../admission/types.js';
+import { isRecord } from '../rules/is-record.js';
 import { isKind, NAMESPACE_KIND } from '../rules/kinds.js';
 import type { KubeObject, NamespaceInfo } from '../rules/types.js';
 
 
 /** Label values as the API server would store them: strings (a manifest may hold `team: 42`). */
 function stringLabels(labels: unknown): Record<string, string> {
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return {};
+  if (!isRecord(labels)) return {};
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(labels)) if (value !== null && value !== undefined) result[key] = String(value);
   return result;
