@@ -1,11 +1,12 @@
 // The Deployment's own container args, run for real: `policygate serve` (the built CLI) started with the
 // rendered args, the ConfigMap's file and the certificates `policygate certs` wrote, answers the
-// probes' paths over HTTPS and the webhooks' paths with a verdict, trusted through the caBundle's CA
-// under the name the API server uses. Only the file paths and the port are moved to this machine, and
-// --no-cluster added: there is no cluster here to watch Namespaces in.
+// probes' paths over HTTPS and the webhooks' paths with a verdict. Every call trusts only the CA of the
+// rendered webhook configuration's caBundle and checks the certificate's name against the Service's
+// DNS name (<service>.<namespace>.svc), as the API server does. Only the file paths and the port are
+// moved to this machine, and --no-cluster added: there is no cluster here to watch Namespaces in.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; text: string }> {
+function call(method: 'GET' | 'POST', path: string, body?: unknown, servername = serviceHost): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(
@@ -42,9 +43,11 @@ function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ s
         method,
         path,
         ca,
-        // The name the API server connects to; the certificate must be valid for it.
-        servername: serviceHost,
-        checkServerIdentity: () => undefined,
+        // The name the API server connects to (SNI, and the name the certificate is checked against by
+        // Node's default checkServerIdentity): the certificate must be valid for it.
+        servername,
+        // A fresh connection per call: a kept-alive socket would skip the handshake being tested.
+        agent: false,
         headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
         timeout: 5_000,
       },
@@ -89,7 +92,15 @@ beforeAll(async () => {
       }
     }
   }
-  ca = await readFile(join(deploy.certs, 'ca.crt'), 'utf8');
+  // What the API server trusts: the caBundle of the rendered webhook configurations, not the file it came from.
+  const caBundles = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'].map(
+    (kind) => (one(objects, kind).webhooks as Manifest[])[0]?.clientConfig.caBundle as string | undefined,
+  );
+  // Base64, which kustomize may print wrapped in lines (the API server's decoder skips the newlines, as Buffer's does).
+  expect(caBundles[0]).toMatch(/^[A-Za-z0-9+/\n]+=*\n?$/);
+  expect(caBundles[1]).toBe(caBundles[0]);
+  ca = Buffer.from(caBundles[0] as string, 'base64').toString('utf8');
+  expect(ca).toContain('-----BEGIN CERTIFICATE-----');
   port = await freePort();
   const containerPort = String((container?.ports as { containerPort: number }[])[0]?.containerPort);
   const args = (container?.args as string[]).map((arg) => {
@@ -133,6 +144,11 @@ describe("the Deployment's container, run with its own args", () => {
   it('answers both probes over HTTPS with a certificate the caBundle trusts for the Service name', async () => {
     expect((await call('GET', probes.readiness)).status).toBe(200);
     expect((await call('GET', probes.liveness)).status).toBe(200);
+  });
+
+  it('is refused under a name the certificate does not hold: the name is really checked', async () => {
+    const [name, namespace] = serviceHost.split('.');
+    await expect(call('GET', probes.readiness, undefined, `${name}.not-${namespace}.svc`)).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
   });
 
   it('gives a verdict on the webhook paths', async () => {
