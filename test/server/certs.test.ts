@@ -27,7 +27,13 @@ describe('writeCertificates', () => {
     expect(cert.publicKey.asymmetricKeyType).toBe('ec');
     expect(cert.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
     expect(cert.subjectAltName).toBe('DNS:localhost, DNS:policygate.policygate.svc, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
-    expect(cert.keyUsage ?? []).not.toContain('1.3.6.1.5.5.7.3.2');
+    // Extended key usage: server authentication (1.3.6.1.5.5.7.3.1) and nothing else, so an absent
+    // extension (any use allowed) fails too. Node names it keyUsage.
+    expect(cert.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
+    // SHA-256 over ECDSA, for the serving certificate and the CA that signed it (Node 24's X509Certificate).
+    expect(cert.signatureAlgorithmOid).toBe('1.2.840.10045.4.3.2');
+    expect(cert.signatureAlgorithm).toBe('ecdsa-with-SHA256');
+    expect(ca.signatureAlgorithm).toBe('ecdsa-with-SHA256');
     const days = (written.notAfter.getTime() - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThanOrEqual(30);
