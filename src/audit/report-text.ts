@@ -1,6 +1,7 @@
 // `policygate audit --format text`: for people. The answer first (what enforcing would refuse, per rule
 // and check, and where), then the objects per rule and check in the deterministic order, capped with an
 // "and N more" line, then notes, errors and the verdict.
+import { painter, type Style } from '../report/text.js';
 import type { FailOn } from '../report/types.js';
 import type { ActiveMode, Mode } from '../rules/types.js';
 import { capResults, checkKeyOf, failingResults, namespaceKeyOf, type AuditReport, type AuditResult, type CheckCount } from './report.js';
@@ -14,8 +15,6 @@ export interface AuditTextOptions {
   maxNamespaces?: number;
 }
 
-const STYLES = { red: [31, 39], yellow: [33, 39], cyan: [36, 39], bold: [1, 22], dim: [2, 22], green: [32, 39] } as const;
-type Style = keyof typeof STYLES;
 const MODE_STYLE: Record<Mode, Style> = { enforce: 'red', warn: 'yellow', audit: 'cyan', off: 'dim' };
 
 const HEADINGS: Record<ActiveMode, string> = {
@@ -52,7 +51,7 @@ function who(result: AuditResult): string {
 }
 
 export function formatAuditText(report: AuditReport, options: AuditTextOptions): string {
-  const paint = (style: Style, text: string) => (options.color ? `\u001b[${STYLES[style][0]}m${text}\u001b[${STYLES[style][1]}m` : text);
+  const paint = painter(options.color);
   const out: string[] = [];
   const { summary } = report;
 

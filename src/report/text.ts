@@ -4,9 +4,10 @@
 import { failsRun, type CheckError, type CheckReport, type CheckResult, type FormatOptions } from './types.js';
 
 const STYLES = { red: [31, 39], yellow: [33, 39], cyan: [36, 39], bold: [1, 22], dim: [2, 22], green: [32, 39] } as const;
-type Style = keyof typeof STYLES;
+export type Style = keyof typeof STYLES;
 
-function painter(color: boolean) {
+/** ANSI colour when `color`, the text as it is otherwise. Shared by check's and audit's text reports. */
+export function painter(color: boolean): (style: Style, text: string) => string {
   return (style: Style, text: string) => (color ? `\u001b[${STYLES[style][0]}m${text}\u001b[${STYLES[style][1]}m` : text);
 }
 
