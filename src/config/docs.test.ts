@@ -38,6 +38,7 @@ describe('the configuration documentation', () => {
   it('has examples that load, and a refused example with its exact message', () => {
     const yamlBlocks = blocks.filter((block) => block.language === 'yaml');
     expect(yamlBlocks.length).toBeGreaterThanOrEqual(3);
+    expect(yamlBlocks.filter((block) => block.body.startsWith(REFUSED_MARKER)).length, 'refused examples').toBeGreaterThan(0);
     for (const [index, block] of blocks.entries()) {
       if (block.language !== 'yaml') continue;
       if (!block.body.startsWith(REFUSED_MARKER)) {
