@@ -1,4 +1,5 @@
-// The public face of the pure rules module: what the server, the CLI and the audit import.
+// A few of the pure rules module's names in one import, for the server and the kube edge. The CLI,
+// the checker and the audit import the modules they use directly.
 export * from './types.js';
 export { RULES, MUTATIONS, ruleById } from './registry.js';
 export { evaluateObject, mutateObject, applicableRules, type Evaluation, type MutationResult, type RuleError } from './evaluate.js';
