@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
-import { CERTIFICATE_FILES, notAfterOf, pem, writeFileAtomically } from './files.js';
+import { CERTIFICATE_FILES, fileSystemError, notAfterOf, pem, writeFileAtomically } from './files.js';
 
 /** A PEM certificate and its PEM (PKCS#8, unencrypted) private key. */
 export interface IssuedCertificate {
@@ -97,13 +97,17 @@ export interface WrittenCertificates {
 
 /**
  * A new CA and a serving certificate signed by it, written to `dir` as ca.crt, ca.key, tls.crt and
- * tls.key (keys readable by the owner only). Existing files are replaced.
+ * tls.key (keys readable by the owner only). Existing files are replaced. A directory or file that
+ * cannot be made (a file in the way, no permission, a read-only or full disk) is an InputError naming it.
  */
 export async function writeCertificates(options: WriteCertificatesOptions): Promise<WrittenCertificates> {
   const days = options.days ?? DEFAULT_DAYS;
+  // The directory first: a path that cannot be written fails before any key is made.
+  await mkdir(options.dir, { recursive: true }).catch((error: unknown) => {
+    throw fileSystemError(error, 'create directory', options.dir);
+  });
   const ca = await createCertificateAuthority({ days, ...(options.caCommonName ? { commonName: options.caCommonName } : {}) });
   const serving = await issueCertificate(ca, { dnsNames: options.dnsNames, ipAddresses: options.ipAddresses ?? [], days, usage: 'server' });
-  await mkdir(options.dir, { recursive: true });
   const paths = {
     caCert: join(options.dir, CERTIFICATE_FILES.caCert),
     caKey: join(options.dir, CERTIFICATE_FILES.caKey),

@@ -1,0 +1,69 @@
+// `policygate certs` and `serve --dev` as a user runs them: a directory that cannot be written is the
+// user's to fix, so it is one line on stderr naming the path and the cause, exit 2, never "internal error".
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+async function scratch(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'policygate-cli-certs-'));
+  dirs.push(dir);
+  return dir;
+}
+
+describe('policygate certs: where the files cannot be written', () => {
+  it('exits 2 naming the directory when --out is a file', async () => {
+    const cwd = await scratch();
+    await writeFile(join(cwd, 'afile'), 'not a directory\n');
+    const result = await runCli(['certs', '--out', 'afile'], { cwd });
+    expect(result.stderr).toBe(`policygate certs: cannot create directory ${join(cwd, 'afile')}: it exists and is not a directory (EEXIST)\n`);
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(2);
+  });
+
+  it('exits 2 naming the directory when a parent of --out is a file', async () => {
+    const cwd = await scratch();
+    await writeFile(join(cwd, 'afile'), 'not a directory\n');
+    const result = await runCli(['certs', '--out', 'afile/certs'], { cwd });
+    expect(result.stderr).toBe(`policygate certs: cannot create directory ${join(cwd, 'afile', 'certs')}: part of the path is a file, not a directory (ENOTDIR)\n`);
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(2);
+  });
+
+  it('exits 2 naming the file when a certificate file is a directory (--force)', async () => {
+    const cwd = await scratch();
+    await mkdir(join(cwd, 'out', 'tls.crt'), { recursive: true });
+    const result = await runCli(['certs', '--out', 'out', '--force'], { cwd });
+    expect(result.stderr).toBe(`policygate certs: cannot write ${join(cwd, 'out', 'tls.crt')}: it is a directory (EISDIR)\n`);
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(2);
+    // No temporary file is left behind.
+    expect((await readdir(join(cwd, 'out'))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('exits 2 naming the directory when it may not be written', async () => {
+    const cwd = await scratch();
+    await mkdir(join(cwd, 'locked'), { mode: 0o555 });
+    const result = await runCli(['certs', '--out', 'locked/certs'], { cwd });
+    expect(result.stderr).toBe(`policygate certs: cannot create directory ${join(cwd, 'locked', 'certs')}: permission denied (EACCES)\n`);
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(2);
+  });
+});
+
+describe('policygate serve --dev: where the development certificate cannot be written', () => {
+  it('exits 2 naming ./certs when it is a file, before listening', async () => {
+    const cwd = await scratch();
+    await writeFile(join(cwd, 'certs'), 'not a directory\n');
+    const result = await runCli(['serve', '--dev', '--no-cluster', '--port', '0'], { cwd });
+    expect(result.stderr).toBe(`policygate serve: cannot create directory ${join(cwd, 'certs')}: it exists and is not a directory (EEXIST)\n`);
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(2);
+  });
+});
