@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { loadClusterConfig } from '../kube/kubeconfig.js';
 import { FAIL_ON_LEVELS } from '../report/types.js';
 import { useColor, type Command, type CommandIO } from './command.js';
-import { namespaceName, oneOf, parseCommandArgs } from './parse-args.js';
+import { namespaceName, oneOf, parseCommandArgs, wholeNumber } from './parse-args.js';
 
 const FORMATS = ['text', 'json'] as const;
 const DEFAULT_TEXT_MAX_OBJECTS = 20;
@@ -49,15 +49,6 @@ Exit codes:
      a kind that could not be listed or a rule that could not be evaluated (the rest is still reported)
 `;
 
-function count(flag: string, value: string | undefined, minimum: number): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < minimum) {
-    throw new InputError(`--${flag} must be a whole number${minimum > 0 ? ` of at least ${minimum}` : ''} (got ${JSON.stringify(value)})`);
-  }
-  return parsed;
-}
-
 async function run(argv: string[], io: CommandIO): Promise<number> {
   const { values } = parseCommandArgs(
     argv,
@@ -75,9 +66,9 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   const format = oneOf('format', values.format, FORMATS, 'text');
   const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON_LEVELS, 'enforce');
   const namespace = values.namespace === undefined ? undefined : namespaceName('namespace', values.namespace);
-  const maxObjectsFlag = count('max-objects', values['max-objects'], 0);
+  const maxObjectsFlag = values['max-objects'] === undefined ? undefined : wholeNumber('max-objects', values['max-objects'], { min: 0 });
   const maxObjects = maxObjectsFlag === 0 ? undefined : (maxObjectsFlag ?? (format === 'text' ? DEFAULT_TEXT_MAX_OBJECTS : undefined));
-  const pageSize = count('page-size', values['page-size'], 1) ?? DEFAULT_PAGE_SIZE;
+  const pageSize = values['page-size'] === undefined ? DEFAULT_PAGE_SIZE : wholeNumber('page-size', values['page-size'], { min: 1 });
 
   const config = await loadConfig(values.config);
   const cluster = loadClusterConfig({ kubeconfig: values.kubeconfig, env: io.env });

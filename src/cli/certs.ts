@@ -7,15 +7,17 @@
 // Secret, the API server then trusts the old serving certificate and the new one alike.
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileExists, pem, validFor, writeFileAtomically } from '../certs/files.js';
+import { fileExists, fileSystemError, pem, validFor, writeFileAtomically } from '../certs/files.js';
 import { CERTIFICATE_FILES, DEFAULT_DAYS, serviceDnsNames, writeCertificates } from '../certs/index.js';
 import { EXIT, InputError } from '../errors.js';
 import type { Command, CommandIO } from './command.js';
-import { parseCommandArgs } from './parse-args.js';
+import { dnsLabel, namespaceName, parseCommandArgs, wholeNumber } from './parse-args.js';
 
 /** Where the self-managed overlay (deploy/overlays/self-managed/kustomization.yaml) reads its files. */
 const SELF_MANAGED_OVERLAY = join('deploy', 'overlays', 'self-managed');
 export const DEFAULT_OUT = join(SELF_MANAGED_OVERLAY, 'certs');
+/** Longer than any sensible CA, and short of X.509's last expressible date (the year 9999). */
+const MAX_DAYS = 36_500;
 
 const USAGE = `Usage: policygate certs [options]
 
@@ -32,7 +34,7 @@ Options:
   --namespace NAME      the namespace policygate runs in (default policygate)
   --service NAME        the Service the webhooks call (default policygate)
   --cluster-domain D    the cluster's DNS domain (default cluster.local)
-  --days N              validity of the CA and the certificate in days (default ${DEFAULT_DAYS})
+  --days N              validity of the CA and the certificate in days, 1 to ${MAX_DAYS} (default ${DEFAULT_DAYS})
   --force               replace existing files (rotation): the new ca.crt also carries the
                         previous CA, so that pods not yet reloaded stay trusted; apply again after
   -h, --help            show this help
@@ -40,27 +42,16 @@ Options:
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g;
 
-function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new InputError(`--${flag} must be a positive whole number (got ${JSON.stringify(value)})`);
-  return number;
-}
-
-/** A DNS label, as Kubernetes requires of Service and Namespace names. */
-function dnsLabel(flag: string, value: string | undefined, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) throw new InputError(`--${flag} must be a DNS label such as "policygate" (got ${JSON.stringify(value)})`);
-  return value;
-}
-
 /**
  * The CA that signed the serving certificate now deployed: the first certificate of the current
  * ca.crt, when it is still valid. It is kept in the new bundle for one rotation.
  */
 async function previousCa(caCertPath: string): Promise<string | undefined> {
   if (!(await fileExists(caCertPath))) return undefined;
-  const [first] = (await readFile(caCertPath, 'utf8')).match(PEM_CERTIFICATE) ?? [];
+  const text = await readFile(caCertPath, 'utf8').catch((error: unknown) => {
+    throw fileSystemError(error, 'read', caCertPath);
+  });
+  const [first] = text.match(PEM_CERTIFICATE) ?? [];
   return first !== undefined && validFor(first, 0) ? pem(first) : undefined;
 }
 
@@ -74,11 +65,11 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
     force: { type: 'boolean', default: false },
   });
   if (positionals.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
-  const namespace = dnsLabel('namespace', values.namespace, 'policygate');
-  const service = dnsLabel('service', values.service, 'policygate');
+  const namespace = values.namespace === undefined ? 'policygate' : namespaceName('namespace', values.namespace);
+  const service = values.service === undefined ? 'policygate' : dnsLabel('service', values.service, 'a Service name such as "policygate"');
   const clusterDomain = values['cluster-domain'] ?? 'cluster.local';
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(clusterDomain)) throw new InputError(`--cluster-domain must be a DNS name such as cluster.local (got ${JSON.stringify(clusterDomain)})`);
-  const days = positiveInteger('days', values.days, DEFAULT_DAYS);
+  const days = values.days === undefined ? DEFAULT_DAYS : wholeNumber('days', values.days, { min: 1, max: MAX_DAYS });
 
   if (values.out === undefined && !(await fileExists(resolve(io.cwd, SELF_MANAGED_OVERLAY, 'kustomization.yaml')))) {
     throw new InputError(`no ${SELF_MANAGED_OVERLAY}/kustomization.yaml here: run this in a policygate checkout, or pass --out DIR`);

@@ -19,18 +19,41 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
   throw new InputError(`--${flag} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
 }
 
-/** A namespace name is a DNS label: lowercase letters, digits and `-`, at most 63 characters. */
+/** A DNS label, as Kubernetes requires of Namespace and Service names: lowercase letters, digits and `-`, at most 63 characters. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** A flag value that must be a namespace name (`check --namespace`, `audit --namespace`). */
-export function namespaceName(flag: string, value: string): string {
-  if (!DNS_LABEL.test(value)) throw new InputError(`--${flag} must be a namespace name such as "team-a" (got ${JSON.stringify(value)})`);
+/** A flag value that must be a DNS label; `what` says which kind, with an example: `a Service name such as "policygate"`. */
+export function dnsLabel(flag: string, value: string, what: string): string {
+  if (!DNS_LABEL.test(value)) throw new InputError(`--${flag} must be ${what} (got ${JSON.stringify(value)})`);
   return value;
 }
 
+/** A flag value that must be a namespace name (`check --namespace`, `audit --namespace`, `certs --namespace`). */
+export function namespaceName(flag: string, value: string): string {
+  return dnsLabel(flag, value, 'a namespace name such as "team-a"');
+}
+
+export interface WholeNumberOptions {
+  min: number;
+  max?: number;
+  /** What the message calls a valid value (default: `a whole number`, `… of at least MIN` or `… from MIN to MAX`). */
+  what?: string;
+}
+
+/**
+ * A flag value that must be a whole number written in decimal digits, within [min, max]. Not
+ * `Number(value)`: that takes "" as 0, and "1e3", "0x10", " 7" and "7.0" as numbers.
+ */
+export function wholeNumber(flag: string, value: string, { min, max = Number.MAX_SAFE_INTEGER, what }: WholeNumberOptions): number {
+  const number = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    const range = max !== Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > 0 ? ` of at least ${min}` : '';
+    throw new InputError(`--${flag} must be ${what ?? `a whole number${range}`} (got ${JSON.stringify(value)})`);
+  }
+  return number;
+}
+
+/** A flag value that must be a TCP port; 0 asks the system for a free one. */
 export function portNumber(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--${flag} must be a port number 0-65535 (got ${JSON.stringify(value)})`);
-  return port;
+  return value === undefined ? fallback : wholeNumber(flag, value, { min: 0, max: 65535, what: 'a port number 0-65535' });
 }

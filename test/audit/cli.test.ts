@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressLine } from '../../src/audit/index.js';
 import { auditCommand } from '../../src/cli/audit.js';
-import { InputError } from '../../src/errors.js';
 import { runCli } from '../cli/run-cli.js';
 import { generateCluster } from './fake-cluster.mjs';
 import { captureIO, startTestCluster, unreachableKubeconfig, type TestCluster } from './helpers.js';
@@ -57,19 +56,22 @@ describe('policygate audit (in-process)', () => {
     await auditCommand.run(['--kubeconfig', cluster.kubeconfigFile, '--page-size', '20'], pipe);
     expect(pipe.err()).toBe('');
   });
+});
 
+describe('policygate audit: refusals (the binary)', () => {
   it.each([
     [['--format', 'junit'], '--format must be one of text, json (got "junit")'],
     [['--fail-on', 'sometimes'], '--fail-on must be one of enforce, warn, audit, never (got "sometimes")'],
     [['--max-objects', 'lots'], '--max-objects must be a whole number (got "lots")'],
     [['--page-size', '0'], '--page-size must be a whole number of at least 1 (got "0")'],
     [['--namespace', 'Team_A'], '--namespace must be a namespace name such as "team-a" (got "Team_A")'],
-    [['deploy/'], 'Unexpected argument'],
+    [['deploy/'], 'Unexpected argument \'deploy/\'. This command does not take positional arguments (see --help)'],
     [[], 'no cluster to audit: pass --kubeconfig FILE or set KUBECONFIG (in a pod, the service account is used)'],
-  ])('refuses %j', async (flags, message) => {
-    const error = await auditCommand.run(flags, captureIO()).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as Error).message).toContain(message);
+  ])('refuses %j: one line on stderr, exit 2', async (flags, message) => {
+    const result = await runCli(['audit', ...flags]);
+    expect(result.stderr).toBe(`policygate audit: ${message}\n`);
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(2);
   });
 });
 
