@@ -32,9 +32,14 @@ export function usage(): string {
 
 export async function main(argv: string[], io: CommandIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    // No command is a usage error: the usage goes to stderr, as for an unknown command.
+    io.stderr.write(usage());
+    return EXIT.input;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
-    return name === undefined ? EXIT.input : EXIT.ok;
+    return EXIT.ok;
   }
   if (name === '--version' || name === '-v') {
     io.stdout.write(`${(await import('./version.js')).VERSION}\n`);
