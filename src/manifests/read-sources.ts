@@ -63,6 +63,7 @@ export async function readSources(paths: readonly string[], io: { stdin: NodeJS.
   const result: ReadResult = { sources: [], problems: [] };
   const seenFiles = new Set<string>();
   const seenDirectories = new Set<string>();
+  let manifestsFound = 0;
 
   const readFile = (name: string): void => {
     const absolute = resolve(io.cwd, name);
@@ -98,7 +99,10 @@ export async function readSources(paths: readonly string[], io: { stdin: NodeJS.
         continue; // a dangling link: nothing to check
       }
       if (isDirectory) walk(name);
-      else if (isManifestFile(entry)) readFile(name);
+      else if (isManifestFile(entry)) {
+        manifestsFound++;
+        readFile(name);
+      }
     }
   };
 
@@ -114,8 +118,17 @@ export async function readSources(paths: readonly string[], io: { stdin: NodeJS.
       result.problems.push({ file: path, line: null, column: null, message: `cannot read: ${failure(error)}` });
       continue;
     }
-    if (isDirectory) walk(path);
-    else readFile(path);
+    if (!isDirectory) {
+      readFile(path);
+      continue;
+    }
+    const before = manifestsFound;
+    walk(path);
+    // A directory named on the command line with nothing to check is almost always the wrong one (a
+    // build output not written yet, a typo): passing there would turn CI green on nothing.
+    if (manifestsFound === before && !result.problems.some((problem) => problem.file === path)) {
+      result.problems.push({ file: path, line: null, column: null, message: 'no .yaml, .yml or .json files in this directory' });
+    }
   }
   return result;
 }
