@@ -19,8 +19,8 @@ import { weakerMode, type KubeObject, type Mode, type PodSecurityConfig, type Po
 import type { AdmissionReviewRequest, PodLister } from './types.js';
 
 /** PSA's bounds: pods judged at most, and the time the check may take at most. */
-export const MAX_PODS_TO_CHECK = 3_000;
-export const POD_CHECK_BUDGET_MS = 1_000;
+const MAX_PODS_TO_CHECK = 3_000;
+const POD_CHECK_BUDGET_MS = 1_000;
 
 export const LIST_FAILED_WARNING = 'failed to list pods while checking new PodSecurity enforce level';
 
@@ -42,7 +42,7 @@ function rank(level: LevelVersion['level']): number {
 }
 
 /** Stricter: a higher level, or the same (non-privileged) level at a newer effective version. */
-export function isStricter(next: LevelVersion, previous: LevelVersion): boolean {
+function isStricter(next: LevelVersion, previous: LevelVersion): boolean {
   const difference = rank(next.level) - rank(previous.level);
   if (difference !== 0) return difference > 0;
   return next.level !== 'privileged' && effectiveMinor(next.version) > effectiveMinor(previous.version);
@@ -100,7 +100,7 @@ function enforcedChecks(ruleConfig: PodSecurityConfig): (check: CheckId) => bool
 }
 
 /** PSA's forbidden reasons (no details) for this pod at this level, in check order; empty when allowed. */
-export function refusalReasons(policy: LevelVersion, pod: PodUnderReview, enforced: (check: CheckId) => boolean = () => true): string[] {
+function refusalReasons(policy: LevelVersion, pod: PodUnderReview, enforced: (check: CheckId) => boolean = () => true): string[] {
   if (policy.level === 'privileged') return [];
   const checks = (policy.level === 'baseline' ? CHECK_TABLES.baseline : CHECK_TABLES.restricted)[effectiveMinor(policy.version)] ?? [];
   const reasons: string[] = [];
@@ -125,7 +125,7 @@ function controllerUid(pod: KubeObject): string | undefined {
  * As PSA orders them: pods with an exempt runtime class dropped, then every pod without a controller
  * and the first pod of each controller, in listing order, then the further replicas.
  */
-export function prioritizePods(pods: readonly KubeObject[], exemptRuntimeClasses: readonly string[]): KubeObject[] {
+function prioritizePods(pods: readonly KubeObject[], exemptRuntimeClasses: readonly string[]): KubeObject[] {
   const first: KubeObject[] = [];
   const replicas: KubeObject[] = [];
   const controllers = new Set<string>();

@@ -4,16 +4,16 @@ import { violationMessage, wouldViolateMessage } from '../rules/pod-security/eva
 import type { ActiveMode, Finding } from '../rules/types.js';
 
 /** The API server truncates a warning beyond 256 characters and drops warnings past 4096 in total. */
-export const MAX_WARNING_LENGTH = 256;
-export const MAX_WARNINGS_TOTAL = 4096;
+const MAX_WARNING_LENGTH = 256;
+const MAX_WARNINGS_TOTAL = 4096;
 const CUT_NOTICE_ROOM = 48;
 /** Audit annotation values are stored in every audit event; keep them bounded. */
-export const MAX_AUDIT_ANNOTATION_LENGTH = 4096;
+const MAX_AUDIT_ANNOTATION_LENGTH = 4096;
 /**
  * The API server prefixes each audit annotation key with the webhook's name
  * (`validate.policygate.dev/<key>`), so the key itself must be a plain name: no second slash.
  */
-export const AUDIT_ANNOTATION_PREFIX = 'policygate-';
+const AUDIT_ANNOTATION_PREFIX = 'policygate-';
 
 function truncate(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;

@@ -3,15 +3,14 @@
 export { auditCluster, type AuditClusterOptions, type AuditProgress } from './audit-cluster.js';
 export { AuditCollector, auditObjects, type CollectorOptions } from './collect.js';
 export { AuditEvaluator, AUDITED_RULES, CHANGE_RULES, asEnforced, type AuditFinding, type ObjectAudit } from './evaluate.js';
-export { OwnerIndex, pathInOwner, refOf, type ObjectRef } from './owners.js';
+export { pathInOwner, type ObjectRef } from './owners.js';
 export { progressLine, type ProgressLine } from './progress.js';
-export { formatAuditJson, toAuditJson, type AuditJsonReport } from './report-json.js';
+export { formatAuditJson, type AuditJsonReport } from './report-json.js';
 export { formatAuditText, type AuditTextOptions } from './report-text.js';
 export {
   auditExitCode,
   capResults,
   compareResults,
-  failingResults,
   summarize,
   type AuditError,
   type AuditMetric,
@@ -26,7 +25,6 @@ export { kubeLister, listAll, type ClusterLister, type ListPage, type ListReques
 export {
   AUDIT_LEASE_NAME,
   PeriodicAudit,
-  leaseNamespace,
   parseAuditInterval,
   startClusterAudit,
   type AuditSink,
@@ -35,4 +33,4 @@ export {
   type PeriodicAuditOptions,
   type ScanOutcome,
 } from './periodic.js';
-export { POLICY_REPORT_NAME, PolicyReportWriter, policyReportsOf, type PolicyReport, type PolicyReportCounts } from './policy-reports.js';
+export { PolicyReportWriter, policyReportsOf, type PolicyReport, type PolicyReportCounts } from './policy-reports.js';

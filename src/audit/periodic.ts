@@ -201,7 +201,7 @@ export class PeriodicAudit {
 }
 
 /** The Lease's namespace: POD_NAMESPACE, else the service account's namespace (in a pod), else `policygate`. */
-export function leaseNamespace(env: NodeJS.ProcessEnv, pathPrefix = ''): string {
+function leaseNamespace(env: NodeJS.ProcessEnv, pathPrefix = ''): string {
   if (env.POD_NAMESPACE) return env.POD_NAMESPACE;
   try {
     const fromServiceAccount = readFileSync(`${pathPrefix}${SERVICE_ACCOUNT_DIR}/namespace`, 'utf8').trim();

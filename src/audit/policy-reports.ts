@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { apiStatusOf, describeApiError, type KubeJsonClient } from '../kube/index.js';
 import { namespaceKeyOf, type AuditReport, type AuditResult } from './report.js';
 
-export const POLICY_REPORT_NAME = 'policygate';
+const POLICY_REPORT_NAME = 'policygate';
 export const POLICY_REPORT_API_VERSION = 'wgpolicyk8s.io/v1alpha2';
 /** Results per report: about 50 KB of etcd at most. */
 export const DEFAULT_MAX_REPORT_RESULTS = 100;

@@ -38,7 +38,7 @@ export interface AuditJsonReport {
   listed: Record<string, number>;
 }
 
-export function toAuditJson(report: AuditReport, maxObjects?: number): AuditJsonReport {
+function toAuditJson(report: AuditReport, maxObjects?: number): AuditJsonReport {
   const { results, omitted } = capResults(report.results, maxObjects);
   const { summary } = report;
   return {

@@ -24,7 +24,7 @@ export interface NamespaceCacheOptions {
 /** The list of every Namespace (once at start, again after the watch fails) is abandoned after this long. */
 const LIST_TIMEOUT_MS = 60_000;
 
-export class NamespaceLookupFailure extends Error {
+class NamespaceLookupFailure extends Error {
   override readonly name = 'NamespaceLookupFailure';
 }
 

@@ -11,7 +11,7 @@ interface PinoInternals {
   [pino.symbols.chindingsSym]?: string;
 }
 
-export type DecisionWriter = (level: keyof typeof LEVELS, fields: Record<string, unknown>, msg: string) => void;
+type DecisionWriter = (level: keyof typeof LEVELS, fields: Record<string, unknown>, msg: string) => void;
 
 export function decisionWriter(logger: Logger): DecisionWriter {
   const internals = logger as unknown as PinoInternals;
