@@ -81,6 +81,15 @@ describe('parseManifests', () => {
     ]);
   });
 
+  it.each([
+    ['a list', 'metadata: [web]'],
+    ['a string', 'metadata: web'],
+  ])('refuses an object whose metadata is %s, as the API server does', (what, line) => {
+    const { documents, problems } = parseManifests('pod.yaml', `apiVersion: v1\nkind: Pod\n${line}\nspec: {containers: [{name: c, image: x}]}\n`);
+    expect(documents).toEqual([]);
+    expect(problems).toEqual([{ file: 'pod.yaml', line: 1, column: 1, message: `not a Kubernetes object: "metadata" is ${what}, not a mapping` }]);
+  });
+
   it('locates fields at their key, list items at their first character, and missing fields at their nearest ancestor', () => {
     const [deployment, listed] = parsed.documents;
     expect(deployment?.position).toEqual({ line: 2, column: 1 });

@@ -45,8 +45,10 @@ function describe(value: unknown): string {
 function notAnObjectReason(value: unknown): string | undefined {
   if (!isRecord(value)) return `not a Kubernetes object: the document is ${describe(value)}, not a mapping with apiVersion and kind`;
   const missing = (['apiVersion', 'kind'] as const).filter((field) => typeof value[field] !== 'string' || value[field] === '');
-  if (missing.length === 0) return undefined;
-  return `not a Kubernetes object: ${missing.map((field) => `"${field}"`).join(' and ')} ${missing.length === 1 ? 'is' : 'are'} missing or not a string`;
+  if (missing.length > 0) return `not a Kubernetes object: ${missing.map((field) => `"${field}"`).join(' and ')} ${missing.length === 1 ? 'is' : 'are'} missing or not a string`;
+  // The API server refuses such an object; judged anyway, its name and namespace would be lost.
+  if (value.metadata !== undefined && value.metadata !== null && !isRecord(value.metadata)) return `not a Kubernetes object: "metadata" is ${describe(value.metadata)}, not a mapping`;
+  return undefined;
 }
 
 /** kubectl's lists: `kind: List`, or any `…List` kind whose `items` is a list. */
