@@ -1,21 +1,12 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
 import { writeCertificates } from './certificates.js';
 import { fileSystemError, writeFileAtomically } from './files.js';
+import { scratchDirectories } from '../../test/helpers/scratch.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
-
-async function scratch(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'policygate-files-'));
-  dirs.push(dir);
-  return dir;
-}
+const scratch = scratchDirectories('policygate-files');
 
 const errno = (code: string) => Object.assign(new Error(`${code}: some detail`), { code });
 

@@ -1,21 +1,12 @@
 // `policygate certs` and `serve --dev` as a user runs them: a directory that cannot be written is the
 // user's to fix, so it is one line on stderr naming the path and the cause, exit 2, never "internal error".
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
+import { scratchDirectories } from '../helpers/scratch.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
-
-async function scratch(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'policygate-cli-certs-'));
-  dirs.push(dir);
-  return dir;
-}
+const scratch = scratchDirectories('policygate-cli-certs');
 
 describe('policygate certs: where the files cannot be written', () => {
   it('exits 2 naming the directory when --out is a file', async () => {

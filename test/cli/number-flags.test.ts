@@ -1,21 +1,11 @@
 // Number flags take decimal digits only: "" is not port 0, and "1e3" or "0x10" are not numbers a user
 // meant. Each is refused in one line on stderr, exit 2, before the command does anything.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
+import { scratchDirectories } from '../helpers/scratch.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
-
-async function scratch(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'policygate-number-flags-'));
-  dirs.push(dir);
-  return dir;
-}
+const scratch = scratchDirectories('policygate-number-flags');
 
 describe('number flags', () => {
   it.each([

@@ -2,25 +2,16 @@
 // and a rotation that keeps the previous CA trusted while pods reload.
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serviceDnsNames } from '../../src/certs/index.js';
 import { DEFAULT_OUT, certsCommand } from '../../src/cli/certs.js';
 import { InputError } from '../../src/errors.js';
 import { REPO, silentIO } from './render.js';
+import { scratchDirectories } from '../helpers/scratch.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
-
-async function scratch(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'policygate-certs-command-'));
-  dirs.push(dir);
-  return dir;
-}
+const scratch = scratchDirectories('policygate-certs-command');
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/g;
 const certificatesIn = async (file: string) => ((await readFile(file, 'utf8')).match(PEM_CERTIFICATE) ?? []).map((pem) => new X509Certificate(pem));
