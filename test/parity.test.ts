@@ -23,7 +23,7 @@ import type { KubeObject, NamespaceInfo } from '../src/rules/types.js';
 import { buildApp } from '../src/server/app.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const PSA_CORPUS = resolve(ROOT, '../shared/conformance/pod-security');
+const PSA_CORPUS = resolve(import.meta.dirname, 'conformance/pod-security');
 const CLI_FIXTURES = resolve(import.meta.dirname, 'cli/fixtures');
 /** The CLI fixtures that are manifests without input errors. */
 const MIXED = ['repo', 'clean.yaml', 'warn-only.yaml', 'psa.yaml', 'team-namespaces.yaml'];

@@ -1,4 +1,4 @@
-// Runs Pod Security Admission's own fixture corpus (../shared/conformance/pod-security, see its
+// Runs Pod Security Admission's own fixture corpus (test/conformance/pod-security, see its
 // README) through our evaluator: every fail fixture must be denied with PSA's reason text, every pass
 // fixture allowed, at its own level and version; the v1.37 directories again as `latest`.
 // No fixture is skipped.
@@ -13,7 +13,7 @@ import { podUnderReview } from '../src/rules/pod-security/pod-spec.js';
 import type { PodUnderReview } from '../src/rules/pod-security/check.js';
 import type { KubeObject } from '../src/rules/types.js';
 
-const CORPUS = resolve(import.meta.dirname, '../../shared/conformance/pod-security');
+const CORPUS = resolve(import.meta.dirname, 'conformance/pod-security');
 const EXPECTED_FIXTURES = 4537;
 
 /** The README's table: fixture name prefix → substring PSA's message must contain. Longest prefix first. */
@@ -50,7 +50,7 @@ interface Fixture {
 
 function listFixtures(): Fixture[] {
   if (!existsSync(join(CORPUS, 'baseline')) || !existsSync(join(CORPUS, 'restricted'))) {
-    throw new Error(`the Pod Security conformance corpus is missing: no baseline/ and restricted/ in ${CORPUS} (README.md, "Developing policygate", says where it comes from)`);
+    throw new Error(`the Pod Security conformance corpus is missing: no baseline/ and restricted/ in ${CORPUS} (its README.md says where it comes from)`);
   }
   const fixtures: Fixture[] = [];
   for (const level of ['baseline', 'restricted'] as const) {
