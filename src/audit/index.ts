@@ -24,6 +24,7 @@ export { AUDITED_RESOURCES, collectionPath, objectPath, type AuditedResource } f
 export { kubeLister, listAll, type ClusterLister, type ListPage, type ListRequest } from './scan.js';
 export {
   AUDIT_LEASE_NAME,
+  createLeaseElector,
   PeriodicAudit,
   parseAuditInterval,
   startClusterAudit,

@@ -212,34 +212,24 @@ function leaseNamespace(env: NodeJS.ProcessEnv, pathPrefix = ''): string {
   return DEFAULT_LEASE_NAMESPACE;
 }
 
-export interface ClusterAuditOptions {
-  kubeConfig: KubeConfig;
-  config: PolicyConfig;
-  intervalMs: number;
-  logger: Logger;
-  sink?: AuditSink;
-  /** Write PolicyReports. */
-  policyReports?: boolean;
-  /** The Lease: default `policygate-audit` in `leaseNamespace(env)`, this pod as `leaderIdentity(env)`. */
-  lease?: { namespace?: string; name?: string; identity?: string; leaseDurationSeconds?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
-  env?: NodeJS.ProcessEnv;
-  pageSize?: number;
-  onScan?: (outcome: ScanOutcome) => void;
+export interface LeaseOptions {
+  namespace?: string;
+  name?: string;
+  identity?: string;
+  leaseDurationSeconds?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
 }
 
-export interface ClusterAudit {
-  elector: LeaderElector;
-  audit: PeriodicAudit;
-  /** Stops scanning, then releases the Lease. */
-  stop(): Promise<void>;
-}
-
-/** The periodic audit on a live cluster, led by a Lease: what `serve --audit-interval` starts. */
-export function startClusterAudit(options: ClusterAuditOptions): ClusterAudit {
+/**
+ * The elector of the Lease `policygate-audit` (in `leaseNamespace(env)`, this pod as
+ * `leaderIdentity(env)`): the one leadership behind everything in `serve` that only one replica may do,
+ * the periodic audit and the network baseline controller. Not started.
+ */
+export function createLeaseElector(options: { kubeConfig: KubeConfig; logger: Logger; env?: NodeJS.ProcessEnv; lease?: LeaseOptions }): LeaderElector {
   const env = options.env ?? process.env;
-  const client = kubeJsonClient(options.kubeConfig);
-  const elector = new LeaderElector({
-    client,
+  return new LeaderElector({
+    client: kubeJsonClient(options.kubeConfig),
     logger: options.logger,
     namespace: options.lease?.namespace ?? leaseNamespace(env),
     name: options.lease?.name ?? AUDIT_LEASE_NAME,
@@ -248,6 +238,39 @@ export function startClusterAudit(options: ClusterAuditOptions): ClusterAudit {
     ...(options.lease?.renewDeadlineMs !== undefined ? { renewDeadlineMs: options.lease.renewDeadlineMs } : {}),
     ...(options.lease?.retryPeriodMs !== undefined ? { retryPeriodMs: options.lease.retryPeriodMs } : {}),
   });
+}
+
+export interface ClusterAuditOptions {
+  kubeConfig: KubeConfig;
+  config: PolicyConfig;
+  intervalMs: number;
+  logger: Logger;
+  sink?: AuditSink;
+  /** Write PolicyReports. */
+  policyReports?: boolean;
+  /**
+   * Who leads: an elector that the caller starts and stops (serve shares one with the network
+   * baseline). Without it, one of `lease` is made, started and stopped with the audit.
+   */
+  elector?: LeaderElector;
+  lease?: LeaseOptions;
+  env?: NodeJS.ProcessEnv;
+  pageSize?: number;
+  onScan?: (outcome: ScanOutcome) => void;
+}
+
+export interface ClusterAudit {
+  elector: LeaderElector;
+  audit: PeriodicAudit;
+  /** Stops scanning, then releases the Lease if the audit made its elector. */
+  stop(): Promise<void>;
+}
+
+/** The periodic audit on a live cluster, led by a Lease: what `serve --audit-interval` starts. */
+export function startClusterAudit(options: ClusterAuditOptions): ClusterAudit {
+  const ownElector = options.elector === undefined;
+  const elector = options.elector ?? createLeaseElector(options);
+  const client = kubeJsonClient(options.kubeConfig);
   const audit = new PeriodicAudit({
     lister: kubeLister(options.kubeConfig, { timeoutMs: 30_000 }),
     config: options.config,
@@ -259,13 +282,13 @@ export function startClusterAudit(options: ClusterAuditOptions): ClusterAudit {
     ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
     ...(options.onScan ? { onScan: options.onScan } : {}),
   }).start();
-  elector.start();
+  if (ownElector) elector.start();
   return {
     elector,
     audit,
     async stop() {
       await audit.stop();
-      await elector.stop();
+      if (ownElector) await elector.stop();
     },
   };
 }

@@ -5,11 +5,12 @@ import type { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { parseAuditInterval, startClusterAudit, type ClusterAudit } from '../audit/index.js';
+import { createLeaseElector, parseAuditInterval, startClusterAudit, type ClusterAudit } from '../audit/index.js';
 import { CERTIFICATE_FILES, fileExists, serviceDnsNames, validFor } from '../certs/files.js';
 import { DEFAULT_CONFIG, loadConfig } from '../config/load.js';
 import { EXIT, InputError } from '../errors.js';
-import { kubePodLister, loadClusterConfig, NamespaceCache } from '../kube/index.js';
+import { kubeJsonClient, kubePodLister, loadClusterConfig, NamespaceCache, type LeaderElector } from '../kube/index.js';
+import { NetworkBaselineController } from '../network-baseline/controller.js';
 import type { NamespaceSource } from '../server/app.js';
 import { BatchedLines } from '../server/batched-lines.js';
 import { startServer, type RunningServer } from '../server/listen.js';
@@ -203,17 +204,26 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
     // The watch starts once the server answers /healthz; /readyz says ready when it has synced.
     void namespaceCache?.start();
     logger.info({ url: running.url, clientAuth: tls.clientCa !== undefined, endpoints: ['/validate', '/mutate', '/healthz', '/readyz', '/metrics'] }, 'policygate webhook listening');
+    // One Lease decides the replica that does what only one may: the periodic audit and the network baseline.
+    const baselineEnabled = config.networkBaseline.enabled;
+    if (baselineEnabled && !cluster) logger.warn('networkBaseline.enabled is set, but there is no cluster: no baseline NetworkPolicies are kept');
+    const elector: LeaderElector | undefined = cluster && (auditIntervalMs !== undefined || baselineEnabled) ? createLeaseElector({ kubeConfig: cluster.kubeConfig, logger, env: io.env }) : undefined;
     let clusterAudit: ClusterAudit | undefined;
-    if (cluster && auditIntervalMs !== undefined) {
-      clusterAudit = startClusterAudit({ kubeConfig: cluster.kubeConfig, config, intervalMs: auditIntervalMs, logger, policyReports: values['policy-reports'], env: io.env, ...(metrics.audit ? { sink: metrics.audit } : {}) });
-      logger.info({ intervalMs: auditIntervalMs, lease: clusterAudit.elector.lease, identity: clusterAudit.elector.identity, policyReports: values['policy-reports'] }, 'periodic audit: scanning while this replica holds the Lease');
+    if (cluster && elector && auditIntervalMs !== undefined) {
+      clusterAudit = startClusterAudit({ kubeConfig: cluster.kubeConfig, config, intervalMs: auditIntervalMs, logger, policyReports: values['policy-reports'], elector, ...(metrics.audit ? { sink: metrics.audit } : {}) });
+      logger.info({ intervalMs: auditIntervalMs, lease: elector.lease, identity: elector.identity, policyReports: values['policy-reports'] }, 'periodic audit: scanning while this replica holds the Lease');
     }
+    let baseline: NetworkBaselineController | undefined;
+    if (cluster && elector && baselineEnabled) {
+      baseline = new NetworkBaselineController({ kubeConfig: cluster.kubeConfig, client: kubeJsonClient(cluster.kubeConfig), config: config.networkBaseline, leadership: elector, logger }).start();
+    }
+    elector?.start();
     deps.onListening?.(running);
 
     await stopRequested;
     try {
-      // The audit stops and hands the Lease over while the server drains its connections.
-      await Promise.all([running.shutdown(), clusterAudit?.stop()]);
+      // The audit and the baseline stop, then the Lease is handed over, while the server drains its connections.
+      await Promise.all([running.shutdown(), Promise.all([clusterAudit?.stop(), baseline?.stop()]).then(() => elector?.stop())]);
     } catch (error) {
       logger.error({ err: error }, 'error during shutdown');
     }

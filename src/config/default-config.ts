@@ -85,4 +85,45 @@ mutations:
   # RuntimeDefault, runAsNonRoot, allowPrivilegeEscalation false, drop ALL capabilities). Off by
   # default: runAsNonRoot stops images that run as root from starting.
   podSecurityContextDefaults: false
+
+# A zero-trust baseline kept in every namespace: with \`enabled\`, \`policygate serve\` (one replica at a
+# time, by the Lease policygate-audit) creates these NetworkPolicies in every namespace that is not
+# exempt, when the namespace appears and at start for those that exist. It labels them
+# app.kubernetes.io/managed-by: policygate, never changes or deletes a policy it did not create, and
+# brings its own back to this configuration. \`policygate baseline\` shows (or, with --apply, makes)
+# the same changes once. Needs deploy/components/network-baseline (the RBAC to create policies).
+networkBaseline:
+  enabled: false
+  # policygate's own namespace is exempt: a default-deny there would cut the webhook off from the API
+  # server. kube-system hosts DNS and the control plane's add-ons, which a default-deny breaks.
+  exemptNamespaces: [kube-system, kube-public, kube-node-lease, policygate]
+  # Create a baseline policy again when someone deletes it. With false, a deleted one stays deleted
+  # until policygate restarts or another replica takes the Lease.
+  recreateDeleted: true
+  policies:
+    # Every pod of the namespace is isolated in both directions: only what another policy allows gets
+    # through.
+    - name: policygate-default-deny
+      spec:
+        podSelector: {}
+        policyTypes: [Ingress, Egress]
+    # ... except name lookups: DNS to the cluster's DNS pods (CoreDNS and kube-dns both carry
+    # k8s-app: kube-dns), over UDP and TCP. With NodeLocal DNSCache, add its address as an ipBlock.
+    - name: policygate-allow-dns
+      spec:
+        podSelector: {}
+        policyTypes: [Egress]
+        egress:
+          - to:
+              - namespaceSelector:
+                  matchLabels:
+                    kubernetes.io/metadata.name: kube-system
+                podSelector:
+                  matchLabels:
+                    k8s-app: kube-dns
+            ports:
+              - protocol: UDP
+                port: 53
+              - protocol: TCP
+                port: 53
 `;

@@ -8,6 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { InputError } from '../errors.js';
+import { baselineObject } from '../network-baseline/policies.js';
+import { evaluateObject } from '../rules/evaluate.js';
 import type { PolicyConfig } from '../rules/types.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
 import { configSchema, semanticIssues, type ConfigIssue } from './schema.js';
@@ -195,8 +197,14 @@ function yamlMessage(message: string): string {
   return firstLine.replace(/ at line \d+, column \d+:?$/, '');
 }
 
+interface ReadDocument {
+  data: Record<string, unknown>;
+  /** Refuses the document over issues found after it was merged with the default (paths in the merged config). */
+  refuse(issues: ConfigIssue[]): never;
+}
+
 /** Parses and validates one file's document; its keys are all optional. Throws InputError. */
-function readDocument(text: string, source: string): Record<string, unknown> {
+function readDocument(text: string, source: string): ReadDocument {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, strict: true });
   const [syntaxError] = document.errors;
@@ -209,8 +217,14 @@ function readDocument(text: string, source: string): Record<string, unknown> {
   } catch (error) {
     throw new InputError(`invalid YAML: ${error instanceof Error ? error.message : String(error)}`, source);
   }
+  const refuseLater = (issues: ConfigIssue[]): never =>
+    refuse(
+      issues.map((issue) => ({ ...issue, at: offsetOf(document, issue.path, false) })),
+      source,
+      lineCounter,
+    );
   // An empty file, or one with only comments, asks for nothing: the default applies.
-  if (data === null || data === undefined) return {};
+  if (data === null || data === undefined) return { data: {}, refuse: refuseLater };
 
   const issues = validatePartial(data) ? [] : (validatePartial.errors ?? []).map((error) => fromAjvError(error, data, document, text));
   // A field the schema already faults is not faulted twice.
@@ -218,7 +232,7 @@ function readDocument(text: string, source: string): Record<string, unknown> {
     if (!issues.some((reported) => isPrefix(reported.path, issue.path))) issues.push({ ...issue, at: offsetOf(document, issue.path, false) });
   }
   if (issues.length > 0) refuse(issues, source, lineCounter);
-  return data as Record<string, unknown>;
+  return { data: data as Record<string, unknown>, refuse: refuseLater };
 }
 
 /** `base` with `overlay` laid over it: mappings merge key by key; lists and scalars replace. */
@@ -237,16 +251,40 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const DEFAULT_DOCUMENT = readDocument(DEFAULT_CONFIG_YAML, DEFAULT_CONFIG_SOURCE);
+const DEFAULT_DOCUMENT = readDocument(DEFAULT_CONFIG_YAML, DEFAULT_CONFIG_SOURCE).data;
+
+/**
+ * The baseline's NetworkPolicies must pass policygate's own rules as configured: the controller's
+ * writes go through the webhook, which would refuse a policy that, say, admits everything.
+ */
+function baselineIssues(config: PolicyConfig): ConfigIssue[] {
+  return config.networkBaseline.policies.flatMap((policy, index) => {
+    const { findings } = evaluateObject(baselineObject(policy, 'baseline'), { config, operation: 'CREATE' });
+    return findings
+      .filter((finding) => finding.mode === 'enforce')
+      .map((finding) => ({
+        path: ['networkBaseline', 'policies', index, ...fieldPathTokens(finding.path)],
+        message: `policygate's own ${finding.rule}/${finding.check} would refuse this policy: ${finding.message}`,
+      }));
+  });
+}
+
+/** `spec.ingress[0].from` → ['spec', 'ingress', 0, 'from']. */
+function fieldPathTokens(path: string): (string | number)[] {
+  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((match) => (match[2] !== undefined ? Number(match[2]) : (match[1] ?? '')));
+}
 
 /**
  * A configuration file's text as a complete PolicyConfig. Pure. `source` names the file in messages.
  * Throws InputError when the YAML is malformed or the configuration is invalid.
  */
 export function parseConfig(text: string, source: string): PolicyConfig {
-  const config = overlay(DEFAULT_DOCUMENT, readDocument(text, source));
+  const document = readDocument(text, source);
+  const config = overlay(DEFAULT_DOCUMENT, document.data);
   // Every key is either in the file or in the default; failing here means the default is incomplete.
   if (!validateComplete(config)) throw new Error(`incomplete configuration after defaults: ${ajv.errorsText(validateComplete.errors)}`);
+  const issues = baselineIssues(config as PolicyConfig);
+  if (issues.length > 0) document.refuse(issues);
   return config as PolicyConfig;
 }
 

@@ -25,6 +25,30 @@ const SERVICE_ACCOUNTS = {
   items: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', description: '"namespace/name" of a service account' },
 };
 
+/** A NetworkPolicy's name: a DNS subdomain (lowercase letters, digits, `-` and `.`, at most 253 characters). */
+const OBJECT_NAME = {
+  type: 'string',
+  maxLength: 253,
+  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+  description: 'a NetworkPolicy name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit',
+};
+/**
+ * A NetworkPolicy spec: the keys are the API's, `podSelector` is required (as the API requires it); what
+ * is inside each key is left to the API server, which the baseline's writes ask for strict field
+ * validation, and to policygate's own network rules, which judge the policies when the file is loaded.
+ */
+const NETWORK_POLICY_SPEC = {
+  type: 'object',
+  properties: {
+    podSelector: { type: 'object' },
+    policyTypes: { type: 'array', items: { enum: ['Ingress', 'Egress'] }, uniqueItems: true },
+    ingress: { type: 'array', items: { type: 'object' } },
+    egress: { type: 'array', items: { type: 'object' } },
+  },
+  required: ['podSelector'],
+  additionalProperties: false,
+};
+
 function closedObject(properties: Record<string, SchemaObject>, complete: boolean, required: readonly string[] = []): SchemaObject {
   return {
     type: 'object',
@@ -86,6 +110,15 @@ export function configSchema({ complete }: { complete: boolean }): SchemaObject 
         complete,
       ),
       mutations: closedObject({ namespaceLabelDefaults: { type: 'boolean' }, podSecurityContextDefaults: { type: 'boolean' } }, complete),
+      networkBaseline: closedObject(
+        {
+          enabled: { type: 'boolean' },
+          exemptNamespaces: STRINGS,
+          recreateDeleted: { type: 'boolean' },
+          policies: { type: 'array', items: closedObject({ name: OBJECT_NAME, spec: NETWORK_POLICY_SPEC }, false, ['name', 'spec']) },
+        },
+        complete,
+      ),
     },
     complete,
   );
@@ -173,6 +206,26 @@ function typedLabel(value: unknown): LabelDocument | undefined {
  * that one pass reports every problem; it looks only at fields of the right type.
  */
 export function semanticIssues(document: unknown): ConfigIssue[] {
+  return [...labelListIssues(document), ...baselinePolicyNameIssues(document)];
+}
+
+/** Two baseline policies of one name would be one object in each namespace. */
+function baselinePolicyNameIssues(document: unknown): ConfigIssue[] {
+  const baseline = isRecord(document) ? document.networkBaseline : undefined;
+  const policies = isRecord(baseline) ? baseline.policies : undefined;
+  if (!Array.isArray(policies)) return [];
+  const issues: ConfigIssue[] = [];
+  const firstIndex = new Map<string, number>();
+  policies.forEach((policy: unknown, index) => {
+    if (!isRecord(policy) || typeof policy.name !== 'string') return;
+    const first = firstIndex.get(policy.name);
+    if (first === undefined) firstIndex.set(policy.name, index);
+    else issues.push({ path: ['networkBaseline', 'policies', index, 'name'], message: `must be unique: ${JSON.stringify(policy.name)} is already policies[${first}]` });
+  });
+  return issues;
+}
+
+function labelListIssues(document: unknown): ConfigIssue[] {
   const rules = isRecord(document) ? document.rules : undefined;
   const rule = isRecord(rules) ? rules['namespace-required-labels'] : undefined;
   const labels = isRecord(rule) ? rule.labels : undefined;

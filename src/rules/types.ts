@@ -164,6 +164,22 @@ export interface PolicyLabelGuardConfig extends RuleConfigBase {
   };
 }
 
+/** One NetworkPolicy of the zero-trust baseline: created as `name` in every namespace that gets the baseline. */
+export interface NetworkBaselinePolicy {
+  name: string;
+  /** A `networking.k8s.io/v1` NetworkPolicy spec, as written in a manifest. */
+  spec: Record<string, unknown>;
+}
+
+/** The opt-in controller that keeps a default-deny baseline in every namespace (see src/network-baseline/). */
+export interface NetworkBaselineConfig {
+  enabled: boolean;
+  exemptNamespaces: string[];
+  /** Create again a baseline policy that someone deleted (else only a restart or a new leader does). */
+  recreateDeleted: boolean;
+  policies: NetworkBaselinePolicy[];
+}
+
 export interface PolicyConfig {
   rules: {
     'namespace-required-labels': NamespaceRequiredLabelsConfig;
@@ -175,4 +191,5 @@ export interface PolicyConfig {
     namespaceLabelDefaults: boolean;
     podSecurityContextDefaults: boolean;
   };
+  networkBaseline: NetworkBaselineConfig;
 }
