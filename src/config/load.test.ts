@@ -70,6 +70,30 @@ describe('the embedded default', () => {
         },
       },
       mutations: { namespaceLabelDefaults: true, podSecurityContextDefaults: false },
+      networkBaseline: {
+        enabled: false,
+        exemptNamespaces: ['kube-system', 'kube-public', 'kube-node-lease', 'policygate'],
+        recreateDeleted: true,
+        policies: [
+          { name: 'policygate-default-deny', spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+          {
+            name: 'policygate-allow-dns',
+            spec: {
+              podSelector: {},
+              policyTypes: ['Egress'],
+              egress: [
+                {
+                  to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+                  ports: [
+                    { protocol: 'UDP', port: 53 },
+                    { protocol: 'TCP', port: 53 },
+                  ],
+                },
+              ],
+            },
+          },
+        ],
+      },
     });
   });
 
@@ -137,7 +161,7 @@ describe('a bad file', () => {
     {
       name: 'an unknown top-level key',
       text: 'rules: {}\nmutation:\n  namespaceLabelDefaults: true\n',
-      message: 'config.yaml:2:1: mutation: unknown key (expected one of rules, mutations)',
+      message: 'config.yaml:2:1: mutation: unknown key (expected one of rules, mutations, networkBaseline)',
     },
     {
       name: 'an unknown rule',
@@ -204,6 +228,34 @@ describe('a bad file', () => {
       name: 'the whole file being a list',
       text: '- rules\n',
       message: 'config.yaml:1:1: must be a mapping (got a list)',
+    },
+    {
+      name: 'a baseline policy whose name no NetworkPolicy can have',
+      text: 'networkBaseline:\n  policies:\n    - name: Default_Deny\n      spec: {podSelector: {}}\n',
+      message:
+        'config.yaml:3:13: networkBaseline.policies[0].name: must be a NetworkPolicy name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit (got "Default_Deny")',
+    },
+    {
+      name: 'a baseline policy without a podSelector',
+      text: 'networkBaseline:\n  policies:\n    - name: deny\n      spec: {policyTypes: [Ingress]}\n',
+      message: 'config.yaml:4:13: networkBaseline.policies[0].spec: missing required key "podSelector"',
+    },
+    {
+      name: 'a misspelt key in a baseline policy spec',
+      text: 'networkBaseline:\n  policies:\n    - name: deny\n      spec:\n        podSelector: {}\n        policyType: [Ingress]\n',
+      message: 'config.yaml:6:9: networkBaseline.policies[0].spec.policyType: unknown key (expected one of podSelector, policyTypes, ingress, egress)',
+    },
+    {
+      name: 'two baseline policies of one name',
+      text: 'networkBaseline:\n  policies:\n    - {name: deny, spec: {podSelector: {}}}\n    - {name: deny, spec: {podSelector: {}}}\n',
+      message: 'config.yaml:4:14: networkBaseline.policies[1].name: must be unique: "deny" is already policies[0]',
+    },
+    {
+      name: 'a baseline policy that policygate itself would refuse',
+      text: 'networkBaseline:\n  policies:\n    - name: open\n      spec:\n        podSelector: {}\n        ingress:\n          - {}\n',
+      message:
+        'config.yaml:7:13: networkBaseline.policies[0].spec.ingress[0]: policygate\'s own network-policy-allow-all/allow-all-ingress would refuse this policy: ' +
+        'ingress rule admits every source on every port (no "from"; no "ports"); narrow "from" to the pods, namespaces or CIDRs that need access and list their "ports"',
     },
   ])('refuses $name', ({ text, message }) => {
     expect(refusal(text)).toBe(message);
