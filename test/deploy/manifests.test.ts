@@ -411,6 +411,25 @@ describe('deploy/components/periodic-audit', () => {
   });
 });
 
+describe('deploy/components/network-baseline', () => {
+  it('grants the controller its NetworkPolicy writes (never delete) and the Lease, and combines with periodic-audit', async () => {
+    const objects = kustomize(await selfManaged.operator('network-baseline', 'self-managed', ['periodic-audit', 'network-baseline']));
+    const deployment = one(objects, 'Deployment');
+    const serviceAccount = { kind: 'ServiceAccount', name: deployment.spec.template.spec.serviceAccountName, namespace: deployment.metadata.namespace };
+
+    const role = one(objects, 'ClusterRole', 'policygate-network-baseline');
+    expect(role.rules).toEqual([{ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch', 'create', 'update'] }]);
+    expect(one(objects, 'ClusterRoleBinding', 'policygate-network-baseline').subjects).toEqual([serviceAccount]);
+
+    // The Lease the periodic audit uses too: the same rights under another name, so both components fit.
+    expect(all(objects, 'Role').map((object) => object.metadata.name).sort()).toEqual(['policygate-audit-lease', 'policygate-network-baseline-lease']);
+    expect(one(objects, 'Role', 'policygate-network-baseline-lease').rules).toEqual(one(objects, 'Role', 'policygate-audit-lease').rules);
+    expect(one(objects, 'RoleBinding', 'policygate-network-baseline-lease').subjects).toEqual([serviceAccount]);
+    const [container] = deployment.spec.template.spec.containers as Manifest[];
+    expect((container?.env as Manifest[]).map((variable) => variable.name)).toEqual(['POD_NAME', 'POD_NAMESPACE']);
+  });
+});
+
 describe('deploy/overlays/self-managed', () => {
   it('does not render before `policygate certs` has written the certificates', async () => {
     // A copy as a fresh checkout has it: a developer may have run `policygate certs` in this one.
