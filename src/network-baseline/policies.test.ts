@@ -17,10 +17,13 @@ function stored(name: string, namespace: string, specOverride?: object) {
 }
 
 describe('planNamespace', () => {
-  it('creates every baseline policy in a namespace that has none, labelled as policygate\'s', () => {
+  it('creates every baseline policy in a namespace that has none, labelled as policygate\'s, the allows first', () => {
     const plan = planNamespace(CONFIG, TEAM_A, new Map());
-    expect(plan.changes.map((change) => change.action)).toEqual(['create', 'create']);
-    expect(plan.changes[0]).toEqual({
+    expect(plan.changes.map((change) => `${change.action} ${change.action === 'conflict' ? '' : change.object.metadata?.name}`)).toEqual([
+      'create policygate-allow-dns',
+      'create policygate-default-deny',
+    ]);
+    expect(plan.changes[1]).toEqual({
       action: 'create',
       object: {
         apiVersion: 'networking.k8s.io/v1',
@@ -35,8 +38,8 @@ describe('planNamespace', () => {
     const users = { metadata: { name: 'policygate-allow-dns', namespace: 'team-a', labels: { app: 'mine' } }, spec: { podSelector: {} } };
     const plan = planNamespace(CONFIG, TEAM_A, existing(users));
     expect(plan.changes).toEqual([
-      { action: 'create', object: baselineObject(CONFIG.policies[0]!, 'team-a') },
       { action: 'conflict', namespace: 'team-a', name: 'policygate-allow-dns' },
+      { action: 'create', object: baselineObject(CONFIG.policies[0]!, 'team-a') },
     ]);
   });
 

@@ -45,10 +45,10 @@ describe('policygate baseline', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(
       [
-        'create   NetworkPolicy team-a/policygate-default-deny',
         'create   NetworkPolicy team-a/policygate-allow-dns',
-        'create   NetworkPolicy team-b/policygate-default-deny',
+        'create   NetworkPolicy team-a/policygate-default-deny',
         'skip     NetworkPolicy team-b/policygate-allow-dns  (exists, and policygate did not create it: left alone)',
+        'create   NetworkPolicy team-b/policygate-default-deny',
         'update   NetworkPolicy team-c/policygate-allow-dns  (policygate created it; its spec is no longer the configured one)',
         '3 namespaces get the baseline (1 exempt skipped): 3 to create, 1 to update, 1 left alone, 1 up to date. Nothing was written: --apply writes.',
         '',
@@ -63,10 +63,10 @@ describe('policygate baseline', () => {
     expect(result.code).toBe(1);
     const objects = parseAllDocuments(result.stdout).map((document) => document.toJS());
     expect(objects.map((object) => `${object.kind} ${object.metadata.namespace}/${object.metadata.name}`)).toEqual([
-      'NetworkPolicy team-a/policygate-default-deny',
       'NetworkPolicy team-a/policygate-allow-dns',
+      'NetworkPolicy team-a/policygate-default-deny',
     ]);
-    expect(objects[0].metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'policygate', 'policygate.dev/network-baseline': 'policygate-default-deny' });
+    expect(objects[1].metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'policygate', 'policygate.dev/network-baseline': 'policygate-default-deny' });
   });
 
   it('with --apply, creates and updates, leaves the user\'s policy alone, and a second run has nothing to do', async () => {
@@ -77,10 +77,10 @@ describe('policygate baseline', () => {
       applied: true,
       summary: { namespaces: 3, create: 3, update: 1, leftAlone: 1, upToDate: 1, exempt: 1, terminating: 0 },
       changes: [
-        { action: 'create', namespace: 'team-a', name: 'policygate-default-deny' },
         { action: 'create', namespace: 'team-a', name: 'policygate-allow-dns' },
-        { action: 'create', namespace: 'team-b', name: 'policygate-default-deny' },
+        { action: 'create', namespace: 'team-a', name: 'policygate-default-deny' },
         { action: 'skip', namespace: 'team-b', name: 'policygate-allow-dns' },
+        { action: 'create', namespace: 'team-b', name: 'policygate-default-deny' },
         { action: 'update', namespace: 'team-c', name: 'policygate-allow-dns' },
       ],
       skipped: [{ name: 'kube-system', why: 'exempt' }],
