@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { testConfig } from '../../test/helpers/config.js';
 import type { KubeObject, PolicyConfig } from '../rules/types.js';
 import { mutateReview, validateReview, type AdmissionDeps } from './decide.js';
-import type { AdmissionReviewRequest, NamespaceLookup } from './types.js';
+import type { AdmissionReviewRequest, NamespaceLookup, PolicyLabelAuthorizer, PolicyLabelDecision } from './types.js';
 
 const NO_NAMESPACES: NamespaceLookup = { get: () => undefined };
 
@@ -136,6 +136,77 @@ describe('validateReview', () => {
     expect((await validateReview(review(configMap), deps(testConfig(), counting))).reason).toBe('no rule applies to ConfigMap');
     expect((await validateReview(review(pod({ privileged: true }), { operation: 'DELETE' }), deps(testConfig(), counting))).review.response).toEqual({ uid: 'uid-1', allowed: true });
     expect(lookups).toEqual([]);
+  });
+});
+
+describe('validateReview: who may relax a namespace, asked of the cluster', () => {
+  const relabel = (labels: Record<string, string>, username = 'alice'): AdmissionReviewRequest =>
+    review(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { team: 'a', ...labels } } },
+      { operation: 'UPDATE', name: 'team-a', oldObject: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { team: 'a' } } }, userInfo: { username, groups: ['developers'] } },
+    );
+
+  /** An authorizer that records who it was asked about and answers `answer` (synchronously unless `later`). */
+  function authorizer(answer: PolicyLabelDecision | Error, later = false): PolicyLabelAuthorizer & { asked: string[] } {
+    const asked: string[] = [];
+    return {
+      asked,
+      authorize(user, namespace) {
+        asked.push(`${user.username}@${namespace}`);
+        if (answer instanceof Error) {
+          if (later) return Promise.reject(answer);
+          throw answer;
+        }
+        return later ? Promise.resolve(answer) : answer;
+      },
+    };
+  }
+
+  it('allows a guarded label change RBAC allows; synchronously when the answer is at hand', () => {
+    const policyLabels = authorizer({ allowed: true });
+    const decision = validateReview(relabel({ 'pod-security.kubernetes.io/enforce': 'privileged' }), { ...deps(), policyLabels });
+    expect(decision).not.toBeInstanceOf(Promise);
+    expect((decision as Awaited<typeof decision>).review.response).toEqual({ uid: 'uid-1', allowed: true });
+    expect(policyLabels.asked).toEqual(['alice@team-a']);
+  });
+
+  it('refuses one RBAC does not allow, with a 403 naming the permission', async () => {
+    const decision = await validateReview(relabel({ 'policygate.dev/mode': 'audit' }), { ...deps(), policyLabels: authorizer({ allowed: false }, true) });
+    expect(decision.decision).toBe('denied');
+    expect(decision.review.response.status).toEqual({
+      code: 403,
+      reason: 'Forbidden',
+      message: expect.stringContaining('alice may not add label "policygate.dev/mode" on namespace "team-a": that takes the RBAC verb update-policy-labels on namespaces.policygate.dev'),
+    });
+  });
+
+  it.each([
+    ['throws', false],
+    ['rejects', true],
+  ])('fails closed with a 500 when the authorizer %s (the review could not be made)', async (_, later) => {
+    const decision = await validateReview(relabel({ 'pod-security.kubernetes.io/enforce': 'privileged' }), {
+      ...deps(),
+      policyLabels: authorizer(new Error('the SubjectAccessReview failed: the API server answered HTTP 403'), later),
+    });
+    expect(decision.decision).toBe('error');
+    expect(decision.review.response).toEqual({
+      uid: 'uid-1',
+      allowed: false,
+      status: {
+        code: 500,
+        reason: 'InternalError',
+        message:
+          'policygate: rule policy-label-guard could not be evaluated: cannot tell whether alice may change the policy labels of namespace "team-a": the SubjectAccessReview failed: the API server answered HTTP 403',
+      },
+    });
+  });
+
+  it('asks nothing when no guarded label changes, or a configured principal changes them', () => {
+    const policyLabels = authorizer({ allowed: false });
+    const config = testConfig({ rules: { 'policy-label-guard': { principals: { users: ['root-admin'], groups: [], serviceAccounts: [] } } } });
+    expect((validateReview(relabel({ owner: 'x' }), { ...deps(config), policyLabels }) as Awaited<ReturnType<typeof validateReview>>).decision).toBe('allowed');
+    expect((validateReview(relabel({ 'policygate.dev/mode': 'warn' }, 'root-admin'), { ...deps(config), policyLabels }) as Awaited<ReturnType<typeof validateReview>>).decision).toBe('allowed');
+    expect(policyLabels.asked).toEqual([]);
   });
 });
 

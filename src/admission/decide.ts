@@ -4,16 +4,23 @@ import { evaluateObject, hasApplicableRule, mutateObject, type RuleError } from 
 import { isExemptNamespace } from '../rules/modes.js';
 import { POD_BEARING_KINDS } from '../rules/pod-security/pod-spec.js';
 import { formatKind, isKind, matchesAny, NAMESPACE_KIND, namespaceOf } from '../rules/kinds.js';
-import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, RuleContext } from '../rules/types.js';
+import { unauthorizedLabelChanges } from '../rules/policy-label-guard.js';
+import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, PolicyLabelAccess, RuleContext } from '../rules/types.js';
 import { evaluatePodsInNamespace, tightenedEnforceLevel } from './namespace-tightening.js';
 import { auditAnnotationsFor, denialMessage, warningsFor } from './respond.js';
-import type { AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse, NamespaceLookup, PodLister } from './types.js';
+import type { AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse, NamespaceLookup, PodLister, PolicyLabelAuthorizer, PolicyLabelDecision } from './types.js';
 
 export interface AdmissionDeps {
   config: PolicyConfig;
   namespaces: NamespaceLookup;
   /** A namespace's pods, judged when a Namespace UPDATE tightens its enforce level. Absent without a cluster. */
   pods?: PodLister | undefined;
+  /**
+   * Whether the cluster lets a user change a namespace's guarded labels (policy-label-guard). Asked
+   * only for a Namespace request that changes them by someone outside the configured principals.
+   * Absent without a cluster: the principals alone decide.
+   */
+  policyLabels?: PolicyLabelAuthorizer | undefined;
 }
 
 export interface ValidateOptions {
@@ -89,7 +96,7 @@ function needsNamespaceToBeJudged(object: KubeObject, deps: AdmissionDeps): bool
   return podSecurity.mode === 'enforce' && matchesAny(object, POD_BEARING_KINDS) && !isExemptNamespace(podSecurity, object.metadata?.namespace);
 }
 
-function contextFor(review: AdmissionReviewRequest, deps: AdmissionDeps, namespace: NamespaceInfo | undefined): RuleContext {
+function contextFor(review: AdmissionReviewRequest, deps: AdmissionDeps, namespace: NamespaceInfo | undefined, policyLabelAccess?: PolicyLabelAccess): RuleContext {
   const { request } = review;
   return {
     config: deps.config,
@@ -98,7 +105,36 @@ function contextFor(review: AdmissionReviewRequest, deps: AdmissionDeps, namespa
     oldObject: request.oldObject ?? undefined,
     userInfo: request.userInfo,
     subResource: request.subResource || undefined,
+    ...(policyLabelAccess ? { policyLabelAccess } : {}),
   };
+}
+
+function accessOf(decision: PolicyLabelDecision): PolicyLabelAccess {
+  return { allowed: decision.allowed, reason: decision.reason };
+}
+
+function accessError(error: unknown): PolicyLabelAccess {
+  return { error: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * For a Namespace request that changes guarded labels by someone outside the configured principals:
+ * the cluster's answer to whether they may (policy-label-guard). Undefined for every other request,
+ * and without a cluster. Synchronous when the answer is cached; an error becomes `{error}`, on which
+ * the rule fails closed.
+ */
+function policyLabelAccess(object: KubeObject, review: AdmissionReviewRequest, deps: AdmissionDeps): PolicyLabelAccess | undefined | Promise<PolicyLabelAccess> {
+  const user = review.request.userInfo;
+  if (!deps.policyLabels || !user || !isKind(object, NAMESPACE_KIND)) return undefined;
+  if (unauthorizedLabelChanges(object, contextFor(review, deps, undefined)).length === 0) return undefined;
+  const name = object.metadata?.name || review.request.name || '';
+  let answer: PolicyLabelDecision | Promise<PolicyLabelDecision>;
+  try {
+    answer = deps.policyLabels.authorize(user, name);
+  } catch (error) {
+    return accessError(error);
+  }
+  return isPromise(answer) ? answer.then(accessOf, accessError) : accessOf(answer);
 }
 
 const NO_EXISTING_POD_WARNINGS: readonly string[] = [];
@@ -115,6 +151,11 @@ export function validateReview(review: AdmissionReviewRequest, deps: AdmissionDe
   const object = request.object;
   if (!object) return allowedWithoutLooking(review, 'no object to judge');
   if (!hasApplicableRule(object)) return allowedWithoutLooking(review, `no rule applies to ${kindName(review)}`);
+
+  const access = policyLabelAccess(object, review, deps);
+  if (access !== undefined) {
+    return isPromise(access) ? access.then((answer) => judge(review, object, deps, options, undefined, answer)) : judge(review, object, deps, options, undefined, access);
+  }
 
   let namespace: NamespaceInfo | undefined | Promise<NamespaceInfo | undefined>;
   try {
@@ -149,8 +190,15 @@ function judgeWithoutNamespace(review: AdmissionReviewRequest, object: KubeObjec
   return judge(review, object, deps, options, undefined);
 }
 
-function judge(review: AdmissionReviewRequest, object: KubeObject, deps: AdmissionDeps, options: ValidateOptions, namespace: NamespaceInfo | undefined): Decision | Promise<Decision> {
-  const { findings, errors, rulesRun } = evaluateObject(object, contextFor(review, deps, namespace));
+function judge(
+  review: AdmissionReviewRequest,
+  object: KubeObject,
+  deps: AdmissionDeps,
+  options: ValidateOptions,
+  namespace: NamespaceInfo | undefined,
+  access?: PolicyLabelAccess,
+): Decision | Promise<Decision> {
+  const { findings, errors, rulesRun } = evaluateObject(object, contextFor(review, deps, namespace, access));
   const failedEnforcing = errors.filter((error) => error.mode === 'enforce');
   const denying = [...new Set(findings.filter((finding) => finding.mode === 'enforce').map((finding) => `${finding.rule}/${finding.check}`))];
   const evaluation: Evaluation = { findings, errors, rulesRun, failedEnforcing, denying };

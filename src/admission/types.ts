@@ -71,3 +71,19 @@ export const NO_CLUSTER: NamespaceLookup = { get: () => undefined };
 export interface PodLister {
   list(namespace: string, options: { limit: number; signal: AbortSignal }): Promise<KubeObject[]>;
 }
+
+/** The cluster's answer for one user and one namespace: allowed or not, and why (from the authorizer). */
+export interface PolicyLabelDecision {
+  allowed: boolean;
+  reason?: string | undefined;
+}
+
+/**
+ * Whether a user may change the labels `policy-label-guard` guards on a namespace, as the cluster's
+ * authorization says (a SubjectAccessReview). Synchronous when the answer is cached, a promise
+ * otherwise; throws or rejects when the question cannot be answered, and the rule then fails closed.
+ * Only the server has one (a cluster).
+ */
+export interface PolicyLabelAuthorizer {
+  authorize(user: UserInfo, namespace: string): PolicyLabelDecision | Promise<PolicyLabelDecision>;
+}

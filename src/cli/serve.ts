@@ -9,7 +9,7 @@ import { createLeaseElector, parseAuditInterval, startClusterAudit, type Cluster
 import { CERTIFICATE_FILES, fileExists, serviceDnsNames, validFor } from '../certs/files.js';
 import { DEFAULT_CONFIG, loadConfig } from '../config/load.js';
 import { EXIT, InputError } from '../errors.js';
-import { kubeJsonClient, kubePodLister, loadClusterConfig, NamespaceCache, type LeaderElector } from '../kube/index.js';
+import { kubeJsonClient, kubePodLister, loadClusterConfig, NamespaceCache, PolicyLabelAccessReviews, type LeaderElector } from '../kube/index.js';
 import { NetworkBaselineController } from '../network-baseline/controller.js';
 import type { NamespaceSource } from '../server/app.js';
 import { BatchedLines } from '../server/batched-lines.js';
@@ -193,6 +193,9 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
         port,
         ...(namespaceCache ? { namespaces: namespaceCache satisfies NamespaceSource } : {}),
         ...(cluster ? { pods: kubePodLister(cluster.kubeConfig) } : {}),
+        ...(cluster
+          ? { policyLabels: new PolicyLabelAccessReviews({ client: kubeJsonClient(cluster.kubeConfig), onReview: (source, result) => metrics.recordPolicyLabelReview(source, result) }) }
+          : {}),
       });
     } catch (error) {
       await namespaceCache?.close();

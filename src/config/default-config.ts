@@ -65,10 +65,13 @@ rules:
     checks: {}
     exemptNamespaces: []
 
-  # Only these principals may add, change or remove a Namespace's pod-security.kubernetes.io/* labels
-  # and policygate.dev/mode labels (which lower policygate's modes for that namespace during a
-  # rollout). Without this guard, anyone who may edit a namespace may switch its enforcement off.
-  # Check: unauthorized-change. Add your platform team's group and your GitOps controller's account.
+  # Who may add, change or remove a Namespace's pod-security.kubernetes.io/* labels and
+  # policygate.dev/mode labels (which lower policygate's modes for that namespace during a rollout).
+  # Without this guard, anyone who may edit a namespace may switch its enforcement off.
+  # Check: unauthorized-change. In a cluster the cluster's RBAC decides: whoever may
+  # \`update-policy-labels\` on \`namespaces.policygate.dev\` (cluster-admin, or a binding of the
+  # ClusterRole policygate-policy-labels). The principals below may as well, and are all that
+  # decides where there is no cluster to ask (policygate check --user/--group, review).
   policy-label-guard:
     mode: enforce
     principals:

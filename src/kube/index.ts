@@ -4,3 +4,4 @@ export { NamespaceCache, type NamespaceCacheOptions } from './namespace-cache.js
 export { apiStatusOf, describeApiError, kubeJsonClient, type KubeJsonClient, type KubeMethod, type KubeRequestOptions } from './api-request.js';
 export { LeaderElector, leaderIdentity, type Leadership, type LeaderElectorOptions } from './lease.js';
 export { kubePodLister, type PodListerOptions } from './pod-lister.js';
+export { PolicyLabelAccessReviews, subjectAccessReviewFor, type PolicyLabelAccessOptions } from './policy-label-access.js';

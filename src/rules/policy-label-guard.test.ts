@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testConfig } from '../../test/helpers/config.js';
 import { evaluateObject } from './evaluate.js';
-import { policyLabelGuard } from './policy-label-guard.js';
+import { policyLabelGuard, unauthorizedLabelChanges } from './policy-label-guard.js';
 import type { KubeObject, RuleContext, UserInfo } from './types.js';
 
 const namespace = (labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { team: 'a', ...labels } } });
@@ -67,6 +67,47 @@ describe('policy-label-guard', () => {
     const closed = testConfig({ rules: { 'policy-label-guard': { principals: { users: [], groups: [], serviceAccounts: [] } } } });
     const [finding] = policyLabelGuard.evaluate(namespace({ 'policygate.dev/mode': 'warn' }), { config: closed, operation: 'CREATE', userInfo: alice });
     expect(finding?.message).toContain('only nobody (rules.policy-label-guard.principals is empty) may');
+  });
+
+  describe('with a cluster: RBAC decides for those the principals do not name', () => {
+    const withAccess = (access: RuleContext['policyLabelAccess']): RuleContext => ({ ...update({}, alice), policyLabelAccess: access });
+    const relabelled = namespace({ 'pod-security.kubernetes.io/enforce': 'privileged' });
+
+    it('lets a user RBAC allows change guarded labels', () => {
+      expect(policyLabelGuard.evaluate(relabelled, withAccess({ allowed: true }))).toEqual([]);
+    });
+
+    it('refuses a user RBAC does not allow, naming the permission and the ClusterRole that grants it, and the principals', () => {
+      expect(policyLabelGuard.evaluate(relabelled, withAccess({ allowed: false })).map((finding) => finding.message)).toEqual([
+        'alice may not add label "pod-security.kubernetes.io/enforce" on namespace "team-a": that takes the RBAC verb update-policy-labels on namespaces.policygate.dev ' +
+          '(the ClusterRole policygate-policy-labels grants it) or being one of users root-admin; groups platform; service accounts argocd/argocd-application-controller (rules.policy-label-guard.principals)',
+      ]);
+      const closed = testConfig({ rules: { 'policy-label-guard': { principals: { users: [], groups: [], serviceAccounts: [] } } } });
+      const [finding] = policyLabelGuard.evaluate(relabelled, { ...withAccess({ allowed: false }), config: closed });
+      expect(finding?.message).toBe(
+        'alice may not add label "pod-security.kubernetes.io/enforce" on namespace "team-a": that takes the RBAC verb update-policy-labels on namespaces.policygate.dev (the ClusterRole policygate-policy-labels grants it)',
+      );
+    });
+
+    it('fails closed when the cluster could not be asked: a rule error, which refuses the request while the rule enforces', () => {
+      const { findings, errors } = evaluateObject(relabelled, withAccess({ error: 'the SubjectAccessReview timed out after 3000 ms' }));
+      expect(findings.filter((finding) => finding.rule === 'policy-label-guard')).toEqual([]);
+      expect(errors).toEqual([
+        {
+          rule: 'policy-label-guard',
+          mode: 'enforce',
+          message: 'cannot tell whether alice may change the policy labels of namespace "team-a": the SubjectAccessReview timed out after 3000 ms',
+        },
+      ]);
+    });
+
+    it('needs no answer from the cluster for a principal, or for a request that changes no guarded label', () => {
+      expect(unauthorizedLabelChanges(relabelled, update({}, { username: 'root-admin' }))).toEqual([]);
+      expect(unauthorizedLabelChanges(namespace({ owner: 'x' }), update({}, alice))).toEqual([]);
+      expect(unauthorizedLabelChanges(relabelled, update({}, alice))).toEqual(['pod-security.kubernetes.io/enforce']);
+      // A principal passes even if the cluster says no (the principals are an allow-list on top of RBAC).
+      expect(policyLabelGuard.evaluate(relabelled, { ...update({}, { username: 'root-admin' }), policyLabelAccess: { allowed: false } })).toEqual([]);
+    });
   });
 
   it('is not lowered by the very label it guards', () => {

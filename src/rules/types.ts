@@ -43,10 +43,21 @@ export interface Finding {
   policy?: string;
 }
 
+/** The requesting user, as the API server authenticated them (an AdmissionReview's `request.userInfo`). */
 export interface UserInfo {
   username?: string;
+  uid?: string;
   groups?: string[];
+  /** What the authenticator added (scopes, the node or pod name of a bound token, ...): part of who the user is. */
+  extra?: Record<string, string[]>;
 }
+
+/**
+ * The cluster's answer to "may the requesting user add, change or remove the guarded labels of this
+ * namespace?" (RBAC, through a SubjectAccessReview), for `policy-label-guard`. `error` when the question
+ * could not be asked or answered: the rule then fails closed.
+ */
+export type PolicyLabelAccess = { allowed: boolean; reason?: string | undefined } | { error: string };
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -68,6 +79,12 @@ export interface RuleContext {
   oldObject?: KubeObject | undefined;
   userInfo?: UserInfo | undefined;
   subResource?: string | undefined;
+  /**
+   * With a cluster, when a Namespace request changes guarded labels and the user is not among the
+   * configured principals: whether the cluster's RBAC lets them. Undefined without a cluster (the
+   * webhook with --no-cluster, `review`, `check`): the principals alone decide.
+   */
+  policyLabelAccess?: PolicyLabelAccess | undefined;
 }
 
 /** A resource kind a rule applies to; group '' is the core group. */

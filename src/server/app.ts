@@ -3,7 +3,7 @@
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { NO_CLUSTER, type NamespaceLookup, type PodLister } from '../admission/index.js';
+import { NO_CLUSTER, type NamespaceLookup, type PodLister, type PolicyLabelAuthorizer } from '../admission/index.js';
 import type { PolicyConfig } from '../rules/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { admissionRoutes } from './routes/admission.js';
@@ -30,6 +30,8 @@ export interface AppDeps {
   namespaces?: NamespaceSource;
   /** With a cluster: a namespace's pods, for the warnings when a Namespace UPDATE tightens its enforce level. */
   pods?: PodLister;
+  /** With a cluster: whether RBAC lets a user change a namespace's guarded labels (policy-label-guard). */
+  policyLabels?: PolicyLabelAuthorizer;
   /** Default: silent. One line per decision at `info`. */
   logger?: Logger;
   /** Default: a fresh registry without process metrics. */
@@ -109,7 +111,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error; see the webhook log' });
   });
 
-  admissionRoutes(app, { admission: { config: deps.config, namespaces, pods: deps.pods }, metrics, logger });
+  admissionRoutes(app, { admission: { config: deps.config, namespaces, pods: deps.pods, policyLabels: deps.policyLabels }, metrics, logger });
   healthRoutes(app, { namespaceCacheSynced: namespaces.synced?.bind(namespaces) });
   metricsRoutes(app, metrics);
 

@@ -5,7 +5,7 @@ import http2, { type Http2SecureServer, type Http2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyServerFactory } from 'fastify';
 import type { Logger } from 'pino';
-import type { PodLister } from '../admission/index.js';
+import type { PodLister, PolicyLabelAuthorizer } from '../admission/index.js';
 import type { PolicyConfig } from '../rules/index.js';
 import { buildApp, type NamespaceSource } from './app.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -16,6 +16,8 @@ export interface StartOptions {
   namespaces?: NamespaceSource;
   /** With a cluster, beside the namespace cache: pods judged when a Namespace tightens its enforce level. */
   pods?: PodLister;
+  /** With a cluster: RBAC's answer on who may change a namespace's guarded labels. */
+  policyLabels?: PolicyLabelAuthorizer;
   logger: Logger;
   metrics?: Metrics;
   tls: TlsFiles;
@@ -105,7 +107,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     return server;
   }) as unknown as FastifyServerFactory;
 
-  const app = buildApp({ config: options.config, logger, metrics, serverFactory, ...(namespaces ? { namespaces } : {}), ...(options.pods ? { pods: options.pods } : {}) });
+  const app = buildApp({ config: options.config, logger, metrics, serverFactory, ...(namespaces ? { namespaces } : {}), ...(options.pods ? { pods: options.pods } : {}), ...(options.policyLabels ? { policyLabels: options.policyLabels } : {}) });
   await listenWithFallback(app, options.host, options.port);
   if (!server) throw new Error('the TLS server was not created');
   const tlsServer = server;

@@ -36,6 +36,7 @@ export interface Metrics {
   setCertificateExpiry(notAfter: Date): void;
   recordCertificateReload(result: 'success' | 'failure'): void;
   recordNamespaceLookup(source: 'cache' | 'api', result: 'found' | 'error'): void;
+  recordPolicyLabelReview(source: 'cache' | 'api', result: 'allowed' | 'denied' | 'error'): void;
   /** With `audit: true`. */
   audit?: AuditGauges;
 }
@@ -49,6 +50,7 @@ export const METRIC_NAMES = {
   badRequests: 'policygate_bad_requests_total',
   cacheSize: 'policygate_namespace_cache_size',
   namespaceLookups: 'policygate_namespace_lookups_total',
+  policyLabelReviews: 'policygate_policy_label_reviews_total',
   certificateExpiry: 'policygate_serving_certificate_expiry_timestamp_seconds',
   certificateReloads: 'policygate_certificate_reloads_total',
   auditViolations: 'policygate_audit_violations',
@@ -118,6 +120,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       pendingLookups.flushInto(this);
     },
   });
+  const policyLabelReviews = new Counter({
+    name: METRIC_NAMES.policyLabelReviews,
+    help: 'Questions to the cluster whether a user may change a namespace\'s guarded labels (SubjectAccessReviews), by where the answer came from and what it was',
+    labelNames: ['source', 'result'] as const,
+    registers: [registry],
+  });
   const certificateExpiry = new Gauge({
     name: METRIC_NAMES.certificateExpiry,
     help: 'When the serving certificate expires, in seconds since the Unix epoch',
@@ -172,6 +180,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     recordNamespaceLookup(source, result) {
       const lookupKey = `${source}\0${result}`;
       if (!pendingLookups.increment(lookupKey)) pendingLookups.start(lookupKey, { source, result });
+    },
+    recordPolicyLabelReview(source, result) {
+      policyLabelReviews.inc({ source, result });
     },
     ...(audit ? { audit } : {}),
   };

@@ -12,6 +12,7 @@ import { AUDITED_RESOURCES } from '../../src/audit/resources.js';
 import { serviceDnsNames } from '../../src/certs/index.js';
 import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
 import { DEFAULT_CONFIG, parseConfig } from '../../src/config/load.js';
+import { POLICY_LABEL_CLUSTER_ROLE, POLICY_LABEL_PERMISSION } from '../../src/rules/policy-label-guard.js';
 import { MUTATIONS, RULES } from '../../src/rules/registry.js';
 import type { ResourceKind } from '../../src/rules/types.js';
 import { buildApp } from '../../src/server/app.js';
@@ -126,7 +127,7 @@ describe('deploy/base', () => {
     });
   });
 
-  it('grants exactly the reads the code makes: get/list/watch of namespaces, list of every other kind a rule judges', () => {
+  it('grants exactly what the code does: get/list/watch of namespaces, list of every other kind a rule judges, and asking SubjectAccessReviews', () => {
     const objects = rendered('base');
     const deployment = one(objects, 'Deployment');
     const serviceAccount = deployment.spec.template.spec.serviceAccountName as string;
@@ -136,7 +137,9 @@ describe('deploy/base', () => {
       expect(subjects).toEqual([{ kind: 'ServiceAccount', name: serviceAccount, namespace: deployment.metadata.namespace }]);
       const role = one(objects, 'ClusterRole', binding.roleRef.name);
       for (const rule of role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]) {
-        expect(rule.verbs.every((verb) => ['get', 'list', 'watch'].includes(verb)), `verbs ${rule.verbs.join(', ')}`).toBe(true);
+        // The one verb that is not a read creates a question (a SubjectAccessReview), which changes nothing.
+        const reads = rule.resources.includes('subjectaccessreviews') ? ['create'] : ['get', 'list', 'watch'];
+        expect(rule.verbs.every((verb) => reads.includes(verb)), `verbs ${rule.verbs.join(', ')}`).toBe(true);
         for (const group of rule.apiGroups) {
           for (const resource of rule.resources) {
             expect(group === '*' || resource === '*' || resource.includes('/'), `${group}/${resource}`).toBe(false);
@@ -152,9 +155,20 @@ describe('deploy/base', () => {
     // and pods also by the webhook when a Namespace UPDATE tightens its enforce level (src/kube/pod-lister.ts).
     const expected = new Map<string, string[]>(AUDITED_RESOURCES.map((resource) => [key(resource.group, resource.resource), ['list']]));
     expected.set('core/namespaces', ['get', 'list', 'watch']);
+    // policy-label-guard asks the cluster whether a user may change a namespace's guarded labels (src/kube/policy-label-access.ts).
+    expected.set('authorization.k8s.io/subjectaccessreviews', ['create']);
     expect(expected.get('core/pods'), 'the webhook lists pods whatever the audit reads').toEqual(['list']);
     expect(new Map([...granted].map(([resource, verbs]) => [resource, [...verbs].sort()]))).toEqual(expected);
-    expect(new Set(granted.keys())).toEqual(keysOf(RULES.flatMap((rule) => rule.meta.appliesTo)));
+    expect(new Set([...granted.keys()].filter((resource) => !resource.startsWith('authorization.k8s.io/')))).toEqual(keysOf(RULES.flatMap((rule) => rule.meta.appliesTo)));
+  });
+
+  it('ships, unbound, the ClusterRole that grants the permission policy-label-guard asks about, outside the aggregated admin and edit roles', () => {
+    const objects = rendered('base');
+    const role = one(objects, 'ClusterRole', POLICY_LABEL_CLUSTER_ROLE);
+    expect(role.rules).toEqual([{ apiGroups: [POLICY_LABEL_PERMISSION.group], resources: [POLICY_LABEL_PERMISSION.resource], verbs: [POLICY_LABEL_PERMISSION.verb] }]);
+    expect(Object.keys(role.metadata.labels ?? {}).filter((label) => label.startsWith('rbac.authorization.k8s.io/aggregate-to'))).toEqual([]);
+    const bindings = [...all(objects, 'ClusterRoleBinding'), ...all(objects, 'RoleBinding')];
+    expect(bindings.filter((binding) => binding.roleRef.name === POLICY_LABEL_CLUSTER_ROLE)).toEqual([]);
   });
 
   it('ships the embedded default configuration as the ConfigMap, and the loader accepts it', async () => {
