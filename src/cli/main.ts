@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   certs: { summary: 'write a CA and serving certificate, and the kustomize inputs for self-managed TLS', load: async () => (await import('./certs.js')).certsCommand },
   audit: { summary: 'scan a live cluster: what would enforcing break?', load: async () => (await import('./audit.js')).auditCommand },
   baseline: { summary: 'show (or, with --apply, create) the network baseline NetworkPolicies in a cluster', load: async () => (await import('./baseline.js')).baselineCommand },
+  webhooks: { summary: 'print the webhook configurations serve --register-webhooks registers, for GitOps', load: async () => (await import('./webhooks.js')).webhooksCommand },
 };
 
 export function usage(): string {
