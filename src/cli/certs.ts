@@ -1,6 +1,7 @@
 // `policygate certs`: a CA and a serving certificate for the in-cluster Service, written where the
 // self-managed overlay's kustomization reads them (deploy/overlays/self-managed/certs/). kustomize
-// turns the files into the Secret and both webhooks' caBundle, so nobody base64-encodes anything.
+// turns the files into the Secret (the pods register its ca.crt as the webhooks' caBundle), so nobody
+// base64-encodes anything.
 //
 // Rotation (`--force`): a new CA and serving certificate replace the old ones, and the new ca.crt also
 // carries the previous CA. Between `kubectl apply` and the moment every pod has reloaded the new

@@ -3,20 +3,22 @@
 // watch, exit 0. `--dev` (what `npm start` runs) makes a development CA and certificate under ./certs.
 import type { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createLeaseElector, parseAuditInterval, startClusterAudit, type ClusterAudit } from '../audit/index.js';
 import { CERTIFICATE_FILES, fileExists, serviceDnsNames, validFor } from '../certs/files.js';
 import { DEFAULT_CONFIG, loadConfig } from '../config/load.js';
 import { EXIT, InputError } from '../errors.js';
-import { kubeJsonClient, kubePodLister, loadClusterConfig, NamespaceCache, PolicyLabelAccessReviews, type LeaderElector } from '../kube/index.js';
+import { kubeJsonClient, kubePodLister, loadClusterConfig, NamespaceCache, podNamespace, PolicyLabelAccessReviews, WebhookRegistrar, type LeaderElector } from '../kube/index.js';
 import { NetworkBaselineController } from '../network-baseline/controller.js';
 import type { NamespaceSource } from '../server/app.js';
 import { BatchedLines } from '../server/batched-lines.js';
 import { startServer, type RunningServer } from '../server/listen.js';
 import { createMetrics } from '../server/metrics.js';
+import type { FailurePolicy, ServiceReference } from '../webhooks/configurations.js';
 import type { Command, CommandIO } from './command.js';
 import { oneOf, parseCommandArgs, portNumber } from './parse-args.js';
+import { excludedNamespacesFlag, failurePolicyFlag, readCaBundle, serviceFlag, WEBHOOK_FLAGS, WEBHOOK_FLAGS_USAGE, type WebhookFlagValues } from './webhook-flags.js';
 
 const DEFAULT_PORT = 8443;
 /** Where `--dev` keeps its CA and certificate, relative to the working directory (git-ignored). */
@@ -27,6 +29,12 @@ const DEV_IP_ADDRESSES = ['127.0.0.1', '::1'];
 /** The development certificate is made again when it has less than this left. */
 const DEV_RENEW_BEFORE_MS = 86_400_000;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/**
+ * After the kubelet's readiness probe first finds this replica ready, the endpoints controller adds it
+ * to the Service and the API servers learn of it: only then can they call it. Registering waits this
+ * long more.
+ */
+const REGISTRATION_DELAY_MS = 5_000;
 
 const USAGE = `Usage: policygate serve [options]
 
@@ -52,6 +60,14 @@ Options:
                        log; one replica at a time, by the coordination.k8s.io Lease policygate-audit
   --policy-reports     with --audit-interval: also keep a wgpolicyk8s.io/v1alpha2 PolicyReport
                        "policygate" per namespace with failures (at most 100 results each)
+  --register-webhooks SERVICE
+                       once ready (namespaces synced, and the readiness probe answered), register
+                       policygate's validating and mutating webhook configurations, calling the
+                       Service SERVICE (NAME in this pod's namespace, or NAMESPACE/NAME[:PORT]), and
+                       keep them: re-created when deleted, put back when changed (every 30 s)
+  --ca-bundle FILE     with --register-webhooks: the CA the API server is to trust (default: ca.crt
+                       beside --tls-cert, as cert-manager and \`policygate certs\` write it)
+${WEBHOOK_FLAGS_USAGE}
   -h, --help           show this help
 
 SIGTERM or SIGINT: stop accepting connections, answer requests in flight, exit 0.
@@ -85,6 +101,38 @@ export interface ServeDeps {
   signals?: EventEmitter;
   /** Called once the server listens (tests read the port from it). */
   onListening?: (server: RunningServer) => void;
+  /** How long after the first ready answer the webhooks are registered (tests shorten it). */
+  registrationDelayMs?: number;
+  /** How often the registered webhooks are checked (tests shorten it). */
+  registrationIntervalMs?: number;
+}
+
+interface Registration {
+  webhooks: { service: ServiceReference; failurePolicy: FailurePolicy; excludedNamespaces: string[] };
+  caBundleFile: string;
+}
+
+/** `--register-webhooks` and the flags that go with it, checked before anything starts. */
+async function registrationOf(
+  values: { dev?: boolean; 'no-cluster'?: boolean; 'tls-cert'?: string | undefined; 'register-webhooks'?: string | undefined; 'ca-bundle'?: string | undefined } & WebhookFlagValues,
+  hasCluster: boolean,
+  io: CommandIO,
+): Promise<Registration | undefined> {
+  const service = values['register-webhooks'];
+  if (service === undefined) {
+    const stray = (['ca-bundle', 'failure-policy', 'exclude-namespace'] as const).find((flag) => values[flag] !== undefined);
+    if (stray) throw new InputError(`--${stray} goes with --register-webhooks`);
+    return undefined;
+  }
+  if (values.dev) throw new InputError('--register-webhooks registers webhooks the API server calls through a Service: not with --dev');
+  if (!hasCluster) throw new InputError(`--register-webhooks needs a cluster (--kubeconfig, KUBECONFIG or the in-cluster service account)${values['no-cluster'] ? ', not --no-cluster' : ''}`);
+  const caBundleFile = resolve(io.cwd, values['ca-bundle'] ?? join(dirname(values['tls-cert'] ?? ''), 'ca.crt'));
+  // Read now, so that a missing or broken file stops the server before it starts, naming the file.
+  await readCaBundle('--ca-bundle', caBundleFile);
+  return {
+    webhooks: { service: serviceFlag('register-webhooks', service, podNamespace(io.env)), failurePolicy: failurePolicyFlag(values), excludedNamespaces: excludedNamespacesFlag(values) },
+    caBundleFile,
+  };
 }
 
 export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {}): Promise<number> {
@@ -101,6 +149,9 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
     'log-level': { type: 'string' },
     'audit-interval': { type: 'string' },
     'policy-reports': { type: 'boolean', default: false },
+    'register-webhooks': { type: 'string' },
+    'ca-bundle': { type: 'string' },
+    ...WEBHOOK_FLAGS,
   });
   if (positionals.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
   const port = portNumber('port', values.port, DEFAULT_PORT);
@@ -120,6 +171,7 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
   if (auditIntervalMs !== undefined && !cluster) {
     throw new InputError(`--audit-interval needs a cluster (--kubeconfig, KUBECONFIG or the in-cluster service account)${values['no-cluster'] ? ', not --no-cluster' : ''}`);
   }
+  const registration = await registrationOf(values, cluster !== undefined, io);
   const logger = createLogger(level, io);
 
   const clientCa = values['client-ca'] === undefined ? undefined : resolve(io.cwd, values['client-ca']);
@@ -163,6 +215,11 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
   // Signals are caught from here on: one during startup stops the server as soon as it listens; a
   // second one during the graceful shutdown closes what is still open at once.
   const signals = deps.signals ?? process;
+  // The first time /readyz answers ready, the kubelet's probe has found this replica ready.
+  let answeredReady: () => void = () => {};
+  const firstReady = new Promise<void>((resolveReady) => {
+    answeredReady = resolveReady;
+  });
   let signalled: (signal: string) => void = () => {};
   const stopRequested = new Promise<string>((resolveSignal) => {
     signalled = resolveSignal;
@@ -196,6 +253,7 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
         ...(cluster
           ? { policyLabels: new PolicyLabelAccessReviews({ client: kubeJsonClient(cluster.kubeConfig), onReview: (source, result) => metrics.recordPolicyLabelReview(source, result) }) }
           : {}),
+        onReady: () => answeredReady(),
       });
     } catch (error) {
       await namespaceCache?.close();
@@ -221,12 +279,33 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
       baseline = new NetworkBaselineController({ kubeConfig: cluster.kubeConfig, client: kubeJsonClient(cluster.kubeConfig), config: config.networkBaseline, leadership: elector, logger }).start();
     }
     elector?.start();
+    let registrar: WebhookRegistrar | undefined;
+    let registrationTimer: NodeJS.Timeout | undefined;
+    if (cluster && registration) {
+      const { service } = registration.webhooks;
+      const webhookRegistrar = new WebhookRegistrar({
+        client: kubeJsonClient(cluster.kubeConfig),
+        logger,
+        webhooks: registration.webhooks,
+        caBundleFile: registration.caBundleFile,
+        servingCertificateFile: tls.cert,
+        ...(deps.registrationIntervalMs !== undefined ? { intervalMs: deps.registrationIntervalMs } : {}),
+        onResult: (configuration, result) => metrics.recordWebhookRegistration(configuration, result),
+      });
+      registrar = webhookRegistrar;
+      logger.info({ service: `${service.namespace}/${service.name}:${service.port ?? 443}`, caBundle: registration.caBundleFile }, 'webhook configurations: registering them once this replica is ready');
+      void firstReady.then(() => {
+        registrationTimer = setTimeout(() => webhookRegistrar.start(), deps.registrationDelayMs ?? REGISTRATION_DELAY_MS).unref();
+      });
+    }
     deps.onListening?.(running);
 
     await stopRequested;
+    clearTimeout(registrationTimer);
     try {
-      // The audit and the baseline stop, then the Lease is handed over, while the server drains its connections.
-      await Promise.all([running.shutdown(), Promise.all([clusterAudit?.stop(), baseline?.stop()]).then(() => elector?.stop())]);
+      // The audit and the baseline stop, then the Lease is handed over, while the server drains its
+      // connections. The webhook configurations stay registered: other replicas answer them.
+      await Promise.all([running.shutdown(), Promise.all([clusterAudit?.stop(), baseline?.stop()]).then(() => elector?.stop()), registrar?.stop()]);
     } catch (error) {
       logger.error({ err: error }, 'error during shutdown');
     }

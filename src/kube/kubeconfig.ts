@@ -1,7 +1,7 @@
 // Where the cluster is: `--kubeconfig FILE`, else the KUBECONFIG variable, else the pod's service account
 // (in-cluster). Nothing else: a developer's ~/.kube/config is not picked up behind their back, so
 // `npm start` on a laptop runs without a cluster unless asked. `--no-cluster` turns all of it off.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from '../errors.js';
@@ -42,6 +42,17 @@ function complete(kubeConfig: KubeConfig, source: string): ClusterConfig {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new InputError(`${source}: no current context with a cluster`);
   return { kubeConfig, source, server: cluster.server };
+}
+
+/** The namespace this process runs in: POD_NAMESPACE, else the pod's service account's; undefined outside a pod. */
+export function podNamespace(env: NodeJS.ProcessEnv, pathPrefix = ''): string | undefined {
+  if (env.POD_NAMESPACE) return env.POD_NAMESPACE;
+  try {
+    const fromServiceAccount = readFileSync(`${pathPrefix}${SERVICE_ACCOUNT_DIR}/namespace`, 'utf8').trim();
+    return fromServiceAccount === '' ? undefined : fromServiceAccount;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The cluster to watch Namespaces in, or undefined to run without one. */

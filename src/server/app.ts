@@ -32,6 +32,8 @@ export interface AppDeps {
   pods?: PodLister;
   /** With a cluster: whether RBAC lets a user change a namespace's guarded labels (policy-label-guard). */
   policyLabels?: PolicyLabelAuthorizer;
+  /** Told each time /readyz answers ready (the kubelet's readiness probe): `serve` registers the webhooks after the first. */
+  onReady?: () => void;
   /** Default: silent. One line per decision at `info`. */
   logger?: Logger;
   /** Default: a fresh registry without process metrics. */
@@ -112,7 +114,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   admissionRoutes(app, { admission: { config: deps.config, namespaces, pods: deps.pods, policyLabels: deps.policyLabels }, metrics, logger });
-  healthRoutes(app, { namespaceCacheSynced: namespaces.synced?.bind(namespaces) });
+  healthRoutes(app, { namespaceCacheSynced: namespaces.synced?.bind(namespaces), onReady: deps.onReady });
   metricsRoutes(app, metrics);
 
   app.addHook('onClose', async function releaseNamespaceCache() {

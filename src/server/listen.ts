@@ -18,6 +18,8 @@ export interface StartOptions {
   pods?: PodLister;
   /** With a cluster: RBAC's answer on who may change a namespace's guarded labels. */
   policyLabels?: PolicyLabelAuthorizer;
+  /** Told each time /readyz answers ready. */
+  onReady?: () => void;
   logger: Logger;
   metrics?: Metrics;
   tls: TlsFiles;
@@ -107,7 +109,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     return server;
   }) as unknown as FastifyServerFactory;
 
-  const app = buildApp({ config: options.config, logger, metrics, serverFactory, ...(namespaces ? { namespaces } : {}), ...(options.pods ? { pods: options.pods } : {}), ...(options.policyLabels ? { policyLabels: options.policyLabels } : {}) });
+  const app = buildApp({ config: options.config, logger, metrics, serverFactory, ...(namespaces ? { namespaces } : {}), ...(options.pods ? { pods: options.pods } : {}), ...(options.policyLabels ? { policyLabels: options.policyLabels } : {}), ...(options.onReady ? { onReady: options.onReady } : {}) });
   await listenWithFallback(app, options.host, options.port);
   if (!server) throw new Error('the TLS server was not created');
   const tlsServer = server;

@@ -37,6 +37,7 @@ export interface Metrics {
   recordCertificateReload(result: 'success' | 'failure'): void;
   recordNamespaceLookup(source: 'cache' | 'api', result: 'found' | 'error'): void;
   recordPolicyLabelReview(source: 'cache' | 'api', result: 'allowed' | 'denied' | 'error'): void;
+  recordWebhookRegistration(configuration: 'validating' | 'mutating', result: 'created' | 'updated' | 'unchanged' | 'error'): void;
   /** With `audit: true`. */
   audit?: AuditGauges;
 }
@@ -51,6 +52,7 @@ export const METRIC_NAMES = {
   cacheSize: 'policygate_namespace_cache_size',
   namespaceLookups: 'policygate_namespace_lookups_total',
   policyLabelReviews: 'policygate_policy_label_reviews_total',
+  webhookRegistrations: 'policygate_webhook_registrations_total',
   certificateExpiry: 'policygate_serving_certificate_expiry_timestamp_seconds',
   certificateReloads: 'policygate_certificate_reloads_total',
   auditViolations: 'policygate_audit_violations',
@@ -126,6 +128,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['source', 'result'] as const,
     registers: [registry],
   });
+  const webhookRegistrations = new Counter({
+    name: METRIC_NAMES.webhookRegistrations,
+    help: 'Passes of serve --register-webhooks over each webhook configuration, by what it did (created, updated, unchanged, error)',
+    labelNames: ['configuration', 'result'] as const,
+    registers: [registry],
+  });
   const certificateExpiry = new Gauge({
     name: METRIC_NAMES.certificateExpiry,
     help: 'When the serving certificate expires, in seconds since the Unix epoch',
@@ -183,6 +191,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     recordPolicyLabelReview(source, result) {
       policyLabelReviews.inc({ source, result });
+    },
+    recordWebhookRegistration(configuration, result) {
+      webhookRegistrations.inc({ configuration, result });
     },
     ...(audit ? { audit } : {}),
   };

@@ -1,21 +1,25 @@
-// deploy/ rendered as `kubectl apply -k` would apply it, checked against the code it deploys: the
-// webhooks send exactly the kinds the rules and mutations apply to, to routes the server has; the
-// Deployment's flags, ports, probes and mounts line up with one another and with `policygate serve`;
-// nothing that could lock a cluster out of itself (its own namespace, kube-system, leases) is matched.
+// deploy/ rendered as `kubectl apply -k` would apply it, checked against the code it deploys: no webhook
+// configuration is applied (the server registers them once ready), and what the Deployment's flags make
+// it register calls the Service, on routes the server has, never in its own namespace; the Deployment's
+// flags, ports, probes and mounts line up with one another and with `policygate serve`; the RBAC grants
+// exactly what the code uses.
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_LEASE_NAME, parseAuditInterval } from '../../src/audit/periodic.js';
 import { AUDITED_RESOURCES } from '../../src/audit/resources.js';
 import { serviceDnsNames } from '../../src/certs/index.js';
+import { excludedNamespacesFlag, failurePolicyFlag, serviceFlag } from '../../src/cli/webhook-flags.js';
 import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
 import { DEFAULT_CONFIG, parseConfig } from '../../src/config/load.js';
+import { WEBHOOK_OWNER_CLUSTER_ROLE } from '../../src/kube/index.js';
 import { POLICY_LABEL_CLUSTER_ROLE, POLICY_LABEL_PERMISSION } from '../../src/rules/policy-label-guard.js';
-import { MUTATIONS, RULES } from '../../src/rules/registry.js';
+import { RULES } from '../../src/rules/registry.js';
 import type { ResourceKind } from '../../src/rules/types.js';
 import { buildApp } from '../../src/server/app.js';
+import { ALWAYS_EXCLUDED_NAMESPACES, WEBHOOK_CONFIGURATION_NAME, webhookConfigurations, type WebhookConfiguration } from '../../src/webhooks/configurations.js';
 import { DEPLOY, REPO, all, copyOfDeploy, deployWithCertificates, kustomize, kustomizeText, one, type Manifest } from './render.js';
 
 /** Kubernetes' own guess from a kind to its resource name (meta.UnsafeGuessKindToResource); right for every kind here. */
@@ -29,36 +33,26 @@ function resourceOf(kind: string): string {
 const key = (group: string, resource: string) => `${group === '' ? 'core' : group}/${resource}`;
 const keysOf = (kinds: readonly ResourceKind[]) => new Set(kinds.map((kind) => key(kind.group, resourceOf(kind.kind))));
 
-/**
- * The one subresource a rule and a mutation act on: `kubectl debug` adds ephemeral containers through
- * it, and pod-security judges them (as PSA does) while the securityContext defaults fill them in.
- */
-const POD_SUBRESOURCES = ['pods/ephemeralcontainers'];
-const VALIDATED = new Set([...keysOf(RULES.flatMap((rule) => rule.meta.appliesTo)), ...POD_SUBRESOURCES.map((resource) => key('', resource))]);
-const MUTATED = new Set([...keysOf(MUTATIONS.flatMap((mutation) => mutation.appliesTo)), ...POD_SUBRESOURCES.map((resource) => key('', resource))]);
-const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system', 'kube-node-lease'];
-
-interface WebhookRule {
-  apiGroups: string[];
-  apiVersions: string[];
-  operations: string[];
-  resources: string[];
-  scope?: string;
+/** Every value of a repeatable flag. */
+function allOf(args: readonly string[], flag: string): string[] {
+  return args.flatMap((arg, index) => (arg === flag && args[index + 1] !== undefined ? [args[index + 1] as string] : []));
 }
 
-/** Every (group, resource) a webhook's rules match, with the operations each is sent for. */
-function matched(webhook: { rules: WebhookRule[] }): Map<string, Set<string>> {
-  const result = new Map<string, Set<string>>();
-  for (const rule of webhook.rules) {
-    for (const group of rule.apiGroups) {
-      for (const resource of rule.resources) {
-        const operations = result.get(key(group, resource)) ?? new Set<string>();
-        for (const operation of rule.operations) operations.add(operation);
-        result.set(key(group, resource), operations);
-      }
-    }
-  }
-  return result;
+/**
+ * What a Deployment's container registers once ready: `--register-webhooks` and its flags, read as
+ * `policygate serve` reads them (the namespace of a bare Service name is the pod's own), made by the
+ * same code. The caBundle is left out: it is the mounted Secret's ca.crt, checked per overlay.
+ */
+function registeredBy(deployment: Manifest): WebhookConfiguration[] {
+  const [container] = deployment.spec.template.spec.containers as Manifest[];
+  const args = container?.args as string[];
+  const service = allOf(args, '--register-webhooks');
+  expect(service, '--register-webhooks').toHaveLength(1);
+  return webhookConfigurations({
+    service: serviceFlag('register-webhooks', service[0] as string, deployment.metadata.namespace),
+    failurePolicy: failurePolicyFlag({ 'failure-policy': allOf(args, '--failure-policy').at(-1) }),
+    excludedNamespaces: excludedNamespacesFlag({ 'exclude-namespace': allOf(args, '--exclude-namespace') }),
+  });
 }
 
 /** `--flag value` pairs of a container's args. */
@@ -106,18 +100,21 @@ const rendered = (name: string): Manifest[] => {
 };
 
 describe('deploy/base', () => {
-  it('registers no webhook on its own: only an overlay, which brings the CA, does', () => {
+  it('applies no webhook configuration: the server registers them once a replica is ready', () => {
     const kinds = rendered('base').map((object) => object.kind);
     expect(kinds).not.toContain('ValidatingWebhookConfiguration');
     expect(kinds).not.toContain('MutatingWebhookConfiguration');
-    expect(new Set(kinds)).toEqual(new Set(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Service', 'Deployment', 'PodDisruptionBudget']));
+    expect(new Set(kinds)).toEqual(
+      new Set(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Service', 'Deployment', 'PodDisruptionBudget', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']),
+    );
   });
 
   it('puts everything namespaced in its own Namespace, which enforces the restricted Pod Security level', () => {
     const objects = rendered('base');
     const namespace = one(objects, 'Namespace');
     const own = namespace.metadata.name;
-    for (const object of objects.filter((candidate) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(candidate.kind))) {
+    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
+    for (const object of objects.filter((candidate) => !clusterScoped.includes(candidate.kind))) {
       expect(object.metadata.namespace, `${object.kind} ${object.metadata.name}`).toBe(own);
     }
     expect(namespace.metadata.labels).toMatchObject({
@@ -135,6 +132,8 @@ describe('deploy/base', () => {
     for (const binding of all(objects, 'ClusterRoleBinding')) {
       const subjects = binding.subjects as { kind: string; name: string; namespace: string }[];
       expect(subjects).toEqual([{ kind: 'ServiceAccount', name: serviceAccount, namespace: deployment.metadata.namespace }]);
+      // Its writes of its own webhook configurations: the next test.
+      if (binding.roleRef.name === WEBHOOK_OWNER_CLUSTER_ROLE) continue;
       const role = one(objects, 'ClusterRole', binding.roleRef.name);
       for (const rule of role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]) {
         // The one verb that is not a read creates a question (a SubjectAccessReview), which changes nothing.
@@ -162,6 +161,40 @@ describe('deploy/base', () => {
     expect(new Set([...granted.keys()].filter((resource) => !resource.startsWith('authorization.k8s.io/')))).toEqual(keysOf(RULES.flatMap((rule) => rule.meta.appliesTo)));
   });
 
+  it('lets the server write only its own two webhook configurations (create cannot be limited by name) and read the ClusterRole that owns them', () => {
+    const objects = rendered('base');
+    const deployment = one(objects, 'Deployment');
+    const role = one(objects, 'ClusterRole', WEBHOOK_OWNER_CLUSTER_ROLE);
+    const configurations = ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'];
+    expect(role.rules).toEqual([
+      { apiGroups: ['admissionregistration.k8s.io'], resources: configurations, resourceNames: [WEBHOOK_CONFIGURATION_NAME], verbs: ['get', 'update'] },
+      { apiGroups: ['admissionregistration.k8s.io'], resources: configurations, verbs: ['create'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: [WEBHOOK_OWNER_CLUSTER_ROLE], verbs: ['get'] },
+    ]);
+    const binding = one(objects, 'ClusterRoleBinding', WEBHOOK_OWNER_CLUSTER_ROLE);
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: WEBHOOK_OWNER_CLUSTER_ROLE });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: deployment.spec.template.spec.serviceAccountName, namespace: deployment.metadata.namespace }]);
+  });
+
+  it('refuses the service account any webhook configuration but its own, calling its own Service (a ValidatingAdmissionPolicy)', () => {
+    const objects = rendered('base');
+    const service = one(objects, 'Service');
+    const policy = one(objects, 'ValidatingAdmissionPolicy', 'policygate-own-webhooks');
+    expect(policy.spec.failurePolicy).toBe('Fail');
+    expect(policy.spec.matchConstraints.resourceRules).toEqual([
+      { apiGroups: ['admissionregistration.k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'] },
+    ]);
+    const serviceAccount = one(objects, 'ServiceAccount').metadata.name;
+    expect(policy.spec.matchConditions).toEqual([
+      { name: 'by-policygate', expression: `request.userInfo.username.startsWith('system:serviceaccount:') && request.userInfo.username.endsWith(':${serviceAccount}')` },
+    ]);
+    const expressions = (policy.spec.validations as { expression: string }[]).map((validation) => validation.expression).join('\n');
+    expect(expressions).toContain(`object.metadata.name == '${WEBHOOK_CONFIGURATION_NAME}'`);
+    expect(expressions).toContain(`w.clientConfig.service.name == '${service.metadata.name}'`);
+    expect(expressions).toContain('!has(w.clientConfig.url)');
+    expect(one(objects, 'ValidatingAdmissionPolicyBinding', 'policygate-own-webhooks').spec).toEqual({ policyName: 'policygate-own-webhooks', validationActions: ['Deny'] });
+  });
+
   it('ships, unbound, the ClusterRole that grants the permission policy-label-guard asks about, outside the aggregated admin and edit roles', () => {
     const objects = rendered('base');
     const role = one(objects, 'ClusterRole', POLICY_LABEL_CLUSTER_ROLE);
@@ -181,7 +214,7 @@ describe('deploy/base', () => {
     expect(parseConfig(text, 'deploy/base/config.yaml')).toEqual(DEFAULT_CONFIG);
   });
 
-  it('deploys the image of this release', async () => {
+  it('deploys the image of this release, which must be set to one that was built and pushed', async () => {
     const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
     const [container] = one(rendered('base'), 'Deployment').spec.template.spec.containers as Manifest[];
     expect(container?.image).toBe(`ghcr.io/policygate/policygate:${version}`);
@@ -200,86 +233,48 @@ describe.each(['cert-manager', 'self-managed'])('deploy/overlays/%s', (overlay) 
   const service = () => one(objects(), 'Service');
   const ownNamespace = () => deployment().metadata.namespace as string;
   /** Both configurations, each with its webhooks and the (group, resource) set it must match. */
-  const webhooks = () =>
-    ([['ValidatingWebhookConfiguration', VALIDATED], ['MutatingWebhookConfiguration', MUTATED]] as const).map(([kind, expected]) => {
-      const all = one(objects(), kind).webhooks as Manifest[];
-      return { kind, expected, all, webhook: all[0] as Manifest };
-    });
+  /** What the Deployment registers once ready, as its flags say. */
+  const registered = () => registeredBy(deployment());
 
-  it('has one validating and one mutating webhook, calling routes the server has through the Service', () => {
-    const names: string[] = [];
-    for (const { all: configured, webhook } of webhooks()) {
-      expect(configured).toHaveLength(1);
-      names.push(webhook.name);
-      const { service: target } = webhook.clientConfig as { service: { name: string; namespace: string; path: string; port: number } };
+  it('applies no webhook configuration; the Deployment registers one validating and one mutating webhook, calling routes the server has through the Service', () => {
+    expect(objects().map((object) => object.kind).filter((kind) => kind.endsWith('WebhookConfiguration'))).toEqual([]);
+    const configurations = registered();
+    expect(configurations.map((configuration) => [configuration.kind, configuration.webhooks.map((webhook) => webhook.name)])).toEqual([
+      ['ValidatingWebhookConfiguration', ['validate.policygate.dev']],
+      ['MutatingWebhookConfiguration', ['mutate.policygate.dev']],
+    ]);
+    for (const configuration of configurations) {
+      const target = configuration.webhooks[0].clientConfig.service;
       expect(target.name).toBe(service().metadata.name);
       expect(target.namespace).toBe(service().metadata.namespace);
       expect((service().spec.ports as { port: number }[]).map((port) => port.port)).toContain(target.port);
       expect(app.hasRoute({ method: 'POST', url: target.path }), `POST ${target.path}`).toBe(true);
     }
-    expect(names).toEqual(['validate.policygate.dev', 'mutate.policygate.dev']);
-    expect(webhooks().map(({ webhook }) => webhook.clientConfig.service.path)).toEqual(['/validate', '/mutate']);
   });
 
-  it('sends exactly the kinds the rules (validating) and mutations (mutating) apply to, for CREATE and UPDATE only', () => {
-    for (const configuration of webhooks()) {
-      const { webhook } = configuration;
-      const sent = matched(webhook as unknown as { rules: WebhookRule[] });
-      expect(new Set(sent.keys()), configuration.kind).toEqual(configuration.expected);
-      for (const [resource, operations] of sent) {
-        expect([...operations].every((operation) => operation === 'CREATE' || operation === 'UPDATE'), `${resource}: ${[...operations].join(', ')}`).toBe(true);
-        // Objects are judged when created; a subresource only exists on UPDATE.
-        expect(operations.has(resource.endsWith('/ephemeralcontainers') ? 'UPDATE' : 'CREATE'), resource).toBe(true);
-      }
-      for (const rule of webhook.rules as WebhookRule[]) {
-        for (const field of ['apiGroups', 'apiVersions', 'operations', 'resources'] as const) expect(rule[field], `${configuration.kind} ${field}`).not.toContain('*');
-        expect(rule.apiVersions).toEqual(['v1']);
-        expect(rule.scope).toBe(rule.resources.includes('namespaces') ? 'Cluster' : 'Namespaced');
-        if (rule.resources.includes('namespaces')) expect(rule.resources).toEqual(['namespaces']);
-      }
-      for (const never of ['core/events', 'coordination.k8s.io/leases', 'events.k8s.io/events', 'core/nodes', 'core/pods/status', 'core/pods/binding']) {
-        expect(sent.has(never), never).toBe(false);
-      }
+  it('never has requests in kube-system, kube-node-lease or its own namespace sent, and enforcement fails closed', () => {
+    for (const configuration of registered()) {
+      expect(configuration.webhooks[0].namespaceSelector.matchExpressions[0]?.values).toEqual(expect.arrayContaining([...ALWAYS_EXCLUDED_NAMESPACES, ownNamespace()]));
     }
-    // Every pod-bearing kind is judged on UPDATE too; the validating webhook judges what the mutating one may have changed.
-    const validating = matched(webhooks()[0]?.webhook as unknown as { rules: WebhookRule[] });
-    for (const [resource, operations] of validating) if (!resource.endsWith('/ephemeralcontainers')) expect([...operations].sort(), resource).toEqual(['CREATE', 'UPDATE']);
+    expect(registered().map((configuration) => configuration.webhooks[0].failurePolicy)).toEqual(['Fail', 'Ignore']);
   });
 
-  it('never sends requests in kube-system, kube-node-lease or its own namespace, nor about those Namespaces', () => {
-    for (const { kind, webhook } of webhooks()) {
-      // A namespaceSelector is matched against the namespace's labels, and for a Namespace object
-      // against that Namespace's own labels: one NotIn on the name label covers both.
-      const expressions = webhook.namespaceSelector.matchExpressions as { key: string; operator: string; values: string[] }[];
-      const exclusion = expressions.find((expression) => expression.key === 'kubernetes.io/metadata.name' && expression.operator === 'NotIn');
-      expect(exclusion, kind).toBeDefined();
-      expect(exclusion?.values).toEqual(expect.arrayContaining([...ALWAYS_EXCLUDED_NAMESPACES, ownNamespace()]));
-      expect(webhook.namespaceSelector.matchLabels, 'matchLabels would exclude every namespace without them').toBeUndefined();
-      expect(webhook.objectSelector).toBeUndefined();
-    }
-  });
-
-  it('is safe to call: no side effects, v1 reviews, short timeouts, a deliberate failurePolicy, reinvocation for mutations', () => {
-    const [validating, mutating] = webhooks().map(({ webhook }) => webhook);
-    for (const webhook of [validating, mutating] as Manifest[]) {
-      expect(webhook.sideEffects).toBe('None');
-      expect(webhook.admissionReviewVersions).toEqual(['v1']);
-      expect(webhook.timeoutSeconds).toBeLessThanOrEqual(5);
-      expect(webhook.matchPolicy).toBe('Equivalent');
-      // Deletions (finalizers removed by UPDATEs) never wait for policygate.
-      expect(webhook.matchConditions).toEqual([{ name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' }]);
-    }
-    // Explained in deploy/webhooks/*.yaml: enforcement fails closed, defaults fail open.
-    expect(validating?.failurePolicy).toBe('Fail');
-    expect(mutating?.failurePolicy).toBe('Ignore');
-    expect(mutating?.reinvocationPolicy).toBe('IfNeeded');
+  it('registers ca.crt of the mounted TLS Secret as the caBundle: the CA that signed the certificate it serves', () => {
+    const args = container().args as string[];
+    expect(args).not.toContain('--ca-bundle');
+    // serve's default: ca.crt beside --tls-cert, in the same Secret volume.
+    const caBundle = join(dirname(flags(args).get('--tls-cert') as string), 'ca.crt');
+    const mount = mountHolding(container(), caBundle);
+    const volume = (podSpec().volumes as Manifest[]).find((candidate) => candidate.name === mount.name);
+    expect(volume?.secret?.secretName).toBe('policygate-tls');
+    expect(volume?.secret?.items, 'every key of the Secret is mounted').toBeUndefined();
   });
 
   it('runs policygate serve with flags that match its ports, probes, config and certificate mounts', () => {
     const args = container().args as string[];
     expect(args[0]).toBe('serve');
     const flag = flags(args);
-    expect([...flag.keys()].sort()).toEqual(['--config', '--port', '--tls-cert', '--tls-key']);
+    expect([...flag.keys()].sort()).toEqual(['--config', '--port', '--register-webhooks', '--tls-cert', '--tls-key']);
     expect(args).not.toContain('--no-cluster');
 
     // --port is the container port the Service targets, and the port both probes call over HTTPS.
@@ -367,11 +362,8 @@ describe('deploy/overlays/cert-manager', () => {
     expect(ca?.spec.isCA).toBe(true);
     one(objects, 'Issuer', ca?.spec.issuerRef.name);
 
-    // The CA injector fills both webhooks' caBundle from that Certificate.
-    for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
-      const configuration = one(objects, kind);
-      expect(configuration.metadata.annotations?.['cert-manager.io/inject-ca-from'], kind).toBe(`${serving?.metadata.namespace}/${serving?.metadata.name}`);
-    }
+    // A CA issuer: cert-manager writes the CA into the Secret's ca.crt, which the pods register as the caBundle.
+    expect(issuer.spec.ca?.secretName).toBe(ca?.spec.secretName);
   });
 });
 
@@ -387,10 +379,7 @@ describe('deploy/components/audit-only', () => {
     expect(config).toEqual(expected);
     expect(all(objects, 'ConfigMap')).toHaveLength(1);
 
-    const [validating] = one(objects, 'ValidatingWebhookConfiguration').webhooks as Manifest[];
-    expect(validating?.failurePolicy).toBe('Ignore');
-    const [mutating] = one(objects, 'MutatingWebhookConfiguration').webhooks as Manifest[];
-    expect(mutating?.failurePolicy).toBe('Ignore');
+    expect(registeredBy(deployment).map((configuration) => configuration.webhooks[0].failurePolicy)).toEqual(['Ignore', 'Ignore']);
   });
 });
 
@@ -457,7 +446,7 @@ describe('deploy/overlays/self-managed', () => {
     }
   });
 
-  it('turns the files `policygate certs` wrote into the Secret and both caBundles, with no manual encoding', async () => {
+  it('turns the files `policygate certs` wrote into the Secret, whose ca.crt the pods register, with no manual encoding', async () => {
     const objects = rendered('self-managed');
     const service = one(objects, 'Service');
     const secret = one(objects, 'Secret', 'policygate-tls');
@@ -467,9 +456,6 @@ describe('deploy/overlays/self-managed', () => {
     for (const name of ['ca.crt', 'tls.crt', 'tls.key']) expect(decoded(name)).toBe(await readFile(join(selfManaged.certs, name), 'utf8'));
     expect(Object.keys(secret.data).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
 
-    for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
-      for (const webhook of one(objects, kind).webhooks as Manifest[]) expect(webhook.clientConfig.caBundle, kind).toBe(secret.data['ca.crt']);
-    }
     const ca = new X509Certificate(decoded('ca.crt'));
     const serving = new X509Certificate(decoded('tls.crt'));
     expect(serving.verify(ca.publicKey)).toBe(true);

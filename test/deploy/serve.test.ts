@@ -1,9 +1,10 @@
 // The Deployment's own container args, run for real: `policygate serve` (the built CLI) started with the
 // rendered args, the ConfigMap's file and the certificates `policygate certs` wrote, answers the
-// probes' paths over HTTPS and the webhooks' paths with a verdict. Every call trusts only the CA of the
-// rendered webhook configuration's caBundle and checks the certificate's name against the Service's
-// DNS name (<service>.<namespace>.svc), as the API server does. Only the file paths and the port are
-// moved to this machine, and --no-cluster added: there is no cluster here to watch Namespaces in.
+// probes' paths over HTTPS and the webhooks' paths with a verdict. Every call trusts only what the pods
+// register as the webhooks' caBundle (ca.crt of the TLS Secret) and checks the certificate's name
+// against the Service's DNS name (<service>.<namespace>.svc), as the API server does. Only the file
+// paths and the port are moved to this machine, and --no-cluster added: there is no cluster here to
+// watch Namespaces in, nor to register webhooks with (test/server/register-webhooks.test.ts does that).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webhookConfigurations } from '../../src/webhooks/configurations.js';
 import { REPO, deployWithCertificates, kustomize, one, type Manifest } from './render.js';
 
 let deploy: Awaited<ReturnType<typeof deployWithCertificates>>;
@@ -92,24 +94,25 @@ beforeAll(async () => {
       }
     }
   }
-  // What the API server trusts: the caBundle of the rendered webhook configurations, not the file it came from.
-  const caBundles = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'].map(
-    (kind) => (one(objects, kind).webhooks as Manifest[])[0]?.clientConfig.caBundle as string | undefined,
-  );
-  // Base64, which kustomize may print wrapped in lines (the API server's decoder skips the newlines, as Buffer's does).
-  expect(caBundles[0]).toMatch(/^[A-Za-z0-9+/\n]+=*\n?$/);
-  expect(caBundles[1]).toBe(caBundles[0]);
-  ca = Buffer.from(caBundles[0] as string, 'base64').toString('utf8');
+  // What the API server trusts: the caBundle the pods register, ca.crt of the TLS Secret (serve's default,
+  // beside --tls-cert), and the paths the registered webhooks call.
+  const secret = (volumes.find((volume) => volume.secret) as Manifest).secret.secretName as string;
+  ca = Buffer.from(one(objects, 'Secret', secret).data['ca.crt'] as string, 'base64').toString('utf8');
   expect(ca).toContain('-----BEGIN CERTIFICATE-----');
+  const registered = webhookConfigurations({ service: { namespace: service.metadata.namespace as string, name: service.metadata.name } });
   port = await freePort();
   const containerPort = String((container?.ports as { containerPort: number }[])[0]?.containerPort);
-  const args = (container?.args as string[]).map((arg) => {
+  // Registration needs a cluster: its flag (and its value) go, as --no-cluster comes.
+  const rendered = container?.args as string[];
+  const withoutRegistration = rendered.filter((arg, index) => arg !== '--register-webhooks' && rendered[index - 1] !== '--register-webhooks');
+  expect(withoutRegistration).toHaveLength(rendered.length - 2);
+  const args = withoutRegistration.map((arg) => {
     if (arg === containerPort) return String(port);
     for (const [mountPath, dir] of local) if (arg.startsWith(`${mountPath}/`)) return join(dir, arg.slice(mountPath.length + 1));
     return arg;
   });
   probes = { readiness: container?.readinessProbe.httpGet.path, liveness: container?.livenessProbe.httpGet.path };
-  webhookPaths = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'].map((kind) => (one(objects, kind).webhooks as Manifest[])[0]?.clientConfig.service.path);
+  webhookPaths = registered.map((configuration) => configuration.webhooks[0].clientConfig.service.path);
 
   server = spawn(join(REPO, 'node_modules', '.bin', 'node'), [join(REPO, 'bin', 'policygate.js'), ...args, '--no-cluster'], { cwd: deploy.root, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

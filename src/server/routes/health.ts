@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 export interface HealthRouteDeps {
   /** Undefined when there is no cluster (nothing to wait for). */
   namespaceCacheSynced?: (() => boolean) | undefined;
+  /** Told each time /readyz answers ready: the kubelet's probe has found this replica ready. */
+  onReady?: (() => void) | undefined;
 }
 
 export function healthRoutes(app: FastifyInstance, deps: HealthRouteDeps): void {
@@ -16,6 +18,7 @@ export function healthRoutes(app: FastifyInstance, deps: HealthRouteDeps): void 
     if (deps.namespaceCacheSynced && !deps.namespaceCacheSynced()) {
       return reply.code(503).type('text/plain; charset=utf-8').send('not ready: the namespace cache has not synced yet\n');
     }
+    deps.onReady?.();
     return reply.type('text/plain; charset=utf-8').send('ok\n');
   });
 }
