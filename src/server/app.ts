@@ -6,6 +6,7 @@ import { pino, type Logger } from 'pino';
 import { NO_CLUSTER, type NamespaceLookup, type PodLister, type PolicyLabelAuthorizer } from '../admission/index.js';
 import type { PolicyConfig } from '../rules/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { requireClientCertificates } from './client-certificates.js';
 import { admissionRoutes } from './routes/admission.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -32,6 +33,8 @@ export interface AppDeps {
   pods?: PodLister;
   /** With a cluster: whether RBAC lets a user change a namespace's guarded labels (policy-label-guard). */
   policyLabels?: PolicyLabelAuthorizer;
+  /** With --client-ca: /validate and /mutate answer 401 to a caller without a client certificate the CA signed. */
+  requireClientCertificates?: boolean;
   /** Told each time /readyz answers ready (the kubelet's readiness probe): `serve` registers the webhooks after the first. */
   onReady?: () => void;
   /** Default: silent. One line per decision at `info`. */
@@ -113,6 +116,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error; see the webhook log' });
   });
 
+  if (deps.requireClientCertificates) requireClientCertificates(app);
   admissionRoutes(app, { admission: { config: deps.config, namespaces, pods: deps.pods, policyLabels: deps.policyLabels }, metrics, logger });
   healthRoutes(app, { namespaceCacheSynced: namespaces.synced?.bind(namespaces), onReady: deps.onReady });
   metricsRoutes(app, metrics);

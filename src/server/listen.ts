@@ -109,7 +109,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     return server;
   }) as unknown as FastifyServerFactory;
 
-  const app = buildApp({ config: options.config, logger, metrics, serverFactory, ...(namespaces ? { namespaces } : {}), ...(options.pods ? { pods: options.pods } : {}), ...(options.policyLabels ? { policyLabels: options.policyLabels } : {}), ...(options.onReady ? { onReady: options.onReady } : {}) });
+  const app = buildApp({ config: options.config, logger, metrics, serverFactory, ...(namespaces ? { namespaces } : {}), ...(options.pods ? { pods: options.pods } : {}), ...(options.policyLabels ? { policyLabels: options.policyLabels } : {}), ...(options.onReady ? { onReady: options.onReady } : {}), requireClientCertificates: material.clientCa !== undefined });
   await listenWithFallback(app, options.host, options.port);
   if (!server) throw new Error('the TLS server was not created');
   const tlsServer = server;

@@ -72,12 +72,16 @@ export async function readTlsMaterial(files: TlsFiles): Promise<TlsMaterial> {
   return { cert, key, clientCa, notAfter };
 }
 
-/** Options for http2.createSecureServer: HTTP/2 with HTTP/1.1 fallback by ALPN, TLS 1.2+, optional client auth. */
+/**
+ * Options for http2.createSecureServer: HTTP/2 with HTTP/1.1 fallback by ALPN, TLS 1.2+, optional client
+ * auth. With a client CA every client is asked for a certificate, and one without is still let in: the
+ * admission routes refuse it (./client-certificates.ts), the probes and /metrics do not.
+ */
 export function secureServerOptions(material: TlsMaterial): SecureServerOptions {
   return {
     ...contextOptions(material),
     allowHTTP1: true,
-    ...(material.clientCa ? { requestCert: true, rejectUnauthorized: true } : {}),
+    ...(material.clientCa ? { requestCert: true, rejectUnauthorized: false } : {}),
     // A client that opens a connection and never finishes the handshake is dropped.
     handshakeTimeout: 10_000,
   };

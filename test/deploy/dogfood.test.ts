@@ -36,6 +36,15 @@ beforeAll(async () => {
     ['self-managed', deploy.selfManaged],
     ['cert-manager+audit-only', await deploy.operator('my-cluster', 'cert-manager', ['audit-only'])],
     ['cert-manager+periodic-audit', await deploy.operator('periodic-audit', 'cert-manager', ['periodic-audit'])],
+    [
+      'cert-manager+network-policy',
+      await deploy.operator(
+        'network-policy',
+        'cert-manager',
+        ['network-policy'],
+        'configMapGenerator: [{name: policygate-network-parameters, literals: [apiServerCIDR=10.0.0.0/24, metricsNamespace=monitoring], options: {disableNameSuffixHash: true, annotations: {config.kubernetes.io/local-config: "true"}}}]',
+      ),
+    ],
   ] as const) {
     const result = kustomizeText(dir);
     if (!result.ok) throw new Error(`kubectl kustomize ${dir} failed:\n${result.stderr}`);

@@ -79,9 +79,10 @@ export interface DeployCopy {
   certs: string;
   /**
    * An operator's own kustomization beside the copy, as the README has it: `my-cluster/` (named here)
-   * with `resources:` one overlay of the copy and `components:` some of its components. Returns its directory.
+   * with `resources:` one overlay of the copy, `components:` some of its components, and `extra` YAML
+   * after them (a generator of parameters, say). Returns its directory.
    */
-  operator: (name: string, overlay: 'cert-manager' | 'self-managed', components: readonly string[]) => Promise<string>;
+  operator: (name: string, overlay: 'cert-manager' | 'self-managed', components: readonly string[], extra?: string) => Promise<string>;
   remove: () => Promise<void>;
 }
 
@@ -94,10 +95,10 @@ export async function copyOfDeploy(): Promise<DeployCopy> {
   const deploy = join(root, 'deploy');
   await cp(DEPLOY, deploy, { recursive: true, filter: (source) => !/[/\\]self-managed[/\\]certs[/\\](?!README\.md$)/.test(source) });
   const selfManaged = join(deploy, 'overlays', 'self-managed');
-  const operator = async (name: string, overlay: string, components: readonly string[]) => {
+  const operator = async (name: string, overlay: string, components: readonly string[], extra = '') => {
     const dir = join(root, name);
     await mkdir(dir);
-    const lines = [`resources: [../deploy/overlays/${overlay}]`, `components: [${components.map((component) => `../deploy/components/${component}`).join(', ')}]`];
+    const lines = [`resources: [../deploy/overlays/${overlay}]`, `components: [${components.map((component) => `../deploy/components/${component}`).join(', ')}]`, extra];
     await writeFile(join(dir, 'kustomization.yaml'), `${lines.join('\n')}\n`);
     return dir;
   };

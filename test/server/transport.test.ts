@@ -121,13 +121,39 @@ describe('TLS', () => {
     expect(noAlpn.status).toBe(200);
   });
 
-  it('requires a client certificate signed by --client-ca when given', async () => {
-    const { server } = await start({ tls: { cert: certs.files.cert, key: certs.files.key, clientCa: certs.files.caCert } });
-    const review = reviewOf(restrictedPod(), { uid: 'authenticated' });
-    const ok = await postReview(server.port, '/validate', review, { ...trust, cert: certs.client.cert, key: certs.client.key });
-    expect(ok.response.uid).toBe('authenticated');
-    await expect(httpsRequest(server.port, { path: '/healthz', tls: trust })).rejects.toThrow();
-    await expect(httpsRequest(server.port, { path: '/healthz', tls: { ...trust, cert: certs.strangerClient.cert, key: certs.strangerClient.key } })).rejects.toThrow();
+  it('requires a client certificate signed by --client-ca on /validate and /mutate, over HTTP/1.1 and HTTP/2, and not on the probes', async () => {
+    const { server, log } = await start({ tls: { cert: certs.files.cert, key: certs.files.key, clientCa: certs.files.caCert } });
+    const apiServer = { ...trust, cert: certs.client.cert, key: certs.client.key };
+    const stranger = { ...trust, cert: certs.strangerClient.cert, key: certs.strangerClient.key };
+    const review = JSON.stringify(reviewOf(restrictedPod(), { uid: 'authenticated' }));
+    const post = (path: string, tls: typeof trust) =>
+      httpsRequest(server.port, { path, method: 'POST', body: review, headers: { 'content-type': 'application/json' }, tls });
+
+    expect((await postReview(server.port, '/validate', JSON.parse(review), apiServer)).response.uid).toBe('authenticated');
+    expect((await postReview(server.port, '/mutate', JSON.parse(review), apiServer)).response.uid).toBe('authenticated');
+    for (const path of ['/validate', '/mutate']) {
+      for (const caller of [trust, stranger]) {
+        const refused = await post(path, caller);
+        expect(refused.status, path).toBe(401);
+        expect(JSON.parse(refused.body)).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'a client certificate signed by the CA of --client-ca is required to call this path' });
+      }
+    }
+    const session = await http2Session(server.port, trust);
+    try {
+      expect((await http2Post(session, '/validate', review)).status).toBe(401);
+    } finally {
+      session.close();
+    }
+    const authenticatedSession = await http2Session(server.port, apiServer);
+    try {
+      expect((await http2Post(authenticatedSession, '/validate', review)).status).toBe(200);
+    } finally {
+      authenticatedSession.close();
+    }
+    // The kubelet's probes present no certificate: they must reach /healthz and /readyz, or no pod would ever be ready.
+    expect((await httpsRequest(server.port, { path: '/healthz', tls: trust })).status).toBe(200);
+    expect((await httpsRequest(server.port, { path: '/readyz', tls: trust })).status).toBe(200);
+    expect(log.lines.filter((line) => line.msg === 'refused a request').map((line) => line.status)).toEqual([401, 401, 401, 401, 401]);
   });
 
   it('reloads the certificate when its files change, mid-traffic, without a failed request', async () => {
