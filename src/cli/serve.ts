@@ -1,6 +1,8 @@
 // `policygate serve`: the validating and mutating admission webhook over TLS. Resolves only after a
 // graceful shutdown (SIGTERM or SIGINT): stop accepting, answer what is in flight, close the cluster
-// watch, exit 0. `--dev` (what `npm start` runs) makes a development CA and certificate under ./certs.
+// watch, exit 0. With --register-webhooks it registers its own webhook configurations once ready, and
+// keeps them (src/kube/webhook-registrar.ts); a shutdown leaves them to the other replicas. `--dev`
+// (what `npm start` runs) makes a development CA and certificate under ./certs.
 import type { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';

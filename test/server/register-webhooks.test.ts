@@ -42,7 +42,7 @@ function io(env: NodeJS.ProcessEnv = {}): { io: CommandIO; logs: () => Array<Rec
   };
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -96,7 +96,7 @@ describe('policygate serve --register-webhooks', () => {
     const messages = context.logs().map((line) => line.msg);
     expect(messages.indexOf('webhook configurations: registering them once this replica is ready')).toBeLessThan(messages.indexOf('webhook configurations: registered'));
     await api.close();
-  }, 30_000);
+  }, 60_000);
 
   it.each([
     [['--register-webhooks', 'policygate', '--no-cluster'], '--register-webhooks needs a cluster (--kubeconfig, KUBECONFIG or the in-cluster service account), not --no-cluster'],
