@@ -127,7 +127,8 @@ function policyLabelAccess(object: KubeObject, review: AdmissionReviewRequest, d
   const user = review.request.userInfo;
   if (!deps.policyLabels || !user || !isKind(object, NAMESPACE_KIND)) return undefined;
   if (unauthorizedLabelChanges(object, contextFor(review, deps, undefined)).length === 0) return undefined;
-  const name = object.metadata?.name || review.request.name || '';
+  // The request's name where it has one (every UPDATE): an object cannot name another namespace than the one written.
+  const name = review.request.name || object.metadata?.name || '';
   let answer: PolicyLabelDecision | Promise<PolicyLabelDecision>;
   try {
     answer = deps.policyLabels.authorize(user, name);
