@@ -58,7 +58,7 @@ export interface Webhook {
   clientConfig: { service: { namespace: string; name: string; path: string; port: number }; caBundle?: string };
   namespaceSelector: { matchExpressions: { key: string; operator: 'NotIn'; values: string[] }[] };
   objectSelector: Record<string, never>;
-  matchConditions: { name: string; expression: string }[];
+  matchConditions: MatchCondition[];
   rules: RuleWithOperations[];
 }
 
@@ -76,11 +76,19 @@ export const CONFIGURATION_LABELS: Readonly<Record<string, string>> = {
 };
 
 /**
- * An object being deleted is not sent: the garbage collector and the namespace controller remove
- * finalizers from it with UPDATEs, and a deletion must never wait for policygate (nor be refused
- * because the object it removes was admitted before the rules were enforced).
+ * What the rules match but the API server keeps to itself, decided in CEL before any call. An object
+ * being deleted is not sent: the garbage collector and the namespace controller remove finalizers from
+ * it with UPDATEs, and a deletion must never wait for policygate (nor be refused because the object it
+ * removes was admitted before the rules were enforced).
  */
-const MATCH_CONDITIONS = [{ name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' }];
+const VALIDATING_MATCH_CONDITIONS: readonly MatchCondition[] = [{ name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' }];
+/** A default is never added to an object being deleted. */
+const MUTATING_MATCH_CONDITIONS: readonly MatchCondition[] = [{ name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' }];
+
+interface MatchCondition {
+  name: string;
+  expression: string;
+}
 
 /** The REST resource of each kind a rule or mutation applies to; a kind without one is a bug (a test lists them). */
 function resourceOf(kind: ResourceKind): AuditedResource {
@@ -191,7 +199,7 @@ export function validatingWebhookConfiguration(options: WebhookOptions): Webhook
         clientConfig: clientConfig(options, '/validate'),
         namespaceSelector: namespaceSelector(options),
         objectSelector: {},
-        matchConditions: MATCH_CONDITIONS.map((condition) => ({ ...condition })),
+        matchConditions: VALIDATING_MATCH_CONDITIONS.map((condition) => ({ ...condition })),
         rules: validatedRules(),
       },
     ],
@@ -222,7 +230,7 @@ export function mutatingWebhookConfiguration(options: WebhookOptions): WebhookCo
         clientConfig: clientConfig(options, '/mutate'),
         namespaceSelector: namespaceSelector(options),
         objectSelector: {},
-        matchConditions: MATCH_CONDITIONS.map((condition) => ({ ...condition })),
+        matchConditions: MUTATING_MATCH_CONDITIONS.map((condition) => ({ ...condition })),
         rules: mutatedRules(),
       },
     ],
