@@ -55,6 +55,49 @@ const SEEDS = {
   'a port range short of everything': { podSelector: {}, ingress: [{ ports: [{ port: 1024, endPort: 65535 }] }] },
   'an allow-all egress rule when only Ingress is in effect': { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [FRONTEND] }], egress: [{}] },
   'an empty egress list, no policyTypes': { podSelector: {}, ingress: [{ from: [FRONTEND] }], egress: [] },
+  // What the users' guides have them copy (written here as our own fixtures).
+  'zero-trust foundation: every pod of its own namespace, DNS to kube-system': {
+    podSelector: {},
+    policyTypes: ['Ingress', 'Egress'],
+    ingress: [{ from: [{ podSelector: {} }], ports: [] }],
+    egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }], ports: DNS_PORTS }],
+  },
+  'a public frontend: from [] on port 80, DNS to any namespace on UDP 53': {
+    podSelector: { matchLabels: { tier: 'frontend' } },
+    policyTypes: ['Ingress', 'Egress'],
+    ingress: [{ from: [], ports: [{ port: 80 }] }],
+    egress: [{ to: [BACKEND], ports: [{ port: 8080 }] }, { to: [{ namespaceSelector: {} }], ports: [{ port: 53, protocol: 'UDP' }] }],
+  },
+  'kube-dns open to everyone on port 53 only': { podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ingress: [{ from: [], ports: DNS_PORTS }] },
+  'every namespace on TCP 80, every pod on TCP 443': {
+    podSelector: FRONTEND.podSelector,
+    policyTypes: ['Ingress', 'Egress'],
+    ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: 80 }] }],
+    egress: [{ to: [{ namespaceSelector: {}, podSelector: {} }], ports: [{ protocol: 'TCP', port: 443 }] }],
+  },
+  'two named namespaces': {
+    podSelector: { matchLabels: { app: 'myapp' } },
+    policyTypes: ['Egress'],
+    egress: [{ to: [{ namespaceSelector: { matchExpressions: [{ key: 'namespace', operator: 'In', values: ['frontend', 'backend'] }] } }] }],
+  },
+  'a port range to one subnet': { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/24' } }], ports: [{ protocol: 'TCP', port: 32000, endPort: 32768 }] }] },
+  'two halves of IPv4 with a gap between them': {
+    podSelector: {},
+    ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/1' } }, { ipBlock: { cidr: '128.0.0.0/1', except: ['192.168.0.0/16'] } }] }],
+  },
+  'two port ranges with port 32768 missing': { podSelector: {}, ingress: [{ ports: [{ port: 1, endPort: 32767 }, { port: 32769, endPort: 65535 }] }] },
+  'every TCP port below 32768 and every UDP port above': { podSelector: {}, ingress: [{ ports: [{ port: 1, endPort: 32767 }] }, { ports: [{ protocol: 'UDP', port: 32768, endPort: 65535 }] }] },
+  'half the addresses on half the ports, the other half on the other half': {
+    podSelector: {},
+    ingress: [
+      { from: [{ ipBlock: { cidr: '0.0.0.0/1' } }], ports: [{ port: 1, endPort: 32767 }] },
+      { from: [{ ipBlock: { cidr: '128.0.0.0/1' } }], ports: [{ port: 32768, endPort: 65535 }] },
+    ],
+  },
+  'every namespace but kube-system': {
+    podSelector: {},
+    ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system'] }] } }] }],
+  },
 };
 
 describe('network-policy-allow-all', () => {
@@ -115,6 +158,94 @@ describe('network-policy-allow-all', () => {
     },
   ])('flags $name', ({ spec, findings }) => {
     expect(found(spec)).toEqual(findings);
+  });
+
+  it.each([
+    {
+      name: 'two ipBlocks covering IPv4 between them',
+      spec: { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/1' } }, { ipBlock: { cidr: '128.0.0.0/1' } }] }] },
+      findings: ['allow-all-ingress spec.ingress[0]'],
+      reason: 'from[0]: ipBlock 0.0.0.0/1 and from[1]: ipBlock 128.0.0.0/1 together cover every IPv4 address; no "ports"',
+      paths: ['spec.ingress[0]', 'spec.ingress[0].from[0].ipBlock.cidr', 'spec.ingress[0].from[1].ipBlock.cidr'],
+    },
+    {
+      name: 'two ipBlocks covering IPv6 between them',
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '::/1' } }, { ipBlock: { cidr: '8000::/1' } }] }] },
+      findings: ['allow-all-egress spec.egress[0]'],
+      reason: 'to[0]: ipBlock ::/1 and to[1]: ipBlock 8000::/1 together cover every IPv6 address; no "ports"',
+    },
+    {
+      name: '0.0.0.0/00, which the API server accepts',
+      spec: { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/00' } }] }] },
+      findings: ['allow-all-ingress spec.ingress[0]'],
+      reason: 'from[0]: ipBlock 0.0.0.0/00; no "ports"',
+    },
+    {
+      name: 'the IPv4-mapped IPv6 block',
+      spec: { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '::ffff:0.0.0.0/96' } }] }] },
+      findings: ['allow-all-ingress spec.ingress[0]'],
+      reason: 'from[0]: ipBlock ::ffff:0.0.0.0/96; no "ports"',
+    },
+    {
+      name: 'an except that removes nothing the other block lacks',
+      spec: { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }, { ipBlock: { cidr: '10.0.0.0/8' } }] }] },
+      findings: ['allow-all-ingress spec.ingress[0]'],
+      reason: 'from[0]: ipBlock 0.0.0.0/0 except 10.0.0.0/8 and from[1]: ipBlock 10.0.0.0/8 together cover every IPv4 address; no "ports"',
+      paths: ['spec.ingress[0]', 'spec.ingress[0].from[0].ipBlock.cidr', 'spec.ingress[0].from[0].ipBlock.except', 'spec.ingress[0].from[1].ipBlock.cidr'],
+    },
+    {
+      name: 'ports split over two entries',
+      spec: { podSelector: {}, ingress: [{ ports: [{ port: 1, endPort: 32767 }, { port: 32768, endPort: 65535 }] }] },
+      findings: ['allow-all-ingress spec.ingress[0]'],
+      reason: 'no "from"; ports[0]: 1-32767 and ports[1]: 32768-65535 together cover every TCP port',
+      paths: ['spec.ingress[0]', 'spec.ingress[0].ports[0]', 'spec.ingress[0].ports[1]'],
+    },
+    {
+      name: 'every namespace by kubernetes.io/metadata.name Exists',
+      spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'Exists' }] } }] }] },
+      findings: ['allow-all-cluster-ingress spec.ingress[0]'],
+      reason: 'from[0]: namespaceSelector {kubernetes.io/metadata.name Exists} without podSelector (every namespace carries kubernetes.io/metadata.name); no "ports"',
+      paths: ['spec.ingress[0]', 'spec.ingress[0].from[0].namespaceSelector'],
+    },
+  ])('flags $name, with its witness', ({ spec, findings, reason, paths }) => {
+    const result = networkPolicyAllowAll.evaluate(policy(spec), context());
+    expect(result.map((finding) => `${finding.check} ${finding.path}`)).toEqual(findings);
+    expect(result[0]?.message).toContain(`(${reason})`);
+    if (paths) expect(result[0]?.paths).toEqual(paths);
+  });
+
+  it('flags rules that only together admit everything, at the direction, naming every contributing field', () => {
+    const [ports] = networkPolicyAllowAll.evaluate(policy({ podSelector: {}, ingress: [{ ports: [{ port: 1, endPort: 32767 }] }, { ports: [{ port: 32768, endPort: 65535 }] }] }), context());
+    expect(ports).toEqual({
+      rule: 'network-policy-allow-all',
+      check: 'allow-all-ingress',
+      mode: 'enforce',
+      path: 'spec.ingress',
+      paths: ['spec.ingress', 'spec.ingress[0]', 'spec.ingress[0].ports[0]', 'spec.ingress[1]', 'spec.ingress[1].ports[0]'],
+      message:
+        'ingress rules together admit every source on every port: spec.ingress[0] (no "from"; ports[0]: 1-32767) and spec.ingress[1] (no "from"; ports[0]: 32768-65535) ' +
+        'together cover every source on every TCP port; narrow "from" to the pods, namespaces or CIDRs that need access and list their "ports"',
+    });
+    const [addresses] = networkPolicyAllowAll.evaluate(
+      policy({ podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/1' } }] }, { to: [KUBE_DNS], ports: DNS_PORTS }, { to: [{ ipBlock: { cidr: '128.0.0.0/1' } }] }] }),
+      context(),
+    );
+    expect(addresses?.path).toBe('spec.egress');
+    expect(addresses?.paths).toEqual(['spec.egress', 'spec.egress[0].to[0].ipBlock.cidr', 'spec.egress[0]', 'spec.egress[2].to[0].ipBlock.cidr', 'spec.egress[2]']);
+    expect(addresses?.message).toContain(
+      'spec.egress[0] (to[0]: ipBlock 0.0.0.0/1; no "ports") and spec.egress[2] (to[0]: ipBlock 128.0.0.0/1; no "ports") together cover every IPv4 address on every TCP port',
+    );
+    const [pods] = networkPolicyAllowAll.evaluate(
+      policy({
+        podSelector: {},
+        ingress: [
+          { from: [{ namespaceSelector: { matchLabels: { team: 'a' } } }] },
+          { from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['a'] }] } }] },
+        ],
+      }),
+      context(),
+    );
+    expect(pods).toMatchObject({ check: 'allow-all-cluster-ingress', mode: 'warn', path: 'spec.ingress' });
   });
 
   it('does not count a namespaceSelector with a podSelector as every pod', () => {
