@@ -2,6 +2,7 @@
 import { isKind } from '../kinds.js';
 import type { KubeObject, ResourceKind } from '../types.js';
 import type { PolicyModel } from './model.js';
+import { readCiliumClusterwideNetworkPolicy, readCiliumNetworkPolicy } from './read-cilium.js';
 import { readKubernetesNetworkPolicy } from './read-kubernetes.js';
 
 interface Reader {
@@ -9,7 +10,11 @@ interface Reader {
   read(object: KubeObject): PolicyModel | undefined;
 }
 
-const READERS: readonly Reader[] = [{ kind: { group: 'networking.k8s.io', kind: 'NetworkPolicy' }, read: readKubernetesNetworkPolicy }];
+const READERS: readonly Reader[] = [
+  { kind: { group: 'networking.k8s.io', kind: 'NetworkPolicy' }, read: readKubernetesNetworkPolicy },
+  { kind: { group: 'cilium.io', kind: 'CiliumNetworkPolicy' }, read: readCiliumNetworkPolicy },
+  { kind: { group: 'cilium.io', kind: 'CiliumClusterwideNetworkPolicy' }, read: readCiliumClusterwideNetworkPolicy },
+];
 
 /** Every kind the analysis reads, for a rule's appliesTo. */
 export const POLICY_KINDS: readonly ResourceKind[] = READERS.map((reader) => reader.kind);

@@ -7,18 +7,18 @@ import { and, not, TRUE, UNKNOWN, type Predicate } from './predicate.js';
 /** The variable a label key is read from, or undefined when the key cannot select pods (Cilium's `reserved:`). */
 export type KeyMapping = (key: string) => string | undefined;
 
-function requirement(variable: string | undefined, operator: unknown, values: unknown): Predicate {
+function requirement(label: string, variable: string | undefined, operator: unknown, values: unknown): Predicate {
   if (variable === undefined) return UNKNOWN;
   const list = Array.isArray(values) ? values.filter((value): value is string => typeof value === 'string') : [];
   switch (operator) {
     case 'In':
-      return list.length > 0 ? { op: 'in', variable, values: list } : UNKNOWN;
+      return list.length > 0 ? { op: 'in', variable, values: list, label } : UNKNOWN;
     case 'NotIn':
-      return list.length > 0 ? not({ op: 'in', variable, values: list }) : UNKNOWN;
+      return list.length > 0 ? not({ op: 'in', variable, values: list, label }) : UNKNOWN;
     case 'Exists':
-      return { op: 'has', variable };
+      return { op: 'has', variable, label };
     case 'DoesNotExist':
-      return not({ op: 'has', variable });
+      return not({ op: 'has', variable, label });
     default:
       return UNKNOWN;
   }
@@ -35,7 +35,7 @@ export function labelSelectorPredicate(selector: unknown, mapping: KeyMapping): 
   if (isRecord(matchLabels)) {
     for (const [key, value] of Object.entries(matchLabels)) {
       const variable = mapping(key);
-      parts.push(variable !== undefined && typeof value === 'string' ? { op: 'in', variable, values: [value] } : UNKNOWN);
+      parts.push(variable !== undefined && typeof value === 'string' ? { op: 'in', variable, values: [value], label: key } : UNKNOWN);
     }
   } else if (matchLabels !== undefined && matchLabels !== null) {
     return UNKNOWN;
@@ -43,7 +43,7 @@ export function labelSelectorPredicate(selector: unknown, mapping: KeyMapping): 
   if (Array.isArray(matchExpressions)) {
     for (const expression of matchExpressions) {
       if (!isRecord(expression) || typeof expression.key !== 'string') return UNKNOWN;
-      parts.push(requirement(mapping(expression.key), expression.operator, expression.values));
+      parts.push(requirement(expression.key, mapping(expression.key), expression.operator, expression.values));
     }
   } else if (matchExpressions !== undefined && matchExpressions !== null) {
     return UNKNOWN;

@@ -19,10 +19,10 @@
 export type Predicate =
   | { op: 'true' }
   | { op: 'false' }
-  /** The variable is present (a label exists; the namespace name always is). */
-  | { op: 'has'; variable: string }
+  /** The variable is present (a label exists; the namespace name always is). `label`: the key written, for messages. */
+  | { op: 'has'; variable: string; label?: string }
   /** The variable is present with one of these values. */
-  | { op: 'in'; variable: string; values: readonly string[] }
+  | { op: 'in'; variable: string; values: readonly string[]; label?: string }
   | { op: 'not'; operand: Predicate }
   | { op: 'and'; operands: readonly Predicate[] }
   | { op: 'or'; operands: readonly Predicate[] }
@@ -132,6 +132,22 @@ export function mentionsVariable(predicate: Predicate, variable: string): boolea
   const values = new Map<string, Set<string>>();
   collect(predicate, values);
   return values.has(variable);
+}
+
+/** The label keys written for a variable (`kubernetes.io/metadata.name` for the name), for messages. */
+export function labelsOf(predicate: Predicate, variable: string): string[] {
+  switch (predicate.op) {
+    case 'has':
+    case 'in':
+      return predicate.variable === variable && predicate.label !== undefined ? [predicate.label] : [];
+    case 'not':
+      return labelsOf(predicate.operand, variable);
+    case 'and':
+    case 'or':
+      return predicate.operands.flatMap((operand) => labelsOf(operand, variable));
+    default:
+      return [];
+  }
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -4,7 +4,7 @@
 //   `spec.ingress[0] (no "from"; ports[0]: 1-32767) and spec.ingress[1] (no "from"; ports[0]: 32768-65535) together cover every source on every TCP port`
 import type { Coverage, Witness, WitnessPart } from './judge.js';
 import type { DirectionName, PeerTerm } from './model.js';
-import { mentionsVariable, NAME, NAMESPACE_NAME_LABEL } from './predicate.js';
+import { labelsOf, NAME, NAMESPACE_NAME_LABEL } from './predicate.js';
 
 function list(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
@@ -33,10 +33,15 @@ function peersNoun(witness: Witness, direction: DirectionName): string {
   return coverageNoun(witness.coverage, direction);
 }
 
+/** Labels that name a pod's namespace on the pod itself (Cilium, Calico), rather than on the namespace. */
+const POD_NAMESPACE_LABEL = /(^|:)io\.kubernetes\.pod\.namespace$|^projectcalico\.org\/namespace$/;
+
 /** The guarantee a pod witness relies on, when one of its selectors reads the namespace's name. */
 function guarantee(witness: Witness): string {
-  const relies = witness.parts.some((part) => part.peers.some((term) => term.kind === 'pods' && mentionsVariable(term.match, NAME)));
-  return relies ? ` (every namespace carries ${NAMESPACE_NAME_LABEL})` : '';
+  const labels = new Set(witness.parts.flatMap((part) => part.peers.flatMap((term) => (term.kind === 'pods' ? labelsOf(term.match, NAME) : []))));
+  if (labels.size === 0) return '';
+  const notes = [...labels].map((label) => (POD_NAMESPACE_LABEL.test(label) ? `every pod carries ${label}, naming its namespace` : `every namespace carries ${label.endsWith(NAMESPACE_NAME_LABEL) ? NAMESPACE_NAME_LABEL : label}`));
+  return ` (${[...new Set(notes)].join('; ')})`;
 }
 
 function peersText(part: WitnessPart, together: string | undefined): string {
