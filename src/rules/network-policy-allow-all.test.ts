@@ -319,9 +319,11 @@ describe('network-policy-allow-all', () => {
     expect(found({ policyTypes: [], ingress: [{}], egress: [{}] })).toEqual(['allow-all-ingress spec.ingress[0]', 'allow-all-egress spec.egress[0]']);
   });
 
-  it('applies to networking.k8s.io NetworkPolicies only', () => {
-    const other = { apiVersion: 'crd.projectcalico.org/v1', kind: 'NetworkPolicy', spec: { ingress: [{}] } };
+  it('judges network policy kinds only', () => {
+    const other = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { ingress: [{}] } };
     expect(networkPolicyAllowAll.evaluate(other, context())).toEqual([]);
+    const istio = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', spec: { rules: [{}] } };
+    expect(networkPolicyAllowAll.evaluate(istio, context())).toEqual([]);
   });
 
   it('describes its checks', () => {

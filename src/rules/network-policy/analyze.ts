@@ -2,6 +2,7 @@
 import { isKind } from '../kinds.js';
 import type { KubeObject, ResourceKind } from '../types.js';
 import type { PolicyModel } from './model.js';
+import { readCalicoGlobalNetworkPolicy, readCalicoNetworkPolicy } from './read-calico.js';
 import { readCiliumClusterwideNetworkPolicy, readCiliumNetworkPolicy } from './read-cilium.js';
 import { readKubernetesNetworkPolicy } from './read-kubernetes.js';
 
@@ -14,6 +15,10 @@ const READERS: readonly Reader[] = [
   { kind: { group: 'networking.k8s.io', kind: 'NetworkPolicy' }, read: readKubernetesNetworkPolicy },
   { kind: { group: 'cilium.io', kind: 'CiliumNetworkPolicy' }, read: readCiliumNetworkPolicy },
   { kind: { group: 'cilium.io', kind: 'CiliumClusterwideNetworkPolicy' }, read: readCiliumClusterwideNetworkPolicy },
+  { kind: { group: 'projectcalico.org', kind: 'NetworkPolicy' }, read: readCalicoNetworkPolicy },
+  { kind: { group: 'projectcalico.org', kind: 'GlobalNetworkPolicy' }, read: readCalicoGlobalNetworkPolicy },
+  { kind: { group: 'crd.projectcalico.org', kind: 'NetworkPolicy' }, read: readCalicoNetworkPolicy },
+  { kind: { group: 'crd.projectcalico.org', kind: 'GlobalNetworkPolicy' }, read: readCalicoGlobalNetworkPolicy },
 ];
 
 /** Every kind the analysis reads, for a rule's appliesTo. */
