@@ -2,6 +2,7 @@
 import { isKind } from '../kinds.js';
 import type { KubeObject, ResourceKind } from '../types.js';
 import type { PolicyModel } from './model.js';
+import { readAdminNetworkPolicy, readBaselineAdminNetworkPolicy, readClusterNetworkPolicy } from './read-admin.js';
 import { readCalicoGlobalNetworkPolicy, readCalicoNetworkPolicy } from './read-calico.js';
 import { readCiliumClusterwideNetworkPolicy, readCiliumNetworkPolicy } from './read-cilium.js';
 import { readKubernetesNetworkPolicy } from './read-kubernetes.js';
@@ -19,6 +20,9 @@ const READERS: readonly Reader[] = [
   { kind: { group: 'projectcalico.org', kind: 'GlobalNetworkPolicy' }, read: readCalicoGlobalNetworkPolicy },
   { kind: { group: 'crd.projectcalico.org', kind: 'NetworkPolicy' }, read: readCalicoNetworkPolicy },
   { kind: { group: 'crd.projectcalico.org', kind: 'GlobalNetworkPolicy' }, read: readCalicoGlobalNetworkPolicy },
+  { kind: { group: 'policy.networking.k8s.io', kind: 'AdminNetworkPolicy' }, read: readAdminNetworkPolicy },
+  { kind: { group: 'policy.networking.k8s.io', kind: 'BaselineAdminNetworkPolicy' }, read: readBaselineAdminNetworkPolicy },
+  { kind: { group: 'policy.networking.k8s.io', kind: 'ClusterNetworkPolicy' }, read: readClusterNetworkPolicy },
 ];
 
 /** Every kind the analysis reads, for a rule's appliesTo. */
