@@ -2,7 +2,7 @@
 // object in them), then every other audited kind, page by page, each object judged as it arrives.
 // The CLI's `policygate audit` and the server's periodic audit both call this with their lister.
 import { InputError } from '../errors.js';
-import { describeApiError } from '../kube/index.js';
+import { apiStatusOf, describeApiError } from '../kube/index.js';
 import type { PolicyConfig } from '../rules/types.js';
 import { AuditCollector } from './collect.js';
 import type { AuditReport } from './report.js';
@@ -74,11 +74,15 @@ export async function auditCluster(lister: ClusterLister, config: PolicyConfig, 
 
   for (const resource of AUDITED_RESOURCES) {
     if (resource === NAMESPACES) continue;
+    // Auditing one namespace: cluster-wide policies are not in it.
+    if (options.namespace !== undefined && !resource.namespaced) continue;
     try {
       await list(resource);
     } catch (error) {
-      // One kind that cannot be listed (RBAC, an API the cluster does not serve) does not hide the others.
       collector.discard(apiVersionOf(resource), resource.kind);
+      // A custom resource the cluster does not serve (Cilium, Calico or sig-network policies absent) is no error.
+      if (resource.optional && apiStatusOf(error) === 404) continue;
+      // One kind that cannot be listed (RBAC, an API the cluster does not serve) does not hide the others.
       collector.addError({ file: collectionPath(resource, options.namespace), message: `cannot list ${resourceName(resource)}: ${describeApiError(error)}` });
     }
   }

@@ -1,7 +1,9 @@
-// What the audit lists: every kind a rule judges the state of (Namespaces, NetworkPolicies, Pods and the
-// workloads whose pod templates are checked), with the REST resource the API server serves it under.
-// The order is the listing order: Namespaces first (their labels are the context of everything else),
-// then the workloads from the top owner down, then Pods, the bulk of a cluster, last.
+// What the audit lists: every kind a rule judges the state of (Namespaces, network policies of every API
+// network-policy-allow-all reads, Pods and the workloads whose pod templates are checked), with the REST
+// resource the API server serves it under. The order is the listing order: Namespaces first (their
+// labels are the context of everything else), then the policies, then the workloads from the top owner
+// down, then Pods, the bulk of a cluster, last. The policy kinds of Cilium, Calico and sig-network are
+// custom resources a cluster may not have: `optional`, a 404 when listing them means "not installed".
 import type { KubeObject, ResourceKind } from '../rules/types.js';
 
 export interface AuditedResource extends ResourceKind {
@@ -9,10 +11,16 @@ export interface AuditedResource extends ResourceKind {
   /** The plural REST name: `deployments`. */
   resource: string;
   namespaced: boolean;
+  /** A custom resource the cluster may not serve: listing it may answer 404, which is no error. */
+  optional?: boolean;
 }
 
 function resource(group: string, version: string, kind: string, plural: string, namespaced = true): AuditedResource {
   return { group, version, kind, resource: plural, namespaced };
+}
+
+function customResource(group: string, version: string, kind: string, plural: string, namespaced: boolean): AuditedResource {
+  return { ...resource(group, version, kind, plural, namespaced), optional: true };
 }
 
 export const NAMESPACES = resource('', 'v1', 'Namespace', 'namespaces', false);
@@ -20,6 +28,15 @@ export const NAMESPACES = resource('', 'v1', 'Namespace', 'namespaces', false);
 export const AUDITED_RESOURCES: readonly AuditedResource[] = [
   NAMESPACES,
   resource('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies'),
+  customResource('cilium.io', 'v2', 'CiliumNetworkPolicy', 'ciliumnetworkpolicies', true),
+  customResource('cilium.io', 'v2', 'CiliumClusterwideNetworkPolicy', 'ciliumclusterwidenetworkpolicies', false),
+  customResource('projectcalico.org', 'v3', 'NetworkPolicy', 'networkpolicies', true),
+  customResource('projectcalico.org', 'v3', 'GlobalNetworkPolicy', 'globalnetworkpolicies', false),
+  customResource('crd.projectcalico.org', 'v1', 'NetworkPolicy', 'networkpolicies', true),
+  customResource('crd.projectcalico.org', 'v1', 'GlobalNetworkPolicy', 'globalnetworkpolicies', false),
+  customResource('policy.networking.k8s.io', 'v1alpha1', 'AdminNetworkPolicy', 'adminnetworkpolicies', false),
+  customResource('policy.networking.k8s.io', 'v1alpha1', 'BaselineAdminNetworkPolicy', 'baselineadminnetworkpolicies', false),
+  customResource('policy.networking.k8s.io', 'v1alpha2', 'ClusterNetworkPolicy', 'clusternetworkpolicies', false),
   resource('batch', 'v1', 'CronJob', 'cronjobs'),
   resource('batch', 'v1', 'Job', 'jobs'),
   resource('apps', 'v1', 'Deployment', 'deployments'),

@@ -1,6 +1,7 @@
 // Which kinds live outside any namespace. A manifest cannot say, and without a cluster there is no
-// discovery to ask; these are the built-in cluster-scoped kinds. Any other kind is taken as namespaced,
-// which only decides what a report shows as its namespace: no rule judges an unknown kind.
+// discovery to ask; these are the built-in cluster-scoped kinds and the cluster-wide policy kinds a rule
+// judges. Any other kind is taken as namespaced, which only decides what a report shows as its
+// namespace: no rule judges an unknown kind.
 import { groupOf } from '../rules/kinds.js';
 import type { KubeObject } from '../rules/types.js';
 
@@ -35,6 +36,13 @@ const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
   'resource.k8s.io/DeviceClass',
   'resource.k8s.io/ResourceSlice',
+  // The cluster-wide network policies network-policy-allow-all judges.
+  'cilium.io/CiliumClusterwideNetworkPolicy',
+  'projectcalico.org/GlobalNetworkPolicy',
+  'crd.projectcalico.org/GlobalNetworkPolicy',
+  'policy.networking.k8s.io/AdminNetworkPolicy',
+  'policy.networking.k8s.io/BaselineAdminNetworkPolicy',
+  'policy.networking.k8s.io/ClusterNetworkPolicy',
 ]);
 
 export function isClusterScoped(object: KubeObject): boolean {

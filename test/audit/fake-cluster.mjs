@@ -9,6 +9,8 @@ import https from 'node:https';
 const RESOURCES = [
   { group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false },
   { group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', resource: 'networkpolicies', namespaced: true },
+  // One of the policy CRDs the audit reads: the others are not served here, as in a cluster without them.
+  { group: 'cilium.io', version: 'v2', kind: 'CiliumClusterwideNetworkPolicy', resource: 'ciliumclusterwidenetworkpolicies', namespaced: false },
   { group: 'batch', version: 'v1', kind: 'CronJob', resource: 'cronjobs', namespaced: true },
   { group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', namespaced: true },
   { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', namespaced: true },

@@ -17,6 +17,14 @@ const clusterWide: KubeObject = {
   spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }] }] },
 };
 
+/** A Cilium policy open to every peer: the audit reads the policy CRDs a cluster serves. */
+const ciliumAll: KubeObject = {
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumClusterwideNetworkPolicy',
+  metadata: { name: 'from-all', uid: 'uid-ccnp-from-all' },
+  spec: { endpointSelector: {}, ingress: [{ fromEntities: ['all'] }] },
+};
+
 let cluster: TestCluster;
 let reference: AuditReport;
 
@@ -24,7 +32,7 @@ let reference: AuditReport;
 const stable = (report: AuditReport) => ({ ...report, elapsedMs: undefined, notes: [] });
 
 beforeAll(async () => {
-  cluster = await startTestCluster([...generateCluster({ namespaces: 12 }), clusterWide]);
+  cluster = await startTestCluster([...generateCluster({ namespaces: 12 }), clusterWide, ciliumAll]);
   reference = await auditCluster(cluster.lister, DEFAULT_CONFIG);
 });
 afterAll(() => cluster.close());
@@ -37,6 +45,15 @@ describe('listing', () => {
     expect(calls.map((call) => call.replace(/^GET /, '').replace(/\?.*/, ''))).toEqual([
       '/api/v1/namespaces',
       '/apis/networking.k8s.io/v1/networkpolicies',
+      '/apis/cilium.io/v2/ciliumnetworkpolicies',
+      '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies',
+      '/apis/projectcalico.org/v3/networkpolicies',
+      '/apis/projectcalico.org/v3/globalnetworkpolicies',
+      '/apis/crd.projectcalico.org/v1/networkpolicies',
+      '/apis/crd.projectcalico.org/v1/globalnetworkpolicies',
+      '/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies',
+      '/apis/policy.networking.k8s.io/v1alpha1/baselineadminnetworkpolicies',
+      '/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies',
       '/apis/batch/v1/cronjobs',
       '/apis/batch/v1/jobs',
       '/apis/apps/v1/deployments',
@@ -47,7 +64,9 @@ describe('listing', () => {
       '/api/v1/podtemplates',
       '/api/v1/pods',
     ]);
-    expect(reference.listed).toEqual({ CronJob: 12, Deployment: 12, Job: 12, Namespace: 12, NetworkPolicy: 13, Pod: 120, ReplicaSet: 24, StatefulSet: 12 });
+    expect(reference.listed).toEqual({ CiliumClusterwideNetworkPolicy: 1, CronJob: 12, Deployment: 12, Job: 12, Namespace: 12, NetworkPolicy: 13, Pod: 120, ReplicaSet: 24, StatefulSet: 12 });
+    // The policy CRDs this cluster does not serve answered 404: not installed, no error.
+    expect(reference.errors).toEqual([]);
     expect(reference.source).toBe(cluster.fake.url);
   });
 
@@ -66,10 +85,16 @@ describe('listing', () => {
     expect(result).toMatchObject({ kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', check: 'allow-all-cluster-ingress', mode: 'warn', enforcedMode: 'enforce' });
   });
 
+  it('judges the policy custom resources the cluster serves, cluster-scoped ones without a namespace', () => {
+    const result = reference.results.find((candidate) => candidate.name === 'from-all');
+    expect(result).toMatchObject({ kind: 'CiliumClusterwideNetworkPolicy', apiVersion: 'cilium.io/v2', namespace: null, check: 'allow-all-ingress', mode: 'enforce', path: 'spec.ingress[0]' });
+    expect(result?.file).toBe('/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies/from-all');
+  });
+
   it('reports progress per page', async () => {
     const seen: string[] = [];
     await auditCluster(cluster.lister, DEFAULT_CONFIG, { pageSize: 50, onProgress: (progress) => seen.push(`${progress.resource} ${progress.listed}/${progress.remaining ?? 0} ${progress.total}`) });
-    expect(seen.filter((line) => line.startsWith('pods '))).toEqual(['pods 50/70 147', 'pods 100/20 197', 'pods 120/0 217']);
+    expect(seen.filter((line) => line.startsWith('pods '))).toEqual(['pods 50/70 148', 'pods 100/20 198', 'pods 120/0 218']);
   });
 });
 

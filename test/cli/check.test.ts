@@ -50,6 +50,31 @@ describe('check --format text (the default)', () => {
   });
 });
 
+describe('check: network policies of every API', () => {
+  it('points at the fields that open a direction to everything, in the same file:line:column form', async () => {
+    const { code, stdout, stderr } = await runCli(['check', 'network-policies.yaml']);
+    expect(stdout.split('\n').filter((line) => /^\S+:\d+:\d+ /.test(line))).toEqual([
+      'network-policies.yaml:10:7  enforce  network-policy-allow-all/allow-all-ingress  ingress rule admits every source on every port (from[0]: ipBlock 0.0.0.0/1 and from[1]: ipBlock 128.0.0.0/1 together cover every IPv4 address; no "ports"); narrow "from" to the pods, namespaces or CIDRs that need access and list their "ports"',
+      'network-policies.yaml:23:7  enforce  network-policy-allow-all/allow-all-ingress  ingress rule admits every source on every port (fromEntities[0]: all; no "toPorts"); narrow fromEndpoints, fromCIDRSet or fromEntities to the endpoints, CIDRs or entities that need access and list their "toPorts"',
+      'network-policies.yaml:53:7  enforce  network-policy-allow-all/allow-all-egress  egress rule admits every destination on every port (no "destination" selector or nets; no "protocol"); narrow "destination" to the selectors or nets it needs to reach and list their "protocol" and "destination.ports"',
+      'network-policies.yaml:64:7  warn     network-policy-allow-all/allow-all-cluster-ingress  ingress rule admits every pod of every namespace on every port (from[0]: namespaces {}; no "ports"); narrow the namespaces and pods selectors in "from" to the pods that need access and list their "ports"; an AdminNetworkPolicy Allow overrides every namespace\'s own NetworkPolicies',
+    ]);
+    expect(stdout).toContain('Checked 5 resources in 1 file: 3 enforce, 1 warn, 0 audit, 0 input errors.');
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+  });
+
+  it('lists every contributing field as a related location in SARIF', async () => {
+    const { stdout } = await runCli(['check', '--format', 'sarif', 'network-policies.yaml']);
+    type Log = { runs: { results: { locations: { physicalLocation: { region: { startLine: number } } }[]; relatedLocations?: { message: { text: string }; physicalLocation: { region: { startLine: number; startColumn: number } } }[] }[] }[] };
+    const [halves] = (JSON.parse(stdout) as Log).runs[0]?.results ?? [];
+    expect(halves?.relatedLocations?.map((location) => [location.message.text, location.physicalLocation.region.startLine, location.physicalLocation.region.startColumn])).toEqual([
+      ['spec.ingress[0].from[0].ipBlock.cidr', 12, 13],
+      ['spec.ingress[0].from[1].ipBlock.cidr', 14, 13],
+    ]);
+  });
+});
+
 describe('check --format json', () => {
   it('follows the documented contract', async () => {
     const { code, stdout, stderr } = await runCli([...PSA, '--format', 'json', 'psa.yaml']);

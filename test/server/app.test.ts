@@ -66,6 +66,19 @@ describe('POST /validate', () => {
     expect(policy.status?.code).toBe(403);
   });
 
+  it.each([
+    { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'from-all' }, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['all'] }] } },
+    { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'allow' }, spec: { selector: 'all()', ingress: [{ action: 'Allow' }] } },
+    { apiVersion: 'crd.projectcalico.org/v1', kind: 'NetworkPolicy', metadata: { name: 'allow', namespace: 'team-a' }, spec: { ingress: [{ action: 'Allow', protocol: 'TCP' }] } },
+    { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'egress' }, spec: { priority: 1, subject: { namespaces: {} }, egress: [{ action: 'Allow', to: [{ networks: ['::/0'] }] }] } },
+  ])('denies a $kind ($apiVersion) open to everyone, with the witness', async (object) => {
+    const { app } = build();
+    const response = (await post(app, '/validate', reviewOf(object))).json().response;
+    expect(response.allowed).toBe(false);
+    expect(response.status?.code).toBe(403);
+    expect(response.status?.message).toMatch(/^spec\.(ingress|egress)\[0\]: (ingress|egress) rule admits every (source|destination) on every port \(/);
+  });
+
   it('answers v1beta1 in kind', async () => {
     const { app } = build();
     const body = (await post(app, '/validate', reviewOf(restrictedPod(), { uid: 'old', apiVersion: 'admission.k8s.io/v1beta1' }))).json();
