@@ -9,24 +9,43 @@
 // pod) on every port of TCP, UDP or SCTP. Each finding carries a witness: the fields that together
 // admit everything, in the message and in `paths`.
 //
-// Per API, what counts (every peer / every pod / every port), with the sources:
+// Per API, what counts as every peer, every pod and every port (the readers in src/rules/network-policy/
+// say it field by field, with their sources). Where an API's meaning is unclear, the reading that
+// refuses less is taken, and said where it is.
 // - networking.k8s.io/v1 NetworkPolicy (https://kubernetes.io/docs/concepts/services-networking/network-policies/):
 //   every peer: `from`/`to` absent or empty, or ipBlocks that together cover every IPv4 (or IPv6)
-//   address, `except` subtracted. Every pod: namespaceSelectors (with podSelectors) that together select
-//   every pod of every namespace; a namespace selector on `kubernetes.io/metadata.name` that every name
-//   satisfies counts (the API server sets that label on every namespace). Every port: `ports` absent or
-//   empty, an entry without `port` (every port of its protocol, TCP by default), or ranges that together
-//   cover 1-65535; a named port restricts. Directions are in effect per `policyTypes` (defaulted as the
-//   API server does).
+//   address, `except` subtracted (CIDRs as the API server parses them: `0.0.0.0/00`, `::ffff:0.0.0.0/96`).
+//   Every pod: namespaceSelectors (with podSelectors) that together select every pod of every namespace;
+//   `kubernetes.io/metadata.name Exists` counts, as the API server sets that label on every namespace.
+//   Every port: `ports` absent or empty, an entry without `port` (TCP unless it says), or ranges that
+//   together cover 1-65535; a named port restricts. Directions are in effect per `policyTypes`.
+// - cilium.io/v2 CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy (https://docs.cilium.io/en/stable/security/policy/language/):
+//   every peer: `fromEntities`/`toEntities: [all]`, a rule with toPorts but no L3 field, or the world
+//   (entity `world`, or CIDRs covering a family: Cilium's CIDRs never match in-cluster peers) together
+//   with the whole cluster (`cluster`, or every pod plus every cluster entity). Every pod: `cluster`,
+//   `all`, endpoint selectors that together select every pod (`{}` is the policy's namespace in a
+//   CiliumNetworkPolicy, the cluster in the clusterwide kind). Every port: no `toPorts` (nor `icmps`),
+//   port "0", or ranges covering 1-65535 per protocol (ANY is TCP, UDP and SCTP). `ingressDeny` and
+//   `egressDeny` never admit and win over allows; an empty rule admits nothing, as in Cilium.
+// - projectcalico.org/v3 (and crd.projectcalico.org/v1) NetworkPolicy / GlobalNetworkPolicy
+//   (https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy): rules in order; an
+//   `Allow` whose source (ingress) or destination (egress) has no selector, nets or other match is every
+//   peer, as are `nets` covering a family; `selector: all()` is every pod (of the policy's namespace
+//   for the namespaced kind, unless a namespaceSelector such as `all()` widens it). `Deny`, `Pass` and
+//   `Log` never admit; a Deny or Pass before an Allow takes away what it may match. No `protocol` is
+//   every port of every protocol; a protocol without `destination.ports` every port of it.
+// - policy.networking.k8s.io AdminNetworkPolicy / BaselineAdminNetworkPolicy (v1alpha1) and
+//   ClusterNetworkPolicy (v1alpha2, tiers Admin and Baseline) (https://network-policy-api.sigs.k8s.io/):
+//   rules in order; `Allow` (`Accept`) admits, `Deny` and `Pass` never do. `networks` covering a family
+//   is every peer; `namespaces: {}` (or any union selecting every pod) is every pod; no `ports`
+//   (`protocols`) is every port. An admin-tier allow overrides every namespace's own NetworkPolicies,
+//   and its finding says so.
 // Checks: `allow-all-ingress`/`allow-all-egress` (every peer, every port; enforce by default) and
 // `allow-all-cluster-ingress`/`allow-all-cluster-egress` (every pod, every port; warn by default). A rule
 // is reported once, at its path, under the broader check that applies to it; when only several rules
 // together admit everything, one finding points at the direction (`spec.ingress`).
 import { activeCheckMode } from './modes.js';
-import { analyzePolicy, POLICY_KINDS } from './network-policy/analyze.js';
-import { admitsEveryPod, admitsEverything, type Witness } from './network-policy/judge.js';
-import type { DirectionModel } from './network-policy/model.js';
-import { directionReason, ruleReason, witnessPaths } from './network-policy/witness-text.js';
+import { admitsEveryPod, admitsEverything, analyzePolicy, directionReason, POLICY_KINDS, ruleReason, witnessPaths, type DirectionModel, type Witness } from './network-policy/index.js';
 import type { ActiveMode, Finding, KubeObject, Rule, RuleContext } from './types.js';
 
 const RULE = 'network-policy-allow-all';
