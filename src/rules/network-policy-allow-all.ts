@@ -45,7 +45,7 @@
 // is reported once, at its path, under the broader check that applies to it; when only several rules
 // together admit everything, one finding points at the direction (`spec.ingress`).
 import { activeCheckMode } from './modes.js';
-import { admitsEveryPod, admitsEverything, analyzePolicy, directionReason, POLICY_KINDS, ruleReason, witnessPaths, type DirectionModel, type Witness } from './network-policy/index.js';
+import { admitsEveryPod, admitsEverything, analyzePolicy, coversEveryPortOfAProtocol, directionReason, POLICY_KINDS, ruleReason, witnessPaths, type DirectionModel, type Witness } from './network-policy/index.js';
 import type { ActiveMode, Finding, KubeObject, Rule, RuleContext } from './types.js';
 
 const RULE = 'network-policy-allow-all';
@@ -87,7 +87,8 @@ function evaluatePolicy(object: KubeObject, context: RuleContext): Finding[] {
 
   for (const unit of model.units) {
     for (const direction of unit.directions) {
-      if (!direction.inEffect) continue;
+      // Most policies name a few ports: then nothing in the direction can admit everything.
+      if (!direction.inEffect || !coversEveryPortOfAProtocol(direction)) continue;
       const checks = CHECKS_OF[direction.name];
       const allMode = activeCheckMode(ruleConfig, checks.all);
       const clusterMode = activeCheckMode(ruleConfig, checks.cluster);

@@ -9,8 +9,9 @@
 //     (per protocol), every term with the field path it came from. POLICY_KINDS lists the kinds.
 //   admitsEverything(direction, { cidrMatchesCluster }) / admitsEveryPod(...) → Witness | undefined
 //     The judgement over the union of a direction's rules (denies taken away), with the contributing
-//     rules, peers and ports; `only: [rule]` judges one rule. ruleReason / directionReason /
-//     witnessPaths put a witness in words and paths.
+//     rules, peers and ports; `only: [rule]` judges one rule. coversEveryPortOfAProtocol(direction)
+//     is the cheap question to ask first. ruleReason / directionReason / witnessPaths put a witness in
+//     words and paths.
 //   admitsConnection(direction, { protocol, port, peer }), admitsDns(direction, peer)
 //     Point questions: does the direction surely admit this connection (DNS on UDP and TCP 53)?
 //   direction.inEffect (its rules apply) and direction.isolates (traffic its rules do not admit is
@@ -19,7 +20,7 @@
 //   selectsEveryPod(predicates) (with the guarantee every namespace carries kubernetes.io/metadata.name),
 //   selectsEveryPodIn(predicate, namespace) for "does this policy select all pods of its namespace".
 export { analyzePolicy, POLICY_KINDS } from './analyze.js';
-export { admitsEverything, admitsEveryPod, type Coverage, type Goal, type JudgeOptions, type Witness, type WitnessPart } from './judge.js';
+export { admitsEverything, admitsEveryPod, coversEveryPortOfAProtocol, type Coverage, type Goal, type JudgeOptions, type Witness, type WitnessPart } from './judge.js';
 export { admitsConnection, admitsDns, selectsEveryPodIn, type ConnectionQuery, type PeerQuery } from './query.js';
 export { directionReason, ruleReason, witnessPaths } from './witness-text.js';
 export { calicoSelectorPredicate } from './calico-selector.js';

@@ -53,9 +53,15 @@ function isEveryone(term: PeerTerm): boolean {
   return term.kind === 'any' || (term.kind === 'entity' && term.entity === 'all');
 }
 
+/** Past this many items a witness keeps them all rather than search for the fewest (bounded work). */
+const MINIMISED_AT_MOST = 16;
+/** Past this much work (port slices × candidate rules) a direction is not judged: it must not stall the webhook. */
+const MAX_SLICE_WORK = 250_000;
+
 /** The smallest subset (by removing what is not needed, in order) for which `ok` still holds. */
 function minimal<T>(items: readonly T[], ok: (subset: readonly T[]) => boolean): T[] | undefined {
   if (items.length === 0 || !ok(items)) return undefined;
+  if (items.length > MINIMISED_AT_MOST) return [...items];
   let kept = [...items];
   for (const item of items) {
     const without = kept.filter((candidate) => candidate !== item);
@@ -131,8 +137,28 @@ function touches(term: PeerTerm, alternative: Alternative): boolean {
   }
 }
 
+/** Each rule's ports per protocol, computed once: a policy is judged rule by rule and then whole. */
+const PORTS = new WeakMap<RuleModel, Partial<Record<Protocol, IntervalSet<number>>>>();
+
 function portsOf(rule: RuleModel, protocol: Protocol): IntervalSet<number> {
-  return union(...rule.ports.filter((term) => term.protocol === protocol).map((term) => term.ranges));
+  let byProtocol = PORTS.get(rule);
+  if (!byProtocol) {
+    byProtocol = {};
+    PORTS.set(rule, byProtocol);
+  }
+  let ranges = byProtocol[protocol];
+  if (!ranges) {
+    const terms = rule.ports.filter((term) => term.protocol === protocol);
+    ranges = terms.length === 1 ? (terms[0] as PortTerm).ranges : union(...terms.map((term) => term.ranges));
+    byProtocol[protocol] = ranges;
+  }
+  return ranges;
+}
+
+/** Whether the candidates' ports together cover every port (most often one of them alone does, or none is close). */
+function portsCoverEverything(candidates: readonly Candidate[]): boolean {
+  if (candidates.some((candidate) => covers(candidate.ranges, EVERY_PORT))) return true;
+  return candidates.length > 1 && covers(union(...candidates.map((candidate) => candidate.ranges)), EVERY_PORT);
 }
 
 interface Candidate {
@@ -140,15 +166,7 @@ interface Candidate {
   ranges: IntervalSet<number>;
 }
 
-function judgeAlternative(direction: DirectionModel, allows: readonly RuleModel[], goal: Goal, alternative: Alternative, protocol: Protocol, cidrMatchesCluster: boolean): Witness | undefined {
-  const candidates: Candidate[] = [];
-  for (const rule of allows) {
-    const ranges = portsOf(rule, protocol);
-    if (ranges.length > 0 && rule.peers.length > 0) candidates.push({ rule, ranges });
-  }
-  // Cheap refusals first: the ports of all candidates together, then their peers together, ignoring ports.
-  if (!covers(union(...candidates.map((candidate) => candidate.ranges)), EVERY_PORT)) return undefined;
-  if (!cover(alternative, candidates.flatMap((candidate) => candidate.rule.peers), cidrMatchesCluster)) return undefined;
+function judgeAlternative(direction: DirectionModel, candidates: readonly Candidate[], goal: Goal, alternative: Alternative, protocol: Protocol, cidrMatchesCluster: boolean): Witness | undefined {
 
   const blockers: Candidate[] = [];
   for (const rule of direction.rules) {
@@ -161,6 +179,8 @@ function judgeAlternative(direction: DirectionModel, allows: readonly RuleModel[
     for (const [start, end] of ranges) for (const bound of [start, end]) if (bound > EVERY_PORT[0] && bound < EVERY_PORT[1]) bounds.add(bound);
   }
   const cuts = [...bounds].sort((a, b) => a - b);
+  // Refusing less rather than stalling: a direction this large is not judged (see README).
+  if (cuts.length * (candidates.length + blockers.length) > MAX_SLICE_WORK) return undefined;
   /** Per contributing rule: its peer terms used, and the slices it was used on. */
   const used = new Map<RuleModel, { peers: Set<PeerTerm>; slices: Interval<number>[] }>();
   for (let at = 0; at + 1 < cuts.length; at++) {
@@ -191,14 +211,43 @@ function judgeAlternative(direction: DirectionModel, allows: readonly RuleModel[
   return { goal, coverage: everyone ? 'everyone' : alternative, protocol, parts };
 }
 
+/**
+ * Whether the allow rules' ports together cover every port of some protocol: without that nothing in
+ * the direction can admit everything, and no rule alone can either. A cheap first question.
+ */
+export function coversEveryPortOfAProtocol(direction: DirectionModel): boolean {
+  return PROTOCOLS.some((protocol) => {
+    // Without allocating: the ports named must add up to at least every port (most policies stop here).
+    let named = 0;
+    for (const rule of direction.rules) {
+      if (rule.action !== 'allow' || rule.peers.length === 0) continue;
+      for (const term of rule.ports) if (term.protocol === protocol) for (const [start, end] of term.ranges) named += end - start;
+    }
+    if (named < EVERY_PORT[1] - EVERY_PORT[0]) return false;
+    const candidates: Candidate[] = [];
+    for (const rule of direction.rules) if (rule.action === 'allow' && rule.peers.length > 0) candidates.push({ rule, ranges: portsOf(rule, protocol) });
+    return portsCoverEverything(candidates);
+  });
+}
+
 function judge(direction: DirectionModel, goal: Goal, options: JudgeOptions): Witness | undefined {
   if (direction.narrowedBy) return undefined;
   const allows = (options.only ?? direction.rules).filter((rule) => rule.action === 'allow');
   if (allows.length === 0) return undefined;
-  const alternatives: Alternative[] = goal === 'every-peer' ? ['ipv4', 'ipv6'] : ['pods'];
+  // The peers of every allow rule together, ports aside, must reach the goal: decided once, not per protocol.
+  const everyPeer = allows.flatMap((rule) => rule.peers);
+  const alternatives = (goal === 'every-peer' ? (['ipv4', 'ipv6'] as const) : (['pods'] as const)).filter((alternative) => cover(alternative, everyPeer, options.cidrMatchesCluster));
+  if (alternatives.length === 0) return undefined;
   for (const protocol of PROTOCOLS) {
+    const candidates: Candidate[] = [];
+    for (const rule of allows) {
+      const ranges = portsOf(rule, protocol);
+      if (ranges.length > 0 && rule.peers.length > 0) candidates.push({ rule, ranges });
+    }
+    // The ports of all candidates together must cover every port before any peer is looked at.
+    if (!portsCoverEverything(candidates)) continue;
     for (const alternative of alternatives) {
-      const witness = judgeAlternative(direction, allows, goal, alternative, protocol, options.cidrMatchesCluster);
+      const witness = judgeAlternative(direction, candidates, goal, alternative, protocol, options.cidrMatchesCluster);
       if (witness) return witness;
     }
   }

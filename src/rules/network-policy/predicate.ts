@@ -170,8 +170,12 @@ function freshValue(taken: ReadonlySet<string>): string {
   }
 }
 
-/** Past this many representative assignments the union is not decided, and so does not count as covering. */
-const MAX_ASSIGNMENTS = 4096;
+/**
+ * Past this many evaluations (representative assignments × predicates) the union is not decided, and
+ * so does not count as covering: the webhook judges every policy written, and a union of many selectors
+ * on many labels must not stall it.
+ */
+const MAX_EVALUATIONS = 20_000;
 
 /**
  * Whether the union of the predicates selects every pod of every namespace: every assignment of the
@@ -194,7 +198,7 @@ export function selectsEveryPod(predicates: readonly Predicate[]): boolean {
     variables.push(variable);
     domains.push(domain);
     count *= domain.length;
-    if (count > MAX_ASSIGNMENTS) return false;
+    if (count * predicates.length > MAX_EVALUATIONS) return false;
   }
   const assignment = new Map<string, string | undefined>();
   for (let step = 0; step < count; step++) {

@@ -20,7 +20,9 @@ export function addressTerms(cidr: unknown, except: readonly unknown[], inCluste
 
 /** One protocol's ports from `first` to `last`, inclusive, clipped to 1-65535. */
 export function portRange(protocol: Protocol, first: number, last: number, source: Source): PortTerm {
-  const ranges: IntervalSet<number> = normalize([[Math.max(first, EVERY_PORT[0]), Math.min(last + 1, EVERY_PORT[1])]]);
+  const start = Math.max(first, EVERY_PORT[0]);
+  const end = Math.min(last + 1, EVERY_PORT[1]);
+  const ranges: IntervalSet<number> = start < end ? [[start, end]] : [];
   return { protocol, ranges, source };
 }
 
