@@ -94,7 +94,15 @@ describe('the webhook configurations', () => {
       }
       for (const rule of webhook.rules) {
         for (const field of ['apiGroups', 'apiVersions', 'operations', 'resources'] as const) expect(rule[field], `${configuration.kind} ${field}`).not.toContain('*');
-        expect(rule.scope).toBe(rule.resources.some((resource) => resource.startsWith('namespaces')) ? 'Cluster' : 'Namespaced');
+        // Each resource at the version and scope it is served with (the audit lists them the same way).
+        for (const group of rule.apiGroups) {
+          for (const resource of rule.resources) {
+            const served = AUDITED_RESOURCES.find((candidate) => candidate.group === group && candidate.resource === resource.split('/')[0]);
+            expect(served, `${group}/${resource}`).toBeDefined();
+            expect(rule.apiVersions, `${group}/${resource}`).toEqual([served?.version]);
+            expect(rule.scope, `${group}/${resource}`).toBe(served?.namespaced ? 'Namespaced' : 'Cluster');
+          }
+        }
       }
       for (const never of ['core/events', 'coordination.k8s.io/leases', 'events.k8s.io/events', 'core/nodes', 'core/pods/status', 'core/pods/binding']) {
         expect(sent.has(never), never).toBe(false);
