@@ -22,6 +22,17 @@ import { isKind, namespaceOf } from '../kinds.js';
 import { isExemptNamespace } from '../modes.js';
 import { podSecurityExemption } from '../pod-security.js';
 import { POD_BEARING_KINDS, POD_KIND, podTemplatePathOf } from '../pod-security/pod-spec.js';
+import {
+  DROP_ALL,
+  RESTRICTED_SECCOMP_PROFILE,
+  allowPrivilegeEscalationValue,
+  capabilitiesDropValue,
+  containerRefusal,
+  isUnset,
+  isWindowsPod,
+  runAsNonRootValue,
+  seccompProfileValue,
+} from '../pod-security/security-context-fields.js';
 import type { KubeObject, Mutation, PatchOperation, RuleContext } from '../types.js';
 
 type Tokens = readonly (string | number)[];
@@ -30,11 +41,6 @@ type Scope = 'whole-pod' | 'new-ephemeral-containers';
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 const EPHEMERAL_CONTAINERS = ['ephemeralContainers'] as const;
 const NO_NAMES: ReadonlySet<unknown> = new Set();
-
-/** Kubernetes treats null like absent. */
-function isUnset(value: unknown): boolean {
-  return value === undefined || value === null;
-}
 
 function add(tokens: Tokens, value: unknown): PatchOperation {
   return { op: 'add', path: jsonPointer(tokens), value };
@@ -72,37 +78,34 @@ function asksForRoot(spec: Record<string, unknown>): boolean {
   });
 }
 
+// The webhook fills only what is unset (see security-context-fields.ts): it runs unseen on every
+// request, so a value someone set is theirs, even where `policygate fix` would replace it.
 function podLevel(spec: Record<string, unknown>, specTokens: Tokens, windows: boolean): PatchOperation[] {
-  const wanted: Record<string, unknown> = {};
-  if (!windows) wanted.seccompProfile = { type: 'RuntimeDefault' };
-  if (!asksForRoot(spec)) wanted.runAsNonRoot = true;
   const tokens = [...specTokens, 'securityContext'];
   const { securityContext } = spec;
+  if (!isUnset(securityContext) && !isRecord(securityContext)) return [];
+  const current = isRecord(securityContext) ? securityContext : {};
+  const wanted: Record<string, unknown> = {};
+  if (!windows && seccompProfileValue(current) === 'unset') wanted.seccompProfile = { ...RESTRICTED_SECCOMP_PROFILE };
+  if (!asksForRoot(spec) && runAsNonRootValue(current, false) === 'unset') wanted.runAsNonRoot = true;
   if (isUnset(securityContext)) return Object.keys(wanted).length === 0 ? [] : [add(tokens, wanted)];
-  if (!isRecord(securityContext)) return [];
-  return Object.entries(wanted)
-    .filter(([field]) => isUnset(securityContext[field]))
-    .map(([field, value]) => add([...tokens, field], value));
-}
-
-function addsSysAdmin(capabilities: unknown): boolean {
-  if (!isRecord(capabilities) || !Array.isArray(capabilities.add)) return false;
-  return capabilities.add.some((capability) => capability === 'SYS_ADMIN' || capability === 'CAP_SYS_ADMIN');
+  return Object.entries(wanted).map(([field, value]) => add([...tokens, field], value));
 }
 
 function containerLevel(container: Record<string, unknown>, containerTokens: Tokens): PatchOperation[] {
   const tokens = [...containerTokens, 'securityContext'];
   const { securityContext } = container;
-  if (isUnset(securityContext)) return [add(tokens, { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } })];
-  if (!isRecord(securityContext) || securityContext.privileged === true || addsSysAdmin(securityContext.capabilities)) return [];
+  if (isUnset(securityContext)) return [add(tokens, { allowPrivilegeEscalation: false, capabilities: { drop: [DROP_ALL] } })];
+  if (!isRecord(securityContext) || containerRefusal(securityContext) !== undefined) return [];
 
   const operations: PatchOperation[] = [];
-  if (isUnset(securityContext.allowPrivilegeEscalation)) operations.push(add([...tokens, 'allowPrivilegeEscalation'], false));
-  const { capabilities } = securityContext;
-  if (isUnset(capabilities)) operations.push(add([...tokens, 'capabilities'], { drop: ['ALL'] }));
-  // An empty list is the same as none in Kubernetes (the API server drops it).
-  else if (isRecord(capabilities) && (isUnset(capabilities.drop) || (Array.isArray(capabilities.drop) && capabilities.drop.length === 0))) {
-    operations.push(add([...tokens, 'capabilities', 'drop'], ['ALL']));
+  if (allowPrivilegeEscalationValue(securityContext) === 'unset') operations.push(add([...tokens, 'allowPrivilegeEscalation'], false));
+  if (capabilitiesDropValue(securityContext) === 'unset') {
+    operations.push(
+      isUnset(securityContext.capabilities)
+        ? add([...tokens, 'capabilities'], { drop: [DROP_ALL] })
+        : add([...tokens, 'capabilities', 'drop'], [DROP_ALL]),
+    );
   }
   return operations;
 }
@@ -124,7 +127,7 @@ function patchPod(object: KubeObject, context: RuleContext): PatchOperation[] {
   const located = specOf(object);
   if (!located || isExempt(object, context, located.spec)) return [];
   const { spec, tokens } = located;
-  const windows = isRecord(spec.os) && spec.os.name === 'windows';
+  const windows = isWindowsPod(spec);
 
   const operations = scope === 'whole-pod' ? podLevel(spec, tokens, windows) : [];
   if (windows) return operations;
