@@ -8,7 +8,7 @@ import { isRecord } from '../is-record.js';
 import { jsonPointer } from '../json-pointer.js';
 import { isKind, NAMESPACE_KIND } from '../kinds.js';
 import { isExemptNamespace } from '../modes.js';
-import type { KubeObject, Mutation, PatchOperation, RuleContext } from '../types.js';
+import type { KubeObject, Mutation, NamespaceRequiredLabelsConfig, PatchOperation, RuleContext } from '../types.js';
 
 function patchNamespace(object: KubeObject, context: RuleContext): PatchOperation[] {
   if (!isKind(object, NAMESPACE_KIND) || context.subResource) return [];
@@ -18,7 +18,14 @@ function patchNamespace(object: KubeObject, context: RuleContext): PatchOperatio
   const ruleConfig = context.config.rules['namespace-required-labels'];
   const name = typeof metadata?.name === 'string' ? metadata.name : undefined;
   if (isExemptNamespace(ruleConfig, name)) return [];
+  return labelDefaultsPatch(metadata, ruleConfig);
+}
 
+/**
+ * The operations that add each absent required label that has a default to a Namespace's metadata
+ * (undefined when the Namespace has none). `policygate fix` writes the same labels into the manifest.
+ */
+export function labelDefaultsPatch(metadata: Record<string, unknown> | undefined, ruleConfig: NamespaceRequiredLabelsConfig): PatchOperation[] {
   const labels: unknown = metadata?.labels;
   // Null is how an absent map can arrive from a manifest; anything else that is not a map is left for
   // the API server to refuse.
