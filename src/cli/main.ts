@@ -7,6 +7,7 @@ import type { Command, CommandIO } from './command.js';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   serve: { summary: 'run the validating and mutating admission webhook over TLS', load: async () => (await import('./serve.js')).serveCommand },
   check: { summary: 'check manifests (files, directories, stdin) offline, as the webhook would', load: async () => (await import('./check.js')).checkCommand },
+  fix: { summary: 'rewrite manifests so that they pass, keeping comments and layout (--diff to preview)', load: async () => (await import('./fix.js')).fixCommand },
   review: { summary: 'answer one AdmissionReview from a file or stdin, exactly as /validate or /mutate would', load: async () => (await import('./review.js')).reviewCommand },
   rules: { summary: 'list the rules and checks with their default modes', load: async () => (await import('./rules.js')).rulesCommand },
   certs: { summary: 'write a CA and serving certificate, and the kustomize inputs for self-managed TLS', load: async () => (await import('./certs.js')).certsCommand },
