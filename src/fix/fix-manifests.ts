@@ -43,6 +43,8 @@ export interface ObjectChange extends ResourceIdentity {
   line: number;
   column: number;
   fixed: string[];
+  /** Fixable checks that still fail, elsewhere in the object (a privileged container beside the fixed ones). */
+  partly: string[];
   operations: PatchOperation[];
 }
 
@@ -70,6 +72,7 @@ interface Target {
   document: ManifestDocument;
   resource: CheckedResource;
   operations: PatchOperation[];
+  checks: string[];
   notes: FixNote[];
 }
 
@@ -304,7 +307,8 @@ export async function fixManifests(sources: readonly ManifestSource[], problems:
       const operations = made.get(target);
       if (operations) {
         const checks = new Set(fixedFindings(target.resource.results, afterByObject.get(key) ?? []).map((result) => result.check));
-        changes.push({ file: target.resource.file, ...document.position, ...identity, fixed: [...checks], operations });
+        const partly = new Set((afterByObject.get(key) ?? []).map((result) => result.check).filter((check) => target.checks.includes(check)));
+        changes.push({ file: target.resource.file, ...document.position, ...identity, fixed: [...checks].filter((check) => !partly.has(check)), partly: [...partly], operations });
       }
       for (const each of notes.get(target) ?? []) noteResults.push({ file: target.resource.file, ...document.locate(each.path), ...identity, ...each });
     }

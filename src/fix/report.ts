@@ -22,7 +22,8 @@ export function formatFixText(report: FixReport, options: FixReportOptions): str
   if (report.changes.length > 0) {
     out.push(options.dryRun ? 'Would fix:' : 'Fixed:');
     for (const change of report.changes) {
-      const checks = change.fixed.length > 0 ? change.fixed.join(', ') : 'no finding (fields added)';
+      const partly = change.partly.length > 0 ? `partly: ${change.partly.join(', ')}` : '';
+      const checks = [change.fixed.join(', '), partly].filter((text) => text !== '').join('; ');
       out.push(`  ${where(change.file, change.line, change.column)}  ${objectName(change)}  ${checks}`);
     }
   }
@@ -59,6 +60,7 @@ export function formatFixJson(report: FixReport, options: FixReportOptions): str
       namespace: change.namespace,
       name: change.name,
       fixed: change.fixed,
+      partly: change.partly,
       patch: change.operations,
     })),
     remaining: report.remaining.map((result) => ({

@@ -5,9 +5,9 @@
 // flow style, anchors, blank lines, CRLF line endings and JSON's indentation all stay.
 //
 // Where new text goes:
-// - a new key in a block map: after the map's last entry, or in alphabetical place when the map's keys
-//   are already in alphabetical order (kubectl's output, and PSA's fixtures, are written so); at the
-//   map's own indentation, nested maps one indentation step deeper, lists indented as the file's are;
+// - a new key in a block map: after the map's last entry, or in alphabetical place when every map of
+//   the document has its keys in alphabetical order (kubectl's output, and PSA's fixtures, are written
+//   so; one map in order could be chance); at the map's own indentation, nested maps one indentation step deeper, lists indented as the file's are;
 // - a new key in a flow map (`{app: web}`) or a JSON object: after its last entry, on the same line for
 //   a map on one line, on a line of its own for a map over several lines (JSON);
 // - a key that is there with no value (`securityContext:` or `securityContext: null`): its value;
@@ -74,10 +74,14 @@ export class DocumentEditor {
   readonly #text: string;
   readonly #document: Document.Parsed;
   readonly #style: SourceStyle;
+  /** Every map of the document lists its keys in alphabetical order (kubectl's output): new keys go in their place. */
+  readonly #sorted: boolean;
   /** Anchored nodes that some alias uses: editing them edits every use. */
   readonly #aliased = new Set<Node>();
   #sequence = 0;
   readonly #targets: { target: unknown; key: string; op: string; value: string }[] = [];
+  /** How many entries have been planned into each empty flow map or list. */
+  readonly #emptyFlowInserts = new Map<ParentNode, number>();
 
   private constructor(text: string, document: Document.Parsed) {
     this.#text = text;
@@ -89,6 +93,7 @@ export class DocumentEditor {
       },
     });
     this.#style = detectStyle(text, document);
+    this.#sorted = keysInOrder(document);
   }
 
   /** An editor for `text`, which must hold one document that the `yaml` package reads without error; else the reason it cannot. */
@@ -132,8 +137,14 @@ export class DocumentEditor {
     if (!isMap(holder)) return refuse(`${operation.path}: the parent is not a map`);
     const key = String(last);
     const found = this.#findPair(holder, key, parent.shared);
+    if (operation.op === 'replace' && found?.merged) {
+      // The value comes from a merged map: a key of this map's own overrides it, and changes nothing else.
+      if (this.#seen(holder, key, 'add', operation.value)) return { ...edit, duplicate: true };
+      edit.splices = this.#insertPair(holder, key, operation.value);
+      return edit;
+    }
     if (operation.op === 'replace') {
-      if (!found || found.merged) return refuse(`${operation.path}: no such field to replace`);
+      if (!found) return refuse(`${operation.path}: no such field to replace`);
       edit.shared ||= found.shared;
       if (this.#seen(found.pair, key, 'replace', operation.value)) return { ...edit, duplicate: true };
       const splice = this.#replaceValue(found.pair, found.map, operation.value);
@@ -223,14 +234,14 @@ export class DocumentEditor {
     const pairs = map.items.filter(isPair);
     if (map.flow) {
       const flowKey = this.#flowKey(pairs.at(-1), key);
-      return [this.#insertIntoFlow(map, (column) => this.#flowEntry(flowKey, value, column))];
+      return this.#insertIntoFlow(map, (column) => this.#flowEntry(flowKey, value, column));
     }
     const first = pairs[0];
     if (!first || !first.key) return [this.#splice(rangeOf(map)[0], rangeOf(map)[0], blockEntry(key, value, this.#column(rangeOf(map)[0]), style))];
     const firstKey = first.key as Node;
     const column = this.#column(nodeStart(firstKey));
     const keys = pairs.map(keyText);
-    const sorted = keys.length >= 2 && keys.every((each, index) => each !== undefined && (index === 0 || (keys[index - 1] as string) < each));
+    const sorted = this.#sorted && keys.every((each) => each !== undefined);
     const before = sorted ? keys.findIndex((each) => (each as string) > key) : -1;
     if (before === 0) {
       const start = nodeStart(firstKey);
@@ -256,21 +267,28 @@ export class DocumentEditor {
    * A new last entry of a flow map or list (`{a: 1}` → `{a: 1, b: 2}`): `render` writes it on one line
    * (no column) or, in JSON over several lines, from a column on a line of its own.
    */
-  #insertIntoFlow(collection: ParentNode, render: (column?: number) => string): Splice {
+  #insertIntoFlow(collection: ParentNode, render: (column?: number) => string): Splice[] {
     const style = this.#style;
     const open = rangeOf(collection)[0];
     const last = collection.items.at(-1);
     const lastNode = (isPair(last) ? ((last.value as Node | null) ?? (last.key as Node | null)) : (last as Node | null)) ?? undefined;
     if (!lastNode) {
-      if (!style.json) return this.#splice(open + 1, open + 1, render());
+      // An empty `{}` or `[]`: the first new entry goes right after the bracket, the next ones after a comma.
+      const earlier = this.#emptyFlowInserts.get(collection) ?? 0;
+      this.#emptyFlowInserts.set(collection, earlier + 1);
+      if (!style.json) return [this.#splice(open + 1, open + 1, `${earlier > 0 ? ', ' : ''}${render()}`)];
       const column = this.#lineIndent(open) + style.indent;
-      return this.#splice(open + 1, open + 1, `${style.eol}${spaces(column)}${render(column)}${style.eol}${spaces(column - style.indent)}`);
+      const entry = this.#splice(open + 1, open + 1, `${earlier > 0 ? ',' : ''}${style.eol}${spaces(column)}${render(column)}`);
+      if (earlier > 0) return [entry];
+      // The closing bracket's own line, after every entry inserted here.
+      const closing = { ...this.#splice(open + 1, open + 1, `${style.eol}${spaces(column - style.indent)}`), order: [Number.MAX_SAFE_INTEGER, '', 0] as const };
+      return [entry, closing];
     }
     const end = rangeOf(lastNode)[1];
     const lastStart = isPair(last) ? nodeStart(last.key as Node) : nodeStart(lastNode);
-    if (this.#line(lastStart) === this.#line(open)) return this.#splice(end, end, `, ${render()}`);
+    if (this.#line(lastStart) === this.#line(open)) return [this.#splice(end, end, `, ${render()}`)];
     const column = this.#column(lastStart);
-    return this.#splice(end, end, `,${style.eol}${spaces(column)}${render(column)}`);
+    return [this.#splice(end, end, `,${style.eol}${spaces(column)}${render(column)}`)];
   }
 
   /** `key: value` in a flow map or JSON object. */
@@ -285,7 +303,7 @@ export class DocumentEditor {
     const quote = isScalar(last) ? (last.type === Scalar.QUOTE_DOUBLE ? '"' : last.type === Scalar.QUOTE_SINGLE ? "'" : undefined) : undefined;
     const scalar = (json: boolean) => (isRecord(value) || Array.isArray(value) ? inlineValue(value, json) : json ? JSON.stringify(value) : yamlScalar(value, quote));
     if (seq.flow || !last) {
-      return [this.#insertIntoFlow(seq, (column) => (style.json && column !== undefined ? multilineJson(value, column, style) : scalar(style.json)))];
+      return this.#insertIntoFlow(seq, (column) => (style.json && column !== undefined ? multilineJson(value, column, style) : scalar(style.json)));
     }
     const column = this.#column(rangeOf(seq)[0]);
     const offset = this.#contentEnd(last);
@@ -387,6 +405,25 @@ function rangeOf(node: Node): readonly [number, number, number] {
 /** Where a node's text starts. */
 function nodeStart(node: Node): number {
   return rangeOf(node)[0];
+}
+
+/** Whether the document has at least two maps of several keys, and every map's keys are in alphabetical order. */
+function keysInOrder(document: Document.Parsed): boolean {
+  let maps = 0;
+  let ordered = true;
+  visit(document, {
+    Map: (_key, map) => {
+      const keys = map.items.map((pair) => (isPair(pair) ? keyText(pair) : undefined));
+      if (keys.length < 2) return;
+      maps++;
+      if (!keys.every((key, index) => key !== undefined && (index === 0 || (keys[index - 1] as string) < key))) {
+        ordered = false;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return ordered && maps >= 2;
 }
 
 /** The document's line ending, indentation step and list indentation, from what it already holds. */

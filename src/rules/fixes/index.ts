@@ -20,5 +20,9 @@ export function planFix(object: KubeObject, failing: ReadonlyMap<string, Readonl
   const none: ReadonlySet<string> = new Set();
   const podSecurity = planPodSecurityContextFix(object, failing.get('pod-security') ?? none);
   const labels = planNamespaceLabelsFix(object, failing.get('namespace-required-labels') ?? none, config);
-  return { operations: [...podSecurity.operations, ...labels.operations], notes: [...podSecurity.notes, ...labels.notes] };
+  return {
+    operations: [...podSecurity.operations, ...labels.operations],
+    checks: [...podSecurity.checks, ...labels.checks],
+    notes: [...podSecurity.notes, ...labels.notes],
+  };
 }

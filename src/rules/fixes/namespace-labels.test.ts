@@ -20,6 +20,7 @@ describe('planNamespaceLabelsFix', () => {
         { op: 'add', path: '/metadata/labels/environment', value: 'dev' },
         { op: 'add', path: '/metadata/labels/example.com~1tier', value: 'web' },
       ],
+      checks: ['missing-label'],
       notes: [{ path: 'metadata.labels["team"]', reason: expect.stringContaining('no default is configured') }],
     });
   });
@@ -30,6 +31,7 @@ describe('planNamespaceLabelsFix', () => {
     const blank = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'a', environment: ' ' } } };
     expect(planNamespaceLabelsFix(blank, MISSING, config)).toEqual({
       operations: [{ op: 'add', path: '/metadata/labels/example.com~1tier', value: 'web' }],
+      checks: ['missing-label'],
       notes: [{ path: 'metadata.labels["environment"]', reason: 'set but blank: fix adds only absent labels' }],
     });
   });

@@ -11,9 +11,9 @@ import type { FixNote, FixPlan } from './plan.js';
 export const NAMESPACE_LABEL_CHECKS = ['missing-label'] as const;
 
 export function planNamespaceLabelsFix(object: KubeObject, failing: ReadonlySet<string>, config: PolicyConfig): FixPlan {
-  if (!isKind(object, NAMESPACE_KIND) || !failing.has('missing-label')) return { operations: [], notes: [] };
+  if (!isKind(object, NAMESPACE_KIND) || !failing.has('missing-label')) return { operations: [], checks: [], notes: [] };
   const metadata: unknown = object.metadata;
-  if (metadata !== undefined && !isRecord(metadata)) return { operations: [], notes: [] };
+  if (metadata !== undefined && !isRecord(metadata)) return { operations: [], checks: [], notes: [] };
   const ruleConfig = config.rules['namespace-required-labels'];
   const labels = isRecord(metadata?.labels) ? metadata.labels : {};
   const notes: FixNote[] = [];
@@ -24,5 +24,6 @@ export function planNamespaceLabelsFix(object: KubeObject, failing: ReadonlySet<
       if (label.default === undefined) notes.push({ path, reason: 'no default is configured for this label (rules.namespace-required-labels.labels[].default): its value is a person\'s choice' });
     } else if (String(value).trim() === '') notes.push({ path, reason: 'set but blank: fix adds only absent labels' });
   }
-  return { operations: labelDefaultsPatch(metadata, ruleConfig), notes };
+  const operations = labelDefaultsPatch(metadata, ruleConfig);
+  return { operations, checks: operations.length > 0 ? ['missing-label'] : [], notes };
 }

@@ -12,6 +12,8 @@ export interface FixNote {
 
 export interface FixPlan {
   operations: PatchOperation[];
+  /** The checks the operations are for. */
+  checks: string[];
   notes: FixNote[];
 }
 

@@ -176,8 +176,12 @@ describe('planPodSecurityContextFix', () => {
 
   it('fixes only the checks that failed', () => {
     const object = pod({ containers: [{ name: 'app' }] });
-    expect(planPodSecurityContextFix(object, new Set(['runAsNonRoot'])).operations).toEqual([{ op: 'add', path: '/spec/securityContext', value: { runAsNonRoot: true } }]);
-    expect(planPodSecurityContextFix(object, new Set(['privileged']))).toEqual({ operations: [], notes: [] });
+    expect(planPodSecurityContextFix(object, new Set(['runAsNonRoot']))).toEqual({
+      operations: [{ op: 'add', path: '/spec/securityContext', value: { runAsNonRoot: true } }],
+      checks: ['runAsNonRoot'],
+      notes: [],
+    });
+    expect(planPodSecurityContextFix(object, new Set(['privileged']))).toEqual({ operations: [], checks: [], notes: [] });
   });
 
   it('fills null like absent, and leaves values of the wrong type with a note', () => {

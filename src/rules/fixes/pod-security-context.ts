@@ -55,9 +55,11 @@ interface Change {
 
 class Planner {
   readonly notes: FixNote[] = [];
+  readonly checks = new Set<string>();
   readonly #changes = new Map<Holder, Change[]>();
 
-  set(holder: Holder, field: Change['field'], value: unknown, replace = false): void {
+  set(check: string, holder: Holder, field: Change['field'], value: unknown, replace = false): void {
+    this.checks.add(check);
     const changes = this.#changes.get(holder) ?? [];
     changes.push({ field, value, replace });
     this.#changes.set(holder, changes);
@@ -126,8 +128,8 @@ function fixAllowPrivilegeEscalation(planner: Planner, containers: readonly Cont
     if (value === 'passes') continue;
     const refusal = containerRefusal(context);
     if (refusal) planner.note(container, 'allowPrivilegeEscalation', `${refusal}: the API server refuses allowPrivilegeEscalation=false beside it`);
-    else if (value === 'unset') planner.set(container, ['allowPrivilegeEscalation'], false);
-    else if (value === 'default-equivalent') planner.set(container, ['allowPrivilegeEscalation'], false, true);
+    else if (value === 'unset') planner.set('allowPrivilegeEscalation', container, ['allowPrivilegeEscalation'], false);
+    else if (value === 'default-equivalent') planner.set('allowPrivilegeEscalation', container, ['allowPrivilegeEscalation'], false, true);
     else planner.note(container, 'allowPrivilegeEscalation', 'not a boolean');
   }
 }
@@ -144,10 +146,10 @@ function fixCapabilities(planner: Planner, containers: readonly Container[]): vo
       continue;
     }
     const capabilities = context.capabilities;
-    if (value === 'unset' && isUnset(capabilities)) planner.set(container, ['capabilities'], { drop: [DROP_ALL] });
-    else if (value === 'unset' && isRecord(capabilities) && isUnset(capabilities.drop)) planner.set(container, ['capabilities', 'drop'], [DROP_ALL]);
+    if (value === 'unset' && isUnset(capabilities)) planner.set('capabilities_restricted', container, ['capabilities'], { drop: [DROP_ALL] });
+    else if (value === 'unset' && isRecord(capabilities) && isUnset(capabilities.drop)) planner.set('capabilities_restricted', container, ['capabilities', 'drop'], [DROP_ALL]);
     // An empty list, or one without ALL: ALL is appended and nothing the author listed is removed.
-    else if (value === 'unset' || value === 'incomplete') planner.set(container, ['capabilities', 'drop', '-'], DROP_ALL);
+    else if (value === 'unset' || value === 'incomplete') planner.set('capabilities_restricted', container, ['capabilities', 'drop', '-'], DROP_ALL);
     else planner.note(container, 'capabilities', 'capabilities or capabilities.drop is not of its type (a map with a list)');
   }
 }
@@ -186,10 +188,10 @@ function fixRunAsNonRoot(planner: Planner, pod: Holder, containers: readonly Con
   }
   if (podRequires) return;
   if (podValue !== 'invalid' && everyContainerNeedsIt && !containersSetIt) {
-    planner.set(pod, ['runAsNonRoot'], true, podValue === 'default-equivalent');
+    planner.set('runAsNonRoot', pod, ['runAsNonRoot'], true, podValue === 'default-equivalent');
     return;
   }
-  for (const { container, replace } of needing) planner.set(container, ['runAsNonRoot'], true, replace);
+  for (const { container, replace } of needing) planner.set('runAsNonRoot', container, ['runAsNonRoot'], true, replace);
 }
 
 function fixSeccompProfile(planner: Planner, pod: Holder, containers: readonly Container[]): void {
@@ -212,10 +214,10 @@ function fixSeccompProfile(planner: Planner, pod: Holder, containers: readonly C
   // Containers without their own profile inherit the pod's; a pod that chose one keeps it for them.
   if (podValue !== 'unset') return;
   if (!containersSetIt && containers.every((container) => container.securityContext)) {
-    planner.set(pod, ['seccompProfile'], { ...RESTRICTED_SECCOMP_PROFILE });
+    planner.set('seccompProfile_restricted', pod, ['seccompProfile'], { ...RESTRICTED_SECCOMP_PROFILE });
     return;
   }
-  for (const container of needing) planner.set(container, ['seccompProfile'], { ...RESTRICTED_SECCOMP_PROFILE });
+  for (const container of needing) planner.set('seccompProfile_restricted', container, ['seccompProfile'], { ...RESTRICTED_SECCOMP_PROFILE });
 }
 
 /** The pod spec inside an object, with the tokens that lead to it. */
@@ -231,7 +233,7 @@ function specOf(object: KubeObject): { spec: Record<string, unknown>; tokens: st
 /** The changes that make the failing checks among POD_SECURITY_CONTEXT_CHECKS pass, where that is safe. */
 export function planPodSecurityContextFix(object: KubeObject, failing: ReadonlySet<string>): FixPlan {
   const located = POD_SECURITY_CONTEXT_CHECKS.some((check) => failing.has(check)) ? specOf(object) : undefined;
-  if (!located) return { operations: [], notes: [] };
+  if (!located) return { operations: [], checks: [], notes: [] };
   const { spec, tokens } = located;
   const planner = new Planner();
   const pod = holderOf(spec, tokens);
@@ -254,5 +256,5 @@ export function planPodSecurityContextFix(object: KubeObject, failing: ReadonlyS
     if (windows) planner.note(pod, 'seccompProfile', WINDOWS);
     else fixSeccompProfile(planner, pod, containers);
   }
-  return { operations: planner.operations([pod, ...containers]), notes: planner.notes };
+  return { operations: planner.operations([pod, ...containers]), checks: [...planner.checks], notes: planner.notes };
 }
