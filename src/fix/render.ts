@@ -52,9 +52,13 @@ export function blockLines(value: unknown, column: number, style: SourceStyle): 
   return `${spaces(column)}${yamlScalar(value)}${style.eol}`;
 }
 
-/** `key: value` at `column`, with a nested map or list on the lines below it. */
-export function blockEntry(key: string, value: unknown, column: number, style: SourceStyle): string {
+/**
+ * `key: value` at `column`, with a nested map or list on the lines below it; or, `inline`, on the
+ * key's line in flow style (beside entries written so: `add: [NET_ADMIN]` gets `drop: [ALL]`).
+ */
+export function blockEntry(key: string, value: unknown, column: number, style: SourceStyle, inline = false): string {
   const head = `${spaces(column)}${yamlScalar(key)}:`;
+  if (inline) return `${head} ${inlineValue(value, false)}${style.eol}`;
   if (isRecord(value) && Object.keys(value).length > 0) return `${head}${style.eol}${blockLines(value, column + style.indent, style)}`;
   if (Array.isArray(value) && value.length > 0) return `${head}${style.eol}${blockLines(value, column + style.sequenceIndent, style)}`;
   return `${head} ${inlineValue(value, false)}${style.eol}`;

@@ -44,7 +44,10 @@ export function formatFixText(report: FixReport, options: FixReportOptions): str
   if (out.length > 0) out.push('');
   const { summary } = report;
   const changed = `${options.dryRun ? 'Would change' : 'Changed'} ${plural(summary.objectsChanged, 'object')} in ${plural(summary.filesChanged, 'file')} (of ${plural(summary.objects, 'object')} in ${plural(summary.files, 'file')})`;
-  out.push(`${changed}: ${plural(summary.fixed, 'finding')} fixed, ${plural(summary.remaining, 'finding')} remaining that need a person, ${plural(summary.errors, 'input error')}.`);
+  out.push(`${changed}: ${plural(summary.fixed, 'finding')} fixed, ${summary.remaining} remaining, ${plural(summary.errors, 'input error')}.`);
+  if (summary.errors > 0) out.push(`Failed: ${plural(summary.errors, 'input error')} (exit 2).`);
+  else if (summary.remaining > 0) out.push(`Needs a person: ${plural(summary.remaining, 'finding')} (exit 1).`);
+  else out.push(options.dryRun ? 'Passes once the diff is applied.' : 'Passed: nothing remains.');
   return `${out.join('\n')}\n`;
 }
 

@@ -240,6 +240,10 @@ export class DocumentEditor {
     if (!first || !first.key) return [this.#splice(rangeOf(map)[0], rangeOf(map)[0], blockEntry(key, value, this.#column(rangeOf(map)[0]), style))];
     const firstKey = first.key as Node;
     const column = this.#column(nodeStart(firstKey));
+    // Beside entries whose values are written in flow style, a new map or list is written so too
+    // (`{}` and `[]` say nothing: they are how anything empty is written).
+    const inline = pairs.some((pair) => (isMap(pair.value) || isSeq(pair.value)) && pair.value.flow === true && pair.value.items.length > 0);
+    const entry = blockEntry(key, value, column, style, inline);
     const keys = pairs.map(keyText);
     const sorted = this.#sorted && keys.every((each) => each !== undefined);
     const before = sorted ? keys.findIndex((each) => (each as string) > key) : -1;
@@ -247,12 +251,12 @@ export class DocumentEditor {
       const start = nodeStart(firstKey);
       // Before the first key, on its line (after `- ` in a list), unless comments above it belong to it.
       if (!this.#commentAbove(start)) {
-        return [this.#splice(start, start, `${blockEntry(key, value, column, style).slice(column)}${spaces(column)}`, column, key)];
+        return [this.#splice(start, start, `${entry.slice(column)}${spaces(column)}`, column, key)];
       }
     }
     const after = before > 0 ? pairs[before - 1] : before === 0 ? first : pairs.at(-1);
     const offset = this.#contentEnd(after as Pair);
-    return [this.#splice(offset, offset, this.#atLineStart(offset, blockEntry(key, value, column, style)), column, sorted ? key : '')];
+    return [this.#splice(offset, offset, this.#atLineStart(offset, entry), column, sorted ? key : '')];
   }
 
   /** A key as the flow map's last key is written: double-quoted in JSON (or beside double-quoted keys). */

@@ -111,7 +111,8 @@ describe('policygate fix', () => {
         'Would fix:',
         '  kubectl-style.in.yaml:1:1  Pod shop/sorted  allowPrivilegeEscalation, capabilities_restricted, runAsNonRoot, seccompProfile_restricted',
         '',
-        'Would change 1 object in 1 file (of 1 object in 1 file): 8 findings fixed, 0 findings remaining that need a person, 0 input errors.',
+        'Would change 1 object in 1 file (of 1 object in 1 file): 8 findings fixed, 0 remaining, 0 input errors.',
+        'Passes once the diff is applied.',
         '',
       ].join('\n'),
     );
@@ -122,13 +123,13 @@ describe('policygate fix', () => {
     const dir = await workspace('needs-a-person.in.yaml');
     const written = await runCli(['fix', '-c', CONFIG, 'needs-a-person.in.yaml'], { cwd: dir });
     expect(written.code).toBe(1);
-    expect(written.stdout).toContain('needs-a-person.in.yaml:37:11  enforce  pod-security/hostPathVolumes  hostPath volumes (volume "logs")');
+    expect(written.stdout).toContain('needs-a-person.in.yaml:36:11  enforce  pod-security/hostPathVolumes  hostPath volumes (volume "logs")');
     expect(written.stdout).toContain('needs-a-person.in.yaml:23:13  enforce  pod-security/privileged  privileged (container "agent" must not set securityContext.privileged=true)');
     expect(written.stdout).toContain(
       'needs-a-person.in.yaml:22:11  note     spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation: the container is privileged: the API server refuses allowPrivilegeEscalation=false beside it',
     );
     expect(written.stdout).toContain('DaemonSet monitoring/node-agent  partly: allowPrivilegeEscalation, capabilities_restricted');
-    expect(written.stdout).toMatch(/Changed 1 object in 1 file \(of 1 object in 1 file\): 0 findings fixed, 13 findings remaining that need a person, 0 input errors\.\n$/);
+    expect(written.stdout).toMatch(/Changed 1 object in 1 file \(of 1 object in 1 file\): 0 findings fixed, 13 remaining, 0 input errors\.\nNeeds a person: 13 findings \(exit 1\)\.\n$/);
 
     const preview = await runCli(['fix', '-c', CONFIG, '--diff', 'needs-a-person.in.yaml'], { cwd: await workspace('needs-a-person.in.yaml') });
     expect(preview.code).toBe(1);
