@@ -94,10 +94,20 @@ function readChunk(text: string): unknown {
   }
 }
 
-/** A deep copy in which nothing is shared: an alias read by js-yaml is one object in two places. */
-function unshared(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(unshared);
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, unshared(item)]));
+/**
+ * The most nodes a document may expand to when its aliases are written out for the comparison: far
+ * above any real manifest, far below what a document of nested aliases (a "billion laughs") expands to.
+ */
+const MAX_EXPANDED_NODES = 1_000_000;
+
+/**
+ * A deep copy in which nothing is shared: js-yaml reads an alias as one object in two places, and a
+ * patch applied through one must not show in the other. Throws a RangeError past MAX_EXPANDED_NODES.
+ */
+function unshared(value: unknown, budget = { left: MAX_EXPANDED_NODES }): unknown {
+  if (--budget.left < 0) throw new RangeError('the document expands to too many nodes to compare');
+  if (Array.isArray(value)) return value.map((item) => unshared(item, budget));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, unshared(item, budget)]));
   return value;
 }
 
@@ -109,13 +119,16 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]));
 }
 
-/** Which chunk of the file each object's document is in: the last chunk starting at or before it. */
+/** Which chunk of the file an object's document is in: the last chunk starting at or before its line. */
 function chunkIndexOf(chunks: readonly DocumentChunk[], line: number): number {
-  let found = 0;
-  chunks.forEach((chunk, index) => {
-    if (chunk.line <= line - 1) found = index;
-  });
-  return found;
+  let low = 0;
+  let high = chunks.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    if ((chunks[middle]?.line ?? 0) <= line - 1) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 interface ChunkOutcome {
@@ -144,8 +157,14 @@ function editChunk(chunk: DocumentChunk, targets: readonly Target[]): ChunkOutco
   const outcome: ChunkOutcome = { text: chunk.text, made: new Map(), notes: new Map() };
   const editor = DocumentEditor.open(chunk.text);
   const original = readChunk(chunk.text);
-  if (typeof editor === 'string' || original === undefined) {
-    for (const target of targets) note(outcome.notes, target, '', typeof editor === 'string' ? editor : 'the document cannot be read again');
+  let problem = typeof editor === 'string' ? editor : original === undefined ? 'the document cannot be read again' : undefined;
+  try {
+    unshared(original);
+  } catch {
+    problem = 'not fixed: written out, the aliases of this document are too large to check an edit against';
+  }
+  if (problem !== undefined || typeof editor === 'string') {
+    for (const target of targets) note(outcome.notes, target, '', problem ?? '');
     return outcome;
   }
   const planned = targets.map((target) => ({ target, edits: target.operations.map((operation) => editor.plan(target.document.itemPath, operation)) }));
@@ -155,7 +174,12 @@ function editChunk(chunk: DocumentChunk, targets: readonly Target[]): ChunkOutco
 
   /** The text the edits kept by `keep` make, if it reads back exactly as the patch asks; else undefined. */
   const attempt = (keep: (edit: PlannedEdit) => boolean): string | undefined => {
-    let expected = unshared(original);
+    let expected: unknown;
+    try {
+      expected = unshared(original);
+    } catch {
+      return undefined;
+    }
     const kept = planned.map(({ target, edits }) => ({ target, edits: edits.filter((edit) => !edit.refused && keep(edit)) }));
     try {
       for (const { target, edits } of kept) {
@@ -166,7 +190,11 @@ function editChunk(chunk: DocumentChunk, targets: readonly Target[]): ChunkOutco
       return undefined;
     }
     const text = editor.apply(kept.flatMap(({ edits }) => edits));
-    return deepEqual(readChunk(text), expected) ? text : undefined;
+    try {
+      return deepEqual(unshared(readChunk(text)), expected) ? text : undefined;
+    } catch {
+      return undefined;
+    }
   };
 
   const all = attempt(() => true);

@@ -74,6 +74,8 @@ export class DocumentEditor {
   readonly #text: string;
   readonly #document: Document.Parsed;
   readonly #style: SourceStyle;
+  /** The offsets of the text's line breaks, to find a line in a large document without rescanning it. */
+  readonly #newlines: number[];
   /** Every map of the document lists its keys in alphabetical order (kubectl's output): new keys go in their place. */
   readonly #sorted: boolean;
   /** Anchored nodes that some alias uses: editing them edits every use. */
@@ -92,7 +94,8 @@ export class DocumentEditor {
         if (target) this.#aliased.add(target);
       },
     });
-    this.#style = detectStyle(text, document);
+    this.#newlines = newlinesOf(text);
+    this.#style = detectStyle(text, document, this.#newlines);
     this.#sorted = keysInOrder(document);
   }
 
@@ -369,9 +372,7 @@ export class DocumentEditor {
   }
 
   #line(offset: number): number {
-    let line = 0;
-    for (let at = this.#text.indexOf('\n'); at !== -1 && at < offset; at = this.#text.indexOf('\n', at + 1)) line++;
-    return line;
+    return lineOf(this.#newlines, offset);
   }
 
   #column(offset: number): number {
@@ -411,6 +412,24 @@ function nodeStart(node: Node): number {
   return rangeOf(node)[0];
 }
 
+function newlinesOf(text: string): number[] {
+  const offsets: number[] = [];
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) offsets.push(at);
+  return offsets;
+}
+
+/** The zero-based line of `offset`: how many line breaks come before it. */
+function lineOf(newlines: readonly number[], offset: number): number {
+  let low = 0;
+  let high = newlines.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((newlines[middle] as number) < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /** Whether the document has at least two maps of several keys, and every map's keys are in alphabetical order. */
 function keysInOrder(document: Document.Parsed): boolean {
   let maps = 0;
@@ -431,11 +450,11 @@ function keysInOrder(document: Document.Parsed): boolean {
 }
 
 /** The document's line ending, indentation step and list indentation, from what it already holds. */
-function detectStyle(text: string, document: Document.Parsed): SourceStyle {
+function detectStyle(text: string, document: Document.Parsed, newlines: readonly number[]): SourceStyle {
   const newline = text.indexOf('\n');
   const eol = newline > 0 && text[newline - 1] === '\r' ? '\r\n' : '\n';
   const column = (offset: number) => offset - (text.lastIndexOf('\n', offset - 1) + 1);
-  const line = (offset: number) => text.slice(0, offset).split('\n').length;
+  const line = (offset: number) => lineOf(newlines, offset);
   const indents = new Map<number, number>();
   const sequenceIndents = new Map<number, number>();
   const count = (counts: Map<number, number>, value: number) => counts.set(value, (counts.get(value) ?? 0) + 1);

@@ -180,6 +180,20 @@ describe('policygate fix', () => {
     expect(readFileSync(join(dir, 'bom.in.yaml')).equals(readFileSync(join(FIXTURES, 'bom.out.yaml')))).toBe(true);
   });
 
+  it('leaves a document whose aliases expand to a billion nodes, quickly, with a note', async () => {
+    const dir = await workspace();
+    const levels = ['    l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let level = 1; level <= 8; level++) levels.push(`    l${level}: &l${level} [${Array.from({ length: 10 }, () => `*l${level - 1}`).join(', ')}]`);
+    const bomb = ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: laughs', 'spec:', '  containers:', '  - name: app', '    image: nginx', '  x-laughs:', ...levels, ''].join('\n');
+    await writeFile(join(dir, 'laughs.yaml'), bomb);
+    const started = Date.now();
+    const result = await runCli(['fix', '-c', CONFIG, 'laughs.yaml'], { cwd: dir });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('laughs.yaml:1:1  note     Pod default/laughs: not fixed: written out, the aliases of this document are too large to check an edit against');
+    expect(await readFile(join(dir, 'laughs.yaml'), 'utf8')).toBe(bomb);
+  });
+
   it('writes through a symbolic link to the file it points at', async () => {
     const dir = await workspace('crlf.in.yaml');
     symlinkSync('crlf.in.yaml', join(dir, 'link.yaml'));
