@@ -53,7 +53,7 @@ describe('DocumentEditor', () => {
     {
       name: 'a replaced scalar keeps its comment',
       text: 'allowPrivilegeEscalation: yes # legacy\n',
-      operations: [{ op: 'replace', path: '/allowPrivilegeEscalation', value: false }],
+      operations: [{ op: 'replace', path: '/allowPrivilegeEscalation', value: false } as PatchOperation],
       expected: 'allowPrivilegeEscalation: false # legacy\n',
     },
     {
