@@ -81,7 +81,8 @@ export class DocumentEditor {
   /** Anchored nodes that some alias uses: editing them edits every use. */
   readonly #aliased = new Set<Node>();
   #sequence = 0;
-  readonly #targets: { target: unknown; key: string; op: string; value: string }[] = [];
+  /** The edits planned so far, by the node they change. */
+  readonly #targets = new Map<unknown, Set<string>>();
   /** How many entries have been planned into each empty flow map or list. */
   readonly #emptyFlowInserts = new Map<ParentNode, number>();
 
@@ -167,17 +168,25 @@ export class DocumentEditor {
   /** The text with the splices of `edits` made (refused and duplicate edits are skipped). */
   apply(edits: readonly PlannedEdit[]): string {
     const splices = edits.filter((edit) => !edit.refused && !edit.duplicate).flatMap((edit) => edit.splices);
-    splices.sort((a, b) => b.start - a.start || compareOrder(b.order, a.order));
-    let text = this.#text;
-    for (const splice of splices) text = text.slice(0, splice.start) + splice.text + text.slice(splice.end);
-    return text;
+    splices.sort((a, b) => a.start - b.start || compareOrder(a.order, b.order));
+    // One pass, in order: a List of a thousand pods is one document with thousands of splices.
+    const parts: string[] = [];
+    let copied = 0;
+    for (const splice of splices) {
+      if (splice.start > copied) parts.push(this.#text.slice(copied, splice.start));
+      parts.push(splice.text);
+      copied = Math.max(copied, splice.end, splice.start);
+    }
+    parts.push(this.#text.slice(copied));
+    return parts.join('');
   }
 
   /** Whether the same edit was already planned on the same node (reached again through an alias). */
   #seen(target: unknown, key: string, op: string, value: unknown): boolean {
-    const serialized = JSON.stringify(value);
-    if (this.#targets.some((seen) => seen.target === target && seen.key === key && seen.op === op && seen.value === serialized)) return true;
-    this.#targets.push({ target, key, op, value: serialized });
+    const edit = `${op}\u0000${key}\u0000${JSON.stringify(value)}`;
+    const seen = this.#targets.get(target) ?? new Set<string>();
+    if (seen.has(edit)) return true;
+    this.#targets.set(target, seen.add(edit));
     return false;
   }
 

@@ -15,6 +15,8 @@ import { scratchDirectories } from '../helpers/scratch.js';
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');
 const CONFIG = 'policygate.yaml';
 const scratch = scratchDirectories('policygate-fix');
+/** Each test starts the CLI up to three times; on a loaded machine one start can take ten seconds. */
+const CLI_TIMEOUT = 120_000;
 
 /** The exit code of the first run: 1 where findings remain that need a person. */
 const EXPECTED_EXIT: Record<string, number> = {
@@ -58,7 +60,7 @@ describe('policygate fix golden files', () => {
     expect(second.code).toBe(first.code === 0 ? 0 : 1);
     expect(second.stdout).toContain('Changed 0 objects in 0 files');
     expect((await readFile(join(dir, input))).equals(expected)).toBe(true);
-  });
+  }, CLI_TIMEOUT);
 
   it.each(inputs)('%s: only added or changed lines differ; no line of the input is lost', (input) => {
     const before = readFileSync(join(FIXTURES, input), 'utf8');
@@ -134,7 +136,7 @@ describe('policygate fix', () => {
     const preview = await runCli(['fix', '-c', CONFIG, '--diff', 'needs-a-person.in.yaml'], { cwd: await workspace('needs-a-person.in.yaml') });
     expect(preview.code).toBe(1);
     expect(preview.stderr).toContain('needs-a-person.in.yaml:34:11  enforce  pod-security/hostPathVolumes  hostPath volumes (volume "logs")');
-  });
+  }, CLI_TIMEOUT);
 
   it('reads standard input with -, and writes the fixed stream to standard output, byte-order mark and CRLF kept', async () => {
     for (const input of ['bom.in.yaml', 'crlf.in.yaml']) {
@@ -144,7 +146,7 @@ describe('policygate fix', () => {
       expect(Buffer.from(result.stdout, 'utf8').equals(readFileSync(join(FIXTURES, expectedOf(input))))).toBe(true);
       expect(result.stderr).toContain('<stdin>:1:1  Pod');
     }
-  });
+  }, CLI_TIMEOUT);
 
   it('-o json: the changes with their patch, what remains, the notes and the summary', async () => {
     const dir = await workspace('multi-document.in.yaml');
