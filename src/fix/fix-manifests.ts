@@ -182,10 +182,12 @@ function editChunk(chunk: DocumentChunk, targets: readonly Target[]): ChunkOutco
     }
     const kept = planned.map(({ target, edits }) => ({ target, edits: edits.filter((edit) => !edit.refused && keep(edit)) }));
     try {
-      for (const { target, edits } of kept) {
+      // One patch for the whole document: applyJsonPatch copies the document, once per call.
+      const operations = kept.flatMap(({ target, edits }) => {
         const base = jsonPointer(target.document.itemPath);
-        expected = applyJsonPatch(expected, edits.map((edit) => ({ ...edit.operation, path: base + edit.operation.path })));
-      }
+        return edits.map((edit) => ({ ...edit.operation, path: base + edit.operation.path }));
+      });
+      expected = applyJsonPatch(expected, operations);
     } catch {
       return undefined;
     }
