@@ -265,7 +265,18 @@ describe('a bad file', () => {
     {
       name: 'an invalid regular expression',
       label: '{key: cost-center, pattern: "[0-9"}',
-      message: 'config.yaml:4:37: rules.namespace-required-labels.labels[0].pattern: must be a valid regular expression (got "[0-9": Unterminated character class)',
+      message: 'config.yaml:4:37: rules.namespace-required-labels.labels[0].pattern: must be a regular expression in RE2 syntax (got "[0-9": missing closing ]: `[0-9`)',
+    },
+    {
+      name: 'a lookahead, which RE2 has not (it cannot match in linear time)',
+      label: '{key: cost-center, pattern: "(?=[0-9]{4})[0-9]+"}',
+      message:
+        'config.yaml:4:37: rules.namespace-required-labels.labels[0].pattern: must be a regular expression in RE2 syntax (got "(?=[0-9]{4})[0-9]+": invalid or unsupported Perl syntax: `(?=`)',
+    },
+    {
+      name: 'a backreference, which RE2 has not',
+      label: '{key: tier, pattern: "(a)\\\\1"}',
+      message: 'config.yaml:4:30: rules.namespace-required-labels.labels[0].pattern: must be a regular expression in RE2 syntax (got "(a)\\\\1": invalid escape sequence: `\\1`)',
     },
     {
       name: 'a default that is not one of the values',

@@ -5,7 +5,7 @@
 // key required, proves that the merged result is a whole PolicyConfig.
 import type { SchemaObject } from 'ajv';
 import { isRecord } from '../rules/is-record.js';
-import { labelValuePattern } from '../rules/namespace-required-labels.js';
+import { labelPatternError, labelValuePattern } from '../rules/namespace-required-labels.js';
 import { LEVELS } from '../rules/pod-security/level-version.js';
 import { ruleById } from '../rules/registry.js';
 import { MODES, type RuleId } from '../rules/types.js';
@@ -153,17 +153,6 @@ interface LabelDocument {
   default?: string;
 }
 
-/** Why the pattern does not compile, compiled exactly as the rule will match it; undefined when it does. */
-function patternError(pattern: string): string | undefined {
-  try {
-    labelValuePattern(pattern);
-    return undefined;
-  } catch (error) {
-    // V8 says `Invalid regular expression: /^(?:[0-9)$/: Unterminated character class`; keep the reason.
-    return error instanceof Error ? error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : String(error);
-  }
-}
-
 function labelIssues(label: LabelDocument, path: readonly (string | number)[]): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const at = (field: string | number, ...more: (string | number)[]) => [...path, field, ...more];
@@ -174,9 +163,9 @@ function labelIssues(label: LabelDocument, path: readonly (string | number)[]): 
   if (label.values !== undefined && label.pattern !== undefined) {
     issues.push({ path: at('pattern'), message: 'must not be given together with values: give the allowed values or a pattern, not both' });
   }
-  const invalidPattern = label.pattern === undefined ? undefined : patternError(label.pattern);
+  const invalidPattern = label.pattern === undefined ? undefined : labelPatternError(label.pattern);
   if (invalidPattern !== undefined) {
-    issues.push({ path: at('pattern'), message: `must be a valid regular expression (got ${JSON.stringify(label.pattern)}: ${invalidPattern})` });
+    issues.push({ path: at('pattern'), message: `must be a regular expression in RE2 syntax (got ${JSON.stringify(label.pattern)}: ${invalidPattern})` });
   }
   if (label.default !== undefined) {
     const value = label.default;
@@ -184,7 +173,7 @@ function labelIssues(label: LabelDocument, path: readonly (string | number)[]): 
     if (!isLabelValue(value)) issues.push({ path: at('default'), message: `must be ${LABEL_VALUE_EXPECTED} (got ${got})` });
     else if (label.values && !label.values.includes(value)) {
       issues.push({ path: at('default'), message: `must be one of the label's values ${label.values.join(', ')} (got ${got})` });
-    } else if (label.pattern !== undefined && invalidPattern === undefined && !labelValuePattern(label.pattern).test(value)) {
+    } else if (label.pattern !== undefined && invalidPattern === undefined && !labelValuePattern(label.pattern).matches(value)) {
       issues.push({ path: at('default'), message: `must match the label's pattern ${JSON.stringify(label.pattern)} over the whole value (got ${got})` });
     }
   }

@@ -4,9 +4,11 @@
 //
 // Check `missing-label`: each configured label is present and not blank.
 // Check `invalid-value`: a label with `values` holds one of them (exact, case-sensitive); a label with
-// `pattern` matches it over the whole value (the pattern is anchored whether or not the user did).
+// `pattern` (RE2 syntax) matches it over the whole value (the pattern is anchored whether or not the
+// user did).
 // The same holds on UPDATE, so removing a required label is refused in enforce mode. Exempt namespaces
 // are skipped by the evaluator before this rule runs.
+import { RE2JS } from 're2js';
 import { isRecord } from './is-record.js';
 import { isKind, NAMESPACE_KIND } from './kinds.js';
 import { activeCheckMode } from './modes.js';
@@ -18,18 +20,36 @@ const RULE = 'namespace-required-labels';
 const MISSING_LABEL = { id: 'missing-label', description: 'Each required label is present and not blank.', defaultMode: 'enforce' } as const;
 const INVALID_VALUE = { id: 'invalid-value', description: 'A required label with allowed values or a pattern holds an allowed value.', defaultMode: 'enforce' } as const;
 
-const compiledPatterns = new Map<string, RegExp>();
+const compiledPatterns = new Map<string, RE2JS>();
 
 /**
- * The configured pattern as a whole-value match: `[0-9]{4}` and `^[0-9]{4}$` both become
- * `^(?:…)$`. The group keeps an alternation (`dev|prod`) from escaping the anchors. Compiled once per
- * pattern, not per request. Throws SyntaxError on an invalid pattern (the configuration loader, which
- * validates with this same function, refuses those first).
+ * The configured pattern, in RE2 syntax (Go's regexp, and Kubernetes CEL's `matches()`), as a
+ * whole-value match: `[0-9]{4}` and `^[0-9]{4}$` both become `^(?:…)$`. The group keeps an alternation
+ * (`dev|prod`) from escaping the anchors. RE2 matches in time linear in the value, whatever the
+ * pattern: any namespace creator chooses the values, and a backtracking engine takes tens of seconds
+ * on `([a-z0-9]+)+` against 30 characters. Compiled once per pattern, not per request. Throws
+ * RE2JSSyntaxException on a pattern RE2 cannot compile (the configuration loader refuses those first,
+ * with {@link labelPatternError}).
  */
-export function labelValuePattern(pattern: string): RegExp {
+export function labelValuePattern(pattern: string): RE2JS {
   let compiled = compiledPatterns.get(pattern);
-  if (!compiled) compiledPatterns.set(pattern, (compiled = new RegExp(`^(?:${pattern})$`)));
+  if (!compiled) compiledPatterns.set(pattern, (compiled = RE2JS.compile(`^(?:${pattern})$`)));
   return compiled;
+}
+
+/**
+ * Why RE2 cannot compile the pattern, in its own words about the pattern as written (`missing closing
+ * ]: \`[0-9\``); undefined when it compiles, anchored as the rule matches it.
+ */
+export function labelPatternError(pattern: string): string | undefined {
+  try {
+    // Alone first, so that the message quotes the user's pattern rather than the anchored one.
+    RE2JS.compile(pattern);
+    labelValuePattern(pattern);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
+  }
 }
 
 /** What a label's value must be, for messages; undefined when any non-blank value will do. */
@@ -41,7 +61,7 @@ function expectation(label: RequiredLabel): string | undefined {
 
 function isAllowed(label: RequiredLabel, value: string): boolean {
   if (label.values && !label.values.includes(value)) return false;
-  if (label.pattern !== undefined && !labelValuePattern(label.pattern).test(value)) return false;
+  if (label.pattern !== undefined && !labelValuePattern(label.pattern).matches(value)) return false;
   return true;
 }
 
