@@ -3,11 +3,13 @@
 // the response AdmissionReview the webhook would send. For debugging a denial without a cluster.
 import { load as loadYaml } from 'js-yaml';
 import { mutateReview, parseAdmissionReview, ReviewError, validateReview } from '../admission/index.js';
+import { BodyError, parseJsonBody, prototypeKeyIn, prototypeKeyMessage } from '../admission/json-body.js';
+import { MAX_NESTING_DEPTH, nestingTooDeepMessage } from '../admission/nesting.js';
 import { NO_CLUSTER, type NamespaceLookup } from '../admission/types.js';
 import { loadConfig } from '../config/load.js';
 import { EXIT, InputError } from '../errors.js';
 import { namespacesFromObjects, parseManifests, readSources, readStream, STDIN_NAME, STDIN_PATH } from '../manifests/index.js';
-import { KUBERNETES_YAML_SCHEMA } from '../manifests/kubernetes-yaml.js';
+import { isNestingError, KUBERNETES_YAML_SCHEMA } from '../manifests/kubernetes-yaml.js';
 import type { Command, CommandIO } from './command.js';
 import { parseCommandArgs } from './parse-args.js';
 
@@ -42,17 +44,39 @@ async function readInput(path: string, io: CommandIO): Promise<string> {
   return source.text;
 }
 
-/** JSON as the API server sends it; YAML for reviews written by hand. */
+/** `name:line:column` of a character offset in the text, for an error that names where. */
+function locationOf(name: string, text: string, offset: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) {
+    line++;
+    lineStart = index + 1;
+  }
+  return `${name}:${line}:${offset - lineStart + 1}`;
+}
+
+/**
+ * JSON as the API server sends it, read and refused exactly as the webhook reads its body; YAML for
+ * reviews written by hand, held to the same nesting limit and the same refusal of prototype keys.
+ */
 function parseBody(text: string, name: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    try {
-      return loadYaml(text, { schema: KUBERNETES_YAML_SCHEMA });
-    } catch (error) {
-      throw new InputError(`neither JSON nor YAML: ${error instanceof Error ? error.message.split('\n', 1)[0] : String(error)}`, name);
-    }
+    return parseJsonBody(text);
+  } catch (error) {
+    if (error instanceof BodyError) throw new InputError(error.message, error.offset === undefined ? name : locationOf(name, text, error.offset));
+    // Not JSON: read it as YAML.
   }
+  let value: unknown;
+  try {
+    // js-yaml counts the document as one level: maxDepth N admits N - 1 nested collections.
+    value = loadYaml(text, { schema: KUBERNETES_YAML_SCHEMA, maxDepth: MAX_NESTING_DEPTH + 1 });
+  } catch (error) {
+    if (isNestingError(error)) throw new InputError(nestingTooDeepMessage(), error.mark ? `${name}:${error.mark.line + 1}:${error.mark.column + 1}` : name);
+    throw new InputError(`neither JSON nor YAML: ${error instanceof Error ? error.message.split('\n', 1)[0] : String(error)}`, name);
+  }
+  const found = prototypeKeyIn(value);
+  if (found) throw new InputError(prototypeKeyMessage(found), name);
+  return value;
 }
 
 async function namespaceLookup(file: string | undefined, io: CommandIO): Promise<NamespaceLookup> {

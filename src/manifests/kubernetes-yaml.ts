@@ -8,6 +8,7 @@
 // its events carry the source offsets that findings are located with (see locate.ts).
 import {
   FAILSAFE_SCHEMA,
+  YAMLException,
   NOT_RESOLVED,
   Schema,
   boolYaml11Tag,
@@ -54,3 +55,11 @@ export const KUBERNETES_YAML_SCHEMA: Schema = new Schema([
   floatCoreTag,
   mergeTag,
 ]);
+
+/**
+ * js-yaml's refusal of input nested deeper than its maxDepth (which counts the document as one level:
+ * maxDepth N admits N - 1 nested collections). Told apart by its reason, which js-yaml fixes.
+ */
+export function isNestingError(error: unknown): error is YAMLException {
+  return error instanceof YAMLException && error.reason.startsWith('nesting exceeded maxDepth');
+}

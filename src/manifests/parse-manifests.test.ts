@@ -115,6 +115,19 @@ describe('parseManifests', () => {
     expect(result.problems[0]?.message).toMatch(/^invalid YAML: /);
   });
 
+  it('reads a document nested 100 levels deep, and refuses one nested deeper with its line, as the webhook refuses such a body', () => {
+    // The root mapping and `data` are levels 1 and 2; each `a:` below opens one more.
+    const nested = (levels: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n${Array.from({ length: levels - 2 }, (_, depth) => `${'  '.repeat(depth + 1)}a:\n`).join('')}${'  '.repeat(levels - 1)}b: c\n`;
+    expect(parseManifests('deep.yaml', nested(100))).toMatchObject({ problems: [], documents: [{ object: { kind: 'ConfigMap' } }] });
+    const refused = parseManifests('deep.yaml', `apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n${nested(101)}`);
+    expect(refused.documents.map((document) => document.object.kind)).toEqual(['Namespace']);
+    expect(refused.problems).toEqual([
+      { file: 'deep.yaml', line: 108, column: 201, message: 'nested deeper than 100 levels; no Kubernetes object nests that deep, so policygate refuses it unparsed' },
+    ]);
+    const json = parseManifests('deep.json', `{"apiVersion": "v1", "kind": "Pod", "spec": ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`);
+    expect(json.problems).toEqual([{ file: 'deep.json', line: 1, column: 144, message: 'nested deeper than 100 levels; no Kubernetes object nests that deep, so policygate refuses it unparsed' }]);
+  });
+
   it('reports duplicate keys, as kubectl’s strict decoding does', () => {
     const result = parseManifests('dup.yaml', 'apiVersion: v1\nkind: Pod\nkind: Pod\n');
     expect(result.problems).toEqual([{ file: 'dup.yaml', line: 3, column: 1, message: 'invalid YAML: duplicated mapping key' }]);

@@ -6,7 +6,8 @@ import { EVENT_ID, YAMLException, constructFromEvents, parseEvents, type Event }
 import type { CheckError } from '../report/types.js';
 import type { KubeObject } from '../rules/types.js';
 import { parseFieldPath, type PathSegment } from './field-path.js';
-import { KUBERNETES_YAML_SCHEMA } from './kubernetes-yaml.js';
+import { MAX_NESTING_DEPTH, nestingTooDeepMessage } from '../admission/nesting.js';
+import { isNestingError, KUBERNETES_YAML_SCHEMA } from './kubernetes-yaml.js';
 import { offsetOfPath, positionAt, type Position } from './locate.js';
 import { splitDocuments, type DocumentChunk } from './split-documents.js';
 import { isRecord } from '../rules/is-record.js';
@@ -35,6 +36,9 @@ export interface ParsedFile {
 /** Aliases per document: enough for any hand-written anchors, too few for an alias bomb. */
 const MAX_ALIASES = 10_000;
 
+/** The nesting limit of every reader (src/admission/nesting.ts), in js-yaml's count, which includes the document. */
+const PARSER_OPTIONS = { maxDepth: MAX_NESTING_DEPTH + 1 };
+
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'string') return 'a string';
@@ -60,7 +64,8 @@ function yamlProblem(file: string, chunk: DocumentChunk, error: unknown): InputP
   if (error instanceof YAMLException) {
     const mark = error.mark;
     const position = mark ? { line: chunk.line + mark.line + 1, column: mark.column + 1 } : undefined;
-    return { file, line: position?.line ?? chunk.line + 1, column: position?.column ?? null, message: `invalid YAML: ${error.reason}` };
+    const message = isNestingError(error as unknown) ? nestingTooDeepMessage() : `invalid YAML: ${error.reason}`;
+    return { file, line: position?.line ?? chunk.line + 1, column: position?.column ?? null, message };
   }
   return { file, line: chunk.line + 1, column: null, message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}` };
 }
@@ -83,7 +88,7 @@ class ChunkSource {
   }
 
   get events(): Event[] {
-    this.#events ??= parseEvents(this.chunk.text, {});
+    this.#events ??= parseEvents(this.chunk.text, PARSER_OPTIONS);
     return this.#events;
   }
 
@@ -111,7 +116,7 @@ export function parseManifests(file: string, text: string): ParsedFile {
     let values: unknown[];
     let source: ChunkSource;
     try {
-      const events = parseEvents(chunk.text, {});
+      const events = parseEvents(chunk.text, PARSER_OPTIONS);
       values = constructFromEvents(events, { source: chunk.text, schema: KUBERNETES_YAML_SCHEMA, maxAliases: MAX_ALIASES });
       source = new ChunkSource(chunk, events);
     } catch (error) {

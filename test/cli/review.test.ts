@@ -78,6 +78,43 @@ describe('review', () => {
     expect(stdout).toBe('');
     expect(code).toBe(2);
   });
+
+  // The webhook answers these bodies 400 with the same words (test/server/app.test.ts).
+  const pod = readFileSync(join(REVIEWS, 'pod-restricted.json'), 'utf8');
+  it.each([
+    [
+      'JSON nested deeper than 100 levels',
+      pod.replace('"spec": {', `"spec": {"affinity": ${'['.repeat(97)}${']'.repeat(97)},`),
+      /^policygate review: <stdin>:\d+:\d+: nested deeper than 100 levels; no Kubernetes object nests that deep, so policygate refuses it unparsed\n$/,
+    ],
+    [
+      'YAML nested deeper than 100 levels',
+      `apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  object: ${'['.repeat(100)}${']'.repeat(100)}\n`,
+      /^policygate review: <stdin>:4:110: nested deeper than 100 levels; no Kubernetes object nests that deep, so policygate refuses it unparsed\n$/,
+    ],
+    [
+      'a __proto__ key in JSON',
+      pod.replace('"metadata": {', '"metadata": {"__proto__": {"admin": "true"},'),
+      /^policygate review: <stdin>: holds a "__proto__" key at request\.object\.metadata\.__proto__: no Kubernetes object has one, and in JavaScript it would reach the prototype of every object\n$/,
+    ],
+    [
+      'a __proto__ key in YAML',
+      'apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  uid: x\n  object:\n    metadata:\n      __proto__: {admin: true}\n',
+      /^policygate review: <stdin>: holds a "__proto__" key at request\.object\.metadata\.__proto__: /,
+    ],
+  ])('refuses, as the webhook does: %s', async (_name, stdin, message) => {
+    const { code, stdout, stderr } = await runCli(['review', '-'], { stdin });
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+  });
+
+  it('judges a review nested 100 levels deep', async () => {
+    const stdin = readFileSync(join(REVIEWS, 'pod-restricted.json'), 'utf8').replace('"spec": {', `"spec": {"affinity": ${'['.repeat(96)}${']'.repeat(96)},`);
+    const { code, stderr } = await runCli(['review', '-'], { stdin });
+    expect(stderr).toBe('allowed: pod-security found nothing\n');
+    expect(code).toBe(0);
+  });
 });
 
 // Concurrent: each case waits on a child process, and there are 32 of them.

@@ -173,9 +173,14 @@ describe('bad input', () => {
       body: JSON.stringify({ ...reviewOf(pod()), request: { ...reviewOf(pod()).request, uid: undefined } }),
       message: /request.uid is missing/,
     },
-    { name: 'prototype poisoning', body: '{"__proto__": {"admin": true}}', message: /not valid JSON/ },
-    { name: 'escaped prototype poisoning', body: '{"a": [{"\\u005f_proto__": {}}]}', message: /not valid JSON/ },
-    { name: 'constructor.prototype', body: '{"request": {"constructor": {"prototype": {"x": 1}}}}', message: /not valid JSON/ },
+    {
+      name: 'prototype poisoning',
+      body: '{"__proto__": {"admin": true}}',
+      message: /^body holds a "__proto__" key at __proto__: no Kubernetes object has one, and in JavaScript it would reach the prototype of every object$/,
+    },
+    { name: 'escaped prototype poisoning', body: '{"a": [{"\\u005f_proto__": {}}]}', message: /^body holds a "__proto__" key at a\[0\]\.__proto__: / },
+    { name: 'constructor.prototype', body: '{"request": {"constructor": {"prototype": {"x": 1}}}}', message: /^body holds a "constructor" key holding "prototype" at request\.constructor: / },
+    { name: 'nesting deeper than 100 levels', body: `{"a":${'['.repeat(101)}${']'.repeat(101)}}`, message: /^body nested deeper than 100 levels; no Kubernetes object nests that deep, so policygate refuses it unparsed \(at character 105\)$/ },
     { name: 'empty body', body: '', message: /empty/i },
     { name: 'invalid UTF-8 and binary', body: '\u0000\u0001\uFFFF', message: /not valid JSON/ },
   ];
@@ -250,19 +255,44 @@ describe('bad input', () => {
     expect(response.body).not.toContain('.ts:');
   });
 
-  it('survives deeply nested and odd objects without crashing', async () => {
+  it('refuses a body nested deeper than 100 levels, wherever, before parsing it, and judges one nested 100 levels', async () => {
     const { app } = build();
-    // 100,000 levels of nesting, where the envelope is and inside the pod's spec.
-    const nested = `${'{"a":'.repeat(100_000)}{}${'}'.repeat(100_000)}`;
-    const withNesting = (object: Record<string, unknown>, uid: string) => JSON.stringify(reviewOf(object as never, { uid })).replace('"NESTED"', nested);
-    for (const [uid, object] of [
-      ['deep-envelope', { ...restrictedPod(), extra: 'NESTED' }],
-      ['deep-spec', { ...restrictedPod(), spec: { ...(restrictedPod().spec as object), affinity: 'NESTED' } }],
-    ] as const) {
-      const response = await post(app, '/validate', withNesting(object, uid));
-      expect(response.status).toBe(200);
-      expect(response.json().response.uid).toBe(uid);
+    const nested = (levels: number, open = '{"a":', inner = '{}', close = '}') => `${open.repeat(levels - 1)}${inner}${close.repeat(levels - 1)}`;
+    const withNesting = (object: Record<string, unknown>, uid: string, value: string) => JSON.stringify(reviewOf(object as never, { uid })).replace('"NESTED"', value);
+    // The review itself, `request`, `object` and `spec` are four levels above the value in spec.affinity.
+    const refused = [
+      ['deep-envelope', { ...restrictedPod(), extra: 'NESTED' }, nested(100_000)],
+      ['deep-spec', { ...restrictedPod(), spec: { ...(restrictedPod().spec as object), affinity: 'NESTED' } }, nested(97)],
+      ['deep-arrays', { ...restrictedPod(), spec: { ...(restrictedPod().spec as object), affinity: 'NESTED' } }, nested(97, '[', '[]', ']')],
+    ] as const;
+    for (const [uid, object, value] of refused) {
+      const response = await post(app, '/validate', withNesting(object, uid, value));
+      expect(response.status, uid).toBe(400);
+      expect(response.json().message, uid).toMatch(/^body nested deeper than 100 levels; .* \(at character \d+\)$/);
     }
+    // A pod review at the limit is judged; brackets inside strings (with escaped quotes) are not nesting.
+    const inStrings = JSON.stringify({ note: `"[[[{{{${'['.repeat(200)}\\"` });
+    for (const [uid, value] of [['at-limit', nested(96)], ['brackets-in-strings', `${nested(90, '{"a":', inStrings)}`]] as const) {
+      const response = await post(app, '/validate', withNesting({ ...restrictedPod(), spec: { ...(restrictedPod().spec as object), affinity: 'NESTED' } }, uid, value));
+      expect(response.status, uid).toBe(200);
+      expect(response.json().response, uid).toEqual({ uid, allowed: true });
+    }
+  });
+
+  it('refuses a 3 MB body of arrays nested 1.5 million deep in milliseconds, not the seconds it takes to parse', async () => {
+    const { app } = build();
+    const hostile = `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","object":${'['.repeat(1_500_000)}${']'.repeat(1_500_000)}}}`;
+    const started = performance.now();
+    const response = await post(app, '/validate', hostile);
+    const elapsed = performance.now() - started;
+    expect(response.status).toBe(400);
+    expect(response.json().message).toMatch(/^body nested deeper than 100 levels; /);
+    // Loose: speed belongs to `npm run bench -- hostile`; parsing it took over a second.
+    expect(elapsed).toBeLessThan(500);
+  });
+
+  it('survives odd objects without crashing', async () => {
+    const { app } = build();
     // The envelope is valid, so each is judged (never refused): the rules skip what is not a container.
     // The Deployment's one container has no name and a securityContext that is not an object: restricted's
     // warn and audit findings, as for a container that sets nothing.

@@ -1,0 +1,72 @@
+// An AdmissionReview's JSON text → the value, for the webhook's body and for `policygate review`: the
+// same refusals, in the same words, on both paths. Refused before anything else looks at the value:
+// nesting deeper than MAX_NESTING_DEPTH (checked before parsing, so that it costs microseconds), and
+// the keys that would reach a JavaScript object's prototype (`__proto__`, and `constructor` holding
+// `prototype`), which no Kubernetes object has and which fastify's own parser refuses as well.
+import { isRecord } from '../rules/is-record.js';
+import { jsonNestingTooDeepAt, MAX_NESTING_DEPTH, nestingTooDeepMessage } from './nesting.js';
+import { ReviewError } from './parse-review.js';
+
+/** Input refused before it is judged; `offset`, when known, is where in the text. */
+export class BodyError extends ReviewError {
+  constructor(
+    message: string,
+    readonly offset?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Whether the text can hold a prototype key at all: `__proto__` or `constructor` written out, or a
+ * \u005x–\u007x escape, which can spell any of their letters. Most bodies cannot, and skip the walk.
+ */
+const MAY_HOLD_PROTOTYPE_KEY = /__proto__|constructor|\\u00[5-7]/;
+
+function childPath(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? (path === '' ? key : `${path}.${key}`) : `${path}[${JSON.stringify(key)}]`;
+}
+
+/**
+ * Where the value holds a key that names a prototype, with what it is; undefined when it holds none.
+ * Recursive: callers bound the depth first.
+ */
+export function prototypeKeyIn(value: unknown, path = ''): string | undefined {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = prototypeKeyIn(item, childPath(path, index));
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!isRecord(value)) return undefined;
+  for (const key of Object.keys(value)) {
+    const child = value[key];
+    const at = childPath(path, key);
+    if (key === '__proto__') return `a "__proto__" key at ${at}`;
+    if (key === 'constructor' && isRecord(child) && Object.hasOwn(child, 'prototype')) return `a "constructor" key holding "prototype" at ${at}`;
+    const found = prototypeKeyIn(child, at);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export function prototypeKeyMessage(found: string): string {
+  return `holds ${found}: no Kubernetes object has one, and in JavaScript it would reach the prototype of every object`;
+}
+
+/**
+ * JSON text → value. Throws BodyError for input nested too deep or holding a prototype key, and
+ * JSON.parse's SyntaxError for text that is not JSON (the caller words that one for its audience).
+ */
+export function parseJsonBody(text: string): unknown {
+  const tooDeepAt = jsonNestingTooDeepAt(text, MAX_NESTING_DEPTH);
+  if (tooDeepAt !== undefined) throw new BodyError(nestingTooDeepMessage(), tooDeepAt);
+  const value: unknown = JSON.parse(text);
+  if (MAY_HOLD_PROTOTYPE_KEY.test(text)) {
+    const found = prototypeKeyIn(value);
+    if (found) throw new BodyError(prototypeKeyMessage(found));
+  }
+  return value;
+}
