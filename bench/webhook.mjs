@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-const NODE = existsSync(join(ROOT, 'node_modules', '.bin', 'node')) ? join(ROOT, 'node_modules', '.bin', 'node') : process.execPath;
+export const NODE = existsSync(join(ROOT, 'node_modules', '.bin', 'node')) ? join(ROOT, 'node_modules', '.bin', 'node') : process.execPath;
 const CONNECTIONS = 10;
 const UID_PLACEHOLDER = '00000000-0000-4000-8000-000000000000';
 
@@ -290,7 +290,7 @@ async function bareServer(port, certFile, keyFile) {
 // ---------------------------------------------------------------------------------------------
 // The client (child process): closed loop over raw keep-alive TLS connections.
 
-function percentile(sorted, p) {
+export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))];
 }
@@ -407,12 +407,12 @@ async function client(port, caFile, reviewsFile, warmupMs, durationMs) {
 // ---------------------------------------------------------------------------------------------
 // The parent: certificates, reviews, servers and clients in child processes, the report.
 
-function pinned(core) {
+export function pinned(core) {
   if (availableParallelism() < 2 || !existsSync('/usr/bin/taskset')) return (command, args) => [command, args];
   return (command, args) => ['/usr/bin/taskset', ['-c', String(core), command, ...args]];
 }
 
-async function freePort() {
+export async function freePort() {
   const server = net.createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -422,7 +422,7 @@ async function freePort() {
   return port;
 }
 
-async function waitForTls(port, ca, child, timeoutMs = 15_000) {
+export async function waitForTls(port, ca, child, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode} before listening`);

@@ -7,7 +7,7 @@ import { isRecord } from '../rules/is-record.js';
 import { jsonNestingTooDeepAt, MAX_NESTING_DEPTH, nestingTooDeepMessage } from './nesting.js';
 import { ReviewError } from './parse-review.js';
 
-/** Input refused before it is judged; `offset`, when known, is where in the text. */
+/** Input refused before it is judged; `offset`, when known, is where: a byte offset into the input. */
 export class BodyError extends ReviewError {
   constructor(
     message: string,
@@ -57,16 +57,25 @@ export function prototypeKeyMessage(found: string): string {
 }
 
 /**
- * JSON text → value. Throws BodyError for input nested too deep or holding a prototype key, and
+ * JSON text whose nesting has been checked → value. Throws BodyError for a prototype key, and
  * JSON.parse's SyntaxError for text that is not JSON (the caller words that one for its audience).
  */
-export function parseJsonBody(text: string): unknown {
-  const tooDeepAt = jsonNestingTooDeepAt(text, MAX_NESTING_DEPTH);
-  if (tooDeepAt !== undefined) throw new BodyError(nestingTooDeepMessage(), tooDeepAt);
+export function parseCheckedJson(text: string): unknown {
   const value: unknown = JSON.parse(text);
   if (MAY_HOLD_PROTOTYPE_KEY.test(text)) {
     const found = prototypeKeyIn(value);
     if (found) throw new BodyError(prototypeKeyMessage(found));
   }
   return value;
+}
+
+/**
+ * JSON bytes → value, all at once (`policygate review`; the server checks the nesting as the bytes
+ * arrive, then calls parseCheckedJson). Throws BodyError for input nested too deep (with the byte
+ * offset) or holding a prototype key, and SyntaxError for bytes that are not JSON.
+ */
+export function parseJsonBody(bytes: Uint8Array): unknown {
+  const tooDeepAt = jsonNestingTooDeepAt(bytes, MAX_NESTING_DEPTH);
+  if (tooDeepAt !== undefined) throw new BodyError(nestingTooDeepMessage(), tooDeepAt);
+  return parseCheckedJson(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
 }

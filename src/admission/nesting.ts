@@ -9,43 +9,87 @@
 /** The most arrays and objects (JSON) or sequences and mappings (YAML) that may enclose one another. */
 export const MAX_NESTING_DEPTH = 100;
 
-const QUOTE = 34; // "
-const BACKSLASH = 92; // \
-const OPEN_ARRAY = 91; // [
-const OPEN_OBJECT = 123; // {
-const CLOSE_ARRAY = 93; // ]
-const CLOSE_OBJECT = 125; // }
+const QUOTE = 0x22; // "
+const BACKSLASH = 0x5c; // \
+const OPEN_ARRAY = 0x5b; // [
+const OPEN_OBJECT = 0x7b; // {
+const CLOSE_ARRAY = 0x5d; // ]
+const CLOSE_OBJECT = 0x7d; // }
 
 /**
- * Where JSON text first opens an array or object deeper than `limit`, as an offset into the text; undefined
- * when it never does. One pass, before any parsing, that stops at the first bracket too deep: a body
- * nested a million deep is refused after reading `limit` + 1 characters. Brackets inside strings do not
- * count; a string is skipped with indexOf, which is most of an object's text. Malformed JSON is scanned
- * as far as it goes and left for JSON.parse to refuse.
+ * The nesting of JSON bytes, fed chunk by chunk as they arrive: the webhook refuses a body at its
+ * first bracket too deep, without waiting for (or decrypting) the rest of it. Works on UTF-8 bytes
+ * directly: the six bytes that matter are ASCII, and no byte of a multi-byte character is below 0x80.
+ * Brackets inside strings do not count. Malformed JSON is scanned as far as it goes and left for
+ * JSON.parse to refuse. A plain loop over the bytes, about a quarter of what JSON.parse costs on the
+ * same body (`Buffer#indexOf` to skip strings costs more: a call into C++ per string).
  */
-export function jsonNestingTooDeepAt(text: string, limit: number = MAX_NESTING_DEPTH): number | undefined {
-  let depth = 0;
-  const length = text.length;
-  for (let index = 0; index < length; index++) {
-    const code = text.charCodeAt(index);
-    if (code === QUOTE) {
-      let end = text.indexOf('"', index + 1);
-      // A quote after an odd number of backslashes is escaped: the string goes on.
-      while (end !== -1 && text.charCodeAt(end - 1) === BACKSLASH) {
-        let backslashes = 1;
-        while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
-        if (backslashes % 2 === 0) break;
-        end = text.indexOf('"', end + 1);
-      }
-      if (end === -1) return undefined;
-      index = end;
-    } else if (code === OPEN_ARRAY || code === OPEN_OBJECT) {
-      if (++depth > limit) return index;
-    } else if (code === CLOSE_ARRAY || code === CLOSE_OBJECT) {
-      depth--;
+export class NestingScanner {
+  #depth = 0;
+  /** Bytes fed before the current chunk. */
+  #consumed = 0;
+  /** The previous chunk ended inside a string, */
+  #inString = false;
+  /** ...right after a backslash: the next byte is escaped. */
+  #escaped = false;
+
+  constructor(readonly limit: number = MAX_NESTING_DEPTH) {}
+
+  /** The offset, from the start of all input fed, of the first array or object too deep; undefined while there is none. */
+  feed(chunk: Uint8Array): number | undefined {
+    const length = chunk.length;
+    const limit = this.limit;
+    let depth = this.#depth;
+    let index = 0;
+    if (this.#inString) {
+      index = this.#escaped ? 1 : 0;
+      index = endOfString(chunk, index);
+      if (index >= length) return this.#endsInString(index, length);
+      this.#inString = false;
+      index++;
     }
+    for (; index < length; index++) {
+      const byte = chunk[index];
+      if (byte === QUOTE) {
+        index = endOfString(chunk, index + 1);
+        if (index >= length) {
+          this.#depth = depth;
+          return this.#endsInString(index, length);
+        }
+      } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
+        if (++depth > limit) return this.#consumed + index;
+      } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) {
+        depth--;
+      }
+    }
+    this.#depth = depth;
+    this.#consumed += length;
+    return undefined;
   }
-  return undefined;
+
+  /** `index`: where the string's end was looked for, past the chunk; one further when the last byte was a backslash. */
+  #endsInString(index: number, length: number): undefined {
+    this.#inString = true;
+    this.#escaped = index > length;
+    this.#consumed += length;
+    return undefined;
+  }
+}
+
+/** The index of the quote that ends the string going on at `from`; the chunk's length or more when it does not end in the chunk. */
+function endOfString(chunk: Uint8Array, from: number): number {
+  let index = from;
+  for (; index < chunk.length; index++) {
+    const byte = chunk[index];
+    if (byte === QUOTE) return index;
+    if (byte === BACKSLASH) index++;
+  }
+  return index;
+}
+
+/** Where JSON bytes first open an array or object deeper than `limit`, as a byte offset; undefined when they never do. */
+export function jsonNestingTooDeepAt(bytes: Uint8Array, limit: number = MAX_NESTING_DEPTH): number | undefined {
+  return new NestingScanner(limit).feed(bytes);
 }
 
 /** The refusal, the same words wherever the input came from. */

@@ -44,15 +44,15 @@ async function readInput(path: string, io: CommandIO): Promise<string> {
   return source.text;
 }
 
-/** `name:line:column` of a character offset in the text, for an error that names where. */
-function locationOf(name: string, text: string, offset: number): string {
+/** `name:line:column` of a byte offset in the UTF-8 text, for an error that names where. */
+function locationOf(name: string, bytes: Buffer, offset: number): string {
   let line = 1;
   let lineStart = 0;
-  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) {
+  for (let index = bytes.indexOf(0x0a); index !== -1 && index < offset; index = bytes.indexOf(0x0a, index + 1)) {
     line++;
     lineStart = index + 1;
   }
-  return `${name}:${line}:${offset - lineStart + 1}`;
+  return `${name}:${line}:${bytes.toString('utf8', lineStart, offset).length + 1}`;
 }
 
 /**
@@ -60,10 +60,11 @@ function locationOf(name: string, text: string, offset: number): string {
  * reviews written by hand, held to the same nesting limit and the same refusal of prototype keys.
  */
 function parseBody(text: string, name: string): unknown {
+  const bytes = Buffer.from(text);
   try {
-    return parseJsonBody(text);
+    return parseJsonBody(bytes);
   } catch (error) {
-    if (error instanceof BodyError) throw new InputError(error.message, error.offset === undefined ? name : locationOf(name, text, error.offset));
+    if (error instanceof BodyError) throw new InputError(error.message, error.offset === undefined ? name : locationOf(name, bytes, error.offset));
     // Not JSON: read it as YAML.
   }
   let value: unknown;

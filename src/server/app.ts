@@ -4,8 +4,8 @@ import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { NO_CLUSTER, type NamespaceLookup, type PodLister, type PolicyLabelAuthorizer } from '../admission/index.js';
-import { BodyError, parseJsonBody } from '../admission/json-body.js';
 import type { PolicyConfig } from '../rules/index.js';
+import { jsonBodyReader, RefusedBody } from './json-body-reader.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { requireClientCertificates } from './client-certificates.js';
 import { admissionRoutes } from './routes/admission.js';
@@ -51,11 +51,6 @@ function oneLine(text: string): string {
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
-/** A body refused before it is judged (nested too deep, a prototype key): 400 with the reason. */
-class RefusedBody extends Error {
-  readonly statusCode = 400;
-}
-
 function webhookOf(url: string | undefined): string {
   return url === '/validate' || url === '/mutate' ? url.slice(1) : 'other';
 }
@@ -78,35 +73,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   // JSON only: fastify's default text/plain parser would turn a wrong content type into a 400 instead
-  // of a 415. JSON is read as `policygate review` reads it (src/admission/json-body.ts): nesting
-  // deeper than the limit is refused before parsing, and `__proto__` / `constructor.prototype` keys
-  // after, each with a 400 that says so. One scan and JSON.parse; secure-json-parse's two
-  // regular-expression scans are not needed.
+  // of a 415. JSON is read as fastify reads it, with its nesting checked as the bytes arrive, and
+  // parsed as `policygate review` parses it (json-body-reader.ts): nesting deeper than the limit is
+  // refused before parsing, `__proto__` and `constructor.prototype` keys after, each with a 400 that
+  // says so. No secure-json-parse: its two regular-expression scans are not needed.
   app.removeContentTypeParser('text/plain');
   const fastifyJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, function parseJson(request, raw, done) {
-    // parseAs 'string': always a string.
-    const body = raw as string;
-    let parsed: unknown;
-    try {
-      parsed = parseJsonBody(body);
-    } catch (error) {
-      if (error instanceof BodyError) {
-        done(new RefusedBody(error.offset === undefined ? `body ${error.message}` : `body ${error.message} (at character ${error.offset + 1})`), undefined);
-        return;
-      }
-      // Empty, malformed, a byte-order mark: fastify's parser gives the answer it always gave.
-      fastifyJson(request, body, done);
-      return;
-    }
-    done(null, parsed);
-  });
+  app.addContentTypeParser('application/json', jsonBodyReader(BODY_LIMIT, fastifyJson));
 
   app.setErrorHandler(function onError(error: FastifyError, request, reply) {
     const statusCode = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (statusCode < 500) {
       // Malformed JSON, a wrong content type, a body over the limit: the caller's fault, said in one line.
+      // A body refused before its end (too large, nested too deep) is not read on: on HTTP/1.1 the
+      // connection closes behind the answer (HTTP/2 has no such header; its stream ends with the answer).
+      if ((error instanceof RefusedBody ? error.closeConnection : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') && request.raw.httpVersionMajor === 1) {
+        reply.header('connection', 'close');
+      }
       metrics.recordBadRequest(webhookOf(request.routeOptions.url), statusCode);
       logger.info({ url: request.url, status: statusCode, reason: oneLine(error.message) }, 'refused a request');
       return reply.code(statusCode).send({ statusCode, error: STATUS_CODES[statusCode], message: oneLine(error.message) });

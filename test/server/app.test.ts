@@ -180,7 +180,7 @@ describe('bad input', () => {
     },
     { name: 'escaped prototype poisoning', body: '{"a": [{"\\u005f_proto__": {}}]}', message: /^body holds a "__proto__" key at a\[0\]\.__proto__: / },
     { name: 'constructor.prototype', body: '{"request": {"constructor": {"prototype": {"x": 1}}}}', message: /^body holds a "constructor" key holding "prototype" at request\.constructor: / },
-    { name: 'nesting deeper than 100 levels', body: `{"a":${'['.repeat(101)}${']'.repeat(101)}}`, message: /^body nested deeper than 100 levels; no Kubernetes object nests that deep, so policygate refuses it unparsed \(at character 105\)$/ },
+    { name: 'nesting deeper than 100 levels', body: `{"a":${'['.repeat(101)}${']'.repeat(101)}}`, message: /^body nested deeper than 100 levels; no Kubernetes object nests that deep, so policygate refuses it unparsed \(at byte 105\)$/ },
     { name: 'empty body', body: '', message: /empty/i },
     { name: 'invalid UTF-8 and binary', body: '\u0000\u0001\uFFFF', message: /not valid JSON/ },
   ];
@@ -268,7 +268,7 @@ describe('bad input', () => {
     for (const [uid, object, value] of refused) {
       const response = await post(app, '/validate', withNesting(object, uid, value));
       expect(response.status, uid).toBe(400);
-      expect(response.json().message, uid).toMatch(/^body nested deeper than 100 levels; .* \(at character \d+\)$/);
+      expect(response.json().message, uid).toMatch(/^body nested deeper than 100 levels; .* \(at byte \d+\)$/);
     }
     // A pod review at the limit is judged; brackets inside strings (with escaped quotes) are not nesting.
     const inStrings = JSON.stringify({ note: `"[[[{{{${'['.repeat(200)}\\"` });

@@ -287,6 +287,28 @@ describe('requests over TLS', () => {
     agent.destroy();
   });
 
+  it('refuses a body nested too deep at its first bracket too deep, without waiting for the rest, and closes the connection', async () => {
+    const { server } = await start();
+    // Announce 3 MB, send the first 4 KB of arrays nested ever deeper, and never the rest.
+    const socket = tls.connect({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: certs.ca.cert, ALPNProtocols: ['http/1.1'] });
+    await new Promise((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    socket.write(`POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${3 * 1024 * 1024}\r\n\r\n{"request":${'['.repeat(4096)}`);
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(answer.toLowerCase()).toContain('\r\nconnection: close\r\n');
+    expect(answer).toContain('"message":"body nested deeper than 100 levels; no Kubernetes object nests that deep, so policygate refuses it unparsed (at byte 111)"');
+    // Over HTTP/2 the stream is answered the same, and the session goes on.
+    const session = await http2Session(server.port, trust);
+    const deep = await http2Post(session, '/validate', `{"request":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    expect(deep.status).toBe(400);
+    const after = await http2Post(session, '/validate', JSON.stringify(reviewOf(restrictedPod(), { uid: 'after-deep' })));
+    expect(JSON.parse(after.body).response.uid).toBe('after-deep');
+    session.close();
+  });
+
   it('answers many parallel reviews over HTTP/1.1 and HTTP/2, every uid matched', async () => {
     const { server } = await start();
     const agent = new https.Agent({ keepAlive: true, maxSockets: 10 });
