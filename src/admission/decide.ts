@@ -3,7 +3,7 @@
 import { evaluateObject, hasApplicableRule, mutateObject, type RuleError } from '../rules/evaluate.js';
 import { isExemptNamespace } from '../rules/modes.js';
 import { POD_BEARING_KINDS } from '../rules/pod-security/pod-spec.js';
-import { formatKind, isKind, matchesAny, NAMESPACE_KIND, namespaceOf } from '../rules/kinds.js';
+import { formatKind, isKind, matchesAny, NAMESPACE_KIND } from '../rules/kinds.js';
 import { unauthorizedLabelChanges } from '../rules/policy-label-guard.js';
 import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, PolicyLabelAccess, RuleContext } from '../rules/types.js';
 import { evaluatePodsInNamespace, tightenedEnforceLevel } from './namespace-tightening.js';
@@ -75,7 +75,8 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
  * Synchronous when the answer is at hand (no cluster, or the watch cache holds the namespace).
  */
 function namespaceContext(object: KubeObject, review: AdmissionReviewRequest, deps: AdmissionDeps): NamespaceInfo | undefined | Promise<NamespaceInfo | undefined> {
-  const name = review.request.namespace || object.metadata?.namespace;
+  // The request's namespace, never the object's: metadata.namespace is written by whoever sends it.
+  const name = review.request.namespace;
   if (!name || isKind(object, NAMESPACE_KIND)) return undefined;
   let found: NamespaceInfo | undefined | Promise<NamespaceInfo | undefined>;
   try {
@@ -91,9 +92,9 @@ function namespaceContext(object: KubeObject, review: AdmissionReviewRequest, de
 }
 
 /** Without its namespace's labels a pod cannot be judged; other objects are judged at full strength. */
-function needsNamespaceToBeJudged(object: KubeObject, deps: AdmissionDeps): boolean {
+function needsNamespaceToBeJudged(object: KubeObject, review: AdmissionReviewRequest, deps: AdmissionDeps): boolean {
   const podSecurity = deps.config.rules['pod-security'];
-  return podSecurity.mode === 'enforce' && matchesAny(object, POD_BEARING_KINDS) && !isExemptNamespace(podSecurity, object.metadata?.namespace);
+  return podSecurity.mode === 'enforce' && matchesAny(object, POD_BEARING_KINDS) && !isExemptNamespace(podSecurity, review.request.namespace || undefined);
 }
 
 function contextFor(review: AdmissionReviewRequest, deps: AdmissionDeps, namespace: NamespaceInfo | undefined, policyLabelAccess?: PolicyLabelAccess): RuleContext {
@@ -102,6 +103,7 @@ function contextFor(review: AdmissionReviewRequest, deps: AdmissionDeps, namespa
     config: deps.config,
     operation: request.operation,
     namespace,
+    requestNamespace: request.namespace ?? '',
     oldObject: request.oldObject ?? undefined,
     userInfo: request.userInfo,
     subResource: request.subResource || undefined,
@@ -175,7 +177,7 @@ export function validateReview(review: AdmissionReviewRequest, deps: AdmissionDe
 
 function judgeWithoutNamespace(review: AdmissionReviewRequest, object: KubeObject, deps: AdmissionDeps, options: ValidateOptions, error: unknown): Decision | Promise<Decision> {
   const message = (error as Error).message;
-  if (needsNamespaceToBeJudged(object, deps)) {
+  if (needsNamespaceToBeJudged(object, review, deps)) {
     // As PSA: without the namespace's policy the pod cannot be judged, and letting it through
     // would let an outage of the cache switch enforcement off.
     return {
@@ -269,7 +271,7 @@ export function mutateReview(review: AdmissionReviewRequest, deps: AdmissionDeps
   const object = request.object;
   if (!object) return allowedWithoutLooking(review, 'no object to mutate');
   // Mutations need the namespace's name only (exemptions), never its labels: no lookup on this path.
-  const namespace = review.request.namespace || namespaceOf(object);
+  const namespace = isKind(object, NAMESPACE_KIND) ? undefined : review.request.namespace || undefined;
   const context = contextFor(review, deps, namespace === undefined ? undefined : { name: namespace, labels: {} });
   const { patch, applied, errors } = mutateObject(object, context);
   const base = { findings: [], errors, rulesRun: applied };

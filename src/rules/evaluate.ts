@@ -54,7 +54,7 @@ const UNLOWERED_RULES: ReadonlySet<string> = new Set(['policy-label-guard']);
 export function evaluateObject(object: KubeObject, context: RuleContext, rules: readonly Rule[] = RULES): Evaluation {
   const evaluation: Evaluation = { findings: [], errors: [], rulesRun: [] };
   if (context.operation === 'DELETE') return evaluation;
-  const namespace = namespaceOf(object, context.namespace);
+  const namespace = namespaceOf(object, context);
   const namespaceLabels = namespaceLabelsOf(object, context);
   for (const rule of applicableRules(object, rules)) {
     const ruleConfig = context.config.rules[rule.id];

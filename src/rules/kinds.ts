@@ -1,5 +1,5 @@
 // Identifying what an object is, from its apiVersion and kind alone.
-import type { KubeObject, NamespaceInfo, ResourceKind } from './types.js';
+import type { KubeObject, ResourceKind, RuleContext } from './types.js';
 
 /** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `` (core). */
 export function groupOf(apiVersion: unknown): string | undefined {
@@ -25,10 +25,12 @@ export function formatKind(kind: ResourceKind): string {
 }
 
 /**
- * The namespace an object is judged in: a Namespace's own name, else the namespace it was looked up
- * in (the request's), else its own metadata.namespace.
+ * The namespace an object is judged in: a Namespace's own name; for a request, the namespace the
+ * request is made in and nothing else (never the object's metadata.namespace, which its sender
+ * writes); offline (the audit), the namespace it was looked up in, else its own metadata.namespace.
  */
-export function namespaceOf(object: KubeObject, namespace?: Pick<NamespaceInfo, 'name'>): string | undefined {
+export function namespaceOf(object: KubeObject, context?: Pick<RuleContext, 'namespace' | 'requestNamespace'>): string | undefined {
   if (isKind(object, NAMESPACE_KIND)) return object.metadata?.name;
-  return namespace?.name ?? object.metadata?.namespace;
+  if (context?.requestNamespace !== undefined) return context.requestNamespace || undefined;
+  return context?.namespace?.name ?? object.metadata?.namespace;
 }

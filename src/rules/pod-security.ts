@@ -21,7 +21,7 @@ export type PodSecurityExemption = 'namespace' | 'user' | 'runtimeClass';
  */
 export function podSecurityExemption(object: KubeObject, context: RuleContext, spec?: { readonly runtimeClassName?: unknown }): PodSecurityExemption | undefined {
   const { exemptions } = context.config.rules['pod-security'];
-  const namespace = namespaceOf(object, context.namespace);
+  const namespace = namespaceOf(object, context);
   if (namespace !== undefined && exemptions.namespaces.includes(namespace)) return 'namespace';
   const username = context.userInfo?.username;
   if (username !== undefined && exemptions.usernames.includes(username)) return 'user';

@@ -76,6 +76,13 @@ export interface RuleContext {
    * has not seen).
    */
   namespace?: NamespaceInfo | undefined;
+  /**
+   * For a request (the webhook, `review`, `check`): the namespace it is made in, AdmissionRequest's
+   * `namespace` ('' when it names none). When set, it alone says which namespace an object is judged
+   * in (exemptions, labels): the object's own metadata.namespace is its sender's to write. Undefined
+   * for the audit, which reads objects as the API server stored them.
+   */
+  requestNamespace?: string | undefined;
   oldObject?: KubeObject | undefined;
   userInfo?: UserInfo | undefined;
   subResource?: string | undefined;

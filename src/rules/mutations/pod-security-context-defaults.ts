@@ -117,7 +117,7 @@ function ephemeralContainerNames(object: KubeObject | undefined): ReadonlySet<un
 }
 
 function isExempt(object: KubeObject, context: RuleContext, spec: Record<string, unknown>): boolean {
-  const namespace = namespaceOf(object, context.namespace);
+  const namespace = namespaceOf(object, context);
   return isExemptNamespace(context.config.rules['pod-security'], namespace) || podSecurityExemption(object, context, spec) !== undefined;
 }
 
