@@ -7,6 +7,7 @@ import { formatKind, isKind, matchesAny, NAMESPACE_KIND } from '../rules/kinds.j
 import { unauthorizedLabelChanges } from '../rules/policy-label-guard.js';
 import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, PolicyLabelAccess, RuleContext } from '../rules/types.js';
 import { evaluatePodsInNamespace, tightenedEnforceLevel } from './namespace-tightening.js';
+import { podSubresourceWithoutPod } from './pod-subresource.js';
 import { auditAnnotationsFor, denialMessage, warningsFor } from './respond.js';
 import type { AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse, NamespaceLookup, PodLister, PolicyLabelAuthorizer, PolicyLabelDecision } from './types.js';
 
@@ -47,6 +48,19 @@ function answer(review: AdmissionReviewRequest, response: Omit<AdmissionResponse
 
 function allowedWithoutLooking(review: AdmissionReviewRequest, reason: string): Decision {
   return { review: answer(review, { allowed: true }), decision: 'allowed', reason, findings: [], errors: [], rulesRun: [], patch: [] };
+}
+
+/** A request that cannot be judged and must not pass: 400, as PSA answers one it cannot decode. */
+function refusedUnjudged(review: AdmissionReviewRequest, message: string, reason: string): Decision {
+  return {
+    review: answer(review, { allowed: false, status: { code: 400, reason: 'BadRequest', message } }),
+    decision: 'denied',
+    reason,
+    findings: [],
+    errors: [],
+    rulesRun: [],
+    patch: [],
+  };
 }
 
 function kindName(review: AdmissionReviewRequest): string {
@@ -151,6 +165,8 @@ const NO_EXISTING_POD_WARNINGS: readonly string[] = [];
 export function validateReview(review: AdmissionReviewRequest, deps: AdmissionDeps, options: ValidateOptions = {}): Decision | Promise<Decision> {
   const { request } = review;
   if (request.operation === 'DELETE') return allowedWithoutLooking(review, 'DELETE is always allowed');
+  const withoutPod = podSubresourceWithoutPod(request, deps.config);
+  if (withoutPod !== undefined) return refusedUnjudged(review, withoutPod, 'a pod subresource that carries no Pod');
   const object = request.object;
   if (!object) return allowedWithoutLooking(review, 'no object to judge');
   if (!hasApplicableRule(object)) return allowedWithoutLooking(review, `no rule applies to ${kindName(review)}`);

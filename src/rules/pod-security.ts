@@ -6,12 +6,11 @@ import { POD_BEARING_KINDS, POD_KIND, podUnderReview } from './pod-security/pod-
 import { defaultPolicy, isFullyPrivileged, policyFromLabels, type NamespacePolicy, type PolicyMode } from './pod-security/policy.js';
 import { POD_SECURITY_CHECKS } from './pod-security/registry.js';
 import { isSignificantPodUpdate, podTemplateChanged } from './pod-security/significant-update.js';
+import { IGNORED_POD_SUBRESOURCES } from './pod-security/subresources.js';
 import { NAMESPACE_LABELS_CHECK, namespaceLabelFindings } from './pod-security/namespace-labels.js';
 import { isKind, NAMESPACE_KIND, namespaceOf } from './kinds.js';
 import { weakerMode, type ActiveMode, type Finding, type KubeObject, type PodSecurityConfig, type Rule, type RuleContext } from './types.js';
 
-/** Pod subresources PSA evaluates; every other subresource (exec, log, status, binding, ...) is allowed. */
-const EVALUATED_POD_SUBRESOURCES = new Set(['', 'ephemeralcontainers', 'resize']);
 
 export type PodSecurityExemption = 'namespace' | 'user' | 'runtimeClass';
 
@@ -38,7 +37,7 @@ function isJudged(object: KubeObject, context: RuleContext): boolean {
     if (subResource !== '') return false;
     return context.operation !== 'UPDATE' || !context.oldObject || podTemplateChanged(object, context.oldObject);
   }
-  if (!EVALUATED_POD_SUBRESOURCES.has(subResource)) return false;
+  if (IGNORED_POD_SUBRESOURCES.has(subResource)) return false;
   if (context.operation === 'UPDATE' && context.oldObject) return isSignificantPodUpdate(object, context.oldObject);
   return true;
 }
