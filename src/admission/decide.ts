@@ -9,6 +9,7 @@ import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, 
 import { evaluatePodsInNamespace, tightenedEnforceLevel } from './namespace-tightening.js';
 import { podSubresourceWithoutPod } from './pod-subresource.js';
 import { auditAnnotationsFor, denialMessage, warningsFor } from './respond.js';
+import { onlyReleasesTerminatingObject } from './terminating.js';
 import type { AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse, NamespaceLookup, PodLister, PolicyLabelAuthorizer, PolicyLabelDecision } from './types.js';
 
 export interface AdmissionDeps {
@@ -165,6 +166,7 @@ const NO_EXISTING_POD_WARNINGS: readonly string[] = [];
 export function validateReview(review: AdmissionReviewRequest, deps: AdmissionDeps, options: ValidateOptions = {}): Decision | Promise<Decision> {
   const { request } = review;
   if (request.operation === 'DELETE') return allowedWithoutLooking(review, 'DELETE is always allowed');
+  if (onlyReleasesTerminatingObject(request)) return allowedWithoutLooking(review, 'an object being deleted: only its finalizers, owners or status changed');
   const withoutPod = podSubresourceWithoutPod(request, deps.config);
   if (withoutPod !== undefined) return refusedUnjudged(review, withoutPod, 'a pod subresource that carries no Pod');
   const object = request.object;
