@@ -116,6 +116,11 @@ describe('namespaceTighteningWarnings', () => {
     expect(lister.calls).toEqual([{ namespace: 'team-a', limit: 3001, signal: expect.any(AbortSignal) }]);
   });
 
+  it.each(['status', 'finalize'])('warns the same when the labels change through the %s subresource', async (subResource) => {
+    const warnings = await namespaceTighteningWarnings(namespaceUpdate(BASELINE, RESTRICTED, { subResource }), testConfig(), fakeLister([pod('web')]), STILL);
+    expect(warnings).toEqual([RESTRICTED_HEADER, `web: ${PLAIN_AT_RESTRICTED}`]);
+  });
+
   it('says "1 other pod" for a pair, and nothing at all when every pod passes', async () => {
     const pair = await namespaceTighteningWarnings(namespaceUpdate(BASELINE, RESTRICTED), testConfig(), fakeLister([pod('b'), pod('a')]), STILL);
     expect(pair).toEqual([RESTRICTED_HEADER, `a (and 1 other pod): ${PLAIN_AT_RESTRICTED}`]);
@@ -230,7 +235,7 @@ describe('namespaceTighteningWarnings', () => {
 
   it.each([
     ['a Namespace CREATE', namespaceUpdate({}, RESTRICTED, { operation: 'CREATE' }), testConfig()],
-    ['a subresource', namespaceUpdate(BASELINE, RESTRICTED, { subResource: 'status' }), testConfig()],
+    ['a subresource that cannot change labels', namespaceUpdate(BASELINE, RESTRICTED, { subResource: 'frobnicate' }), testConfig()],
     ['a namespace exempt from Pod Security', namespaceUpdate(BASELINE, RESTRICTED, { name: 'kube-system' }), testConfig()],
     ['a namespace exempt from the rule', namespaceUpdate(BASELINE, RESTRICTED), testConfig({ rules: { 'pod-security': { exemptNamespaces: ['team-a'] } } })],
     ['the rule only warning', namespaceUpdate(BASELINE, RESTRICTED), testConfig({ rules: { 'pod-security': { mode: 'warn' } } })],

@@ -54,15 +54,20 @@ export interface Tightening {
   enforce: LevelVersion;
 }
 
+/** The Namespace subresources whose UPDATEs can change its labels. */
+const NAMESPACE_SUBRESOURCES_WITH_LABELS: ReadonlySet<string> = new Set(['status', 'finalize']);
+
 /**
- * The tightening when this review is a Namespace UPDATE that makes its enforce level stricter, else
- * undefined: not a Namespace update, a subresource, the rule off, the namespace exempt, the new labels
- * lowering pod-security below enforce (pods would then be warned about, never refused), or no
- * tightening. Synchronous and cheap, so a caller can tell whether it has pods to list at all.
+ * The tightening when this review is a Namespace UPDATE (or one through status or finalize) that
+ * makes its enforce level stricter, else undefined: not such an update, the rule off, the namespace
+ * exempt, the new labels lowering pod-security below enforce (pods would then be warned about, never
+ * refused), or no tightening. Synchronous and cheap, so a caller can tell whether it has pods to list at all.
  */
 export function tightenedEnforceLevel(review: AdmissionReviewRequest, config: PolicyConfig): Tightening | undefined {
   const { request } = review;
-  if (request.operation !== 'UPDATE' || request.subResource || request.kind.group !== '' || request.kind.kind !== 'Namespace') return undefined;
+  if (request.operation !== 'UPDATE' || request.kind.group !== '' || request.kind.kind !== 'Namespace') return undefined;
+  // The status and finalize subresources change labels as an UPDATE of the Namespace does.
+  if (request.subResource && !NAMESPACE_SUBRESOURCES_WITH_LABELS.has(request.subResource)) return undefined;
   const name = request.object?.metadata?.name ?? request.name;
   if (!name || !request.oldObject) return undefined;
   const ruleConfig = config.rules['pod-security'];

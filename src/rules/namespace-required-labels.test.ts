@@ -105,10 +105,18 @@ describe('namespace-required-labels', () => {
     expect(found(namespace(withoutTeam), context({ operation: 'UPDATE' }))).toEqual(['missing-label metadata.labels["team"]']);
   });
 
-  it('leaves a namespace being deleted, a subresource request and other operations alone', () => {
-    const terminating = { ...namespace({}), metadata: { name: 'shop', deletionTimestamp: new Date('2026-01-01T00:00:00Z') } };
-    expect(found(terminating, context({ operation: 'UPDATE' }))).toEqual([]);
-    expect(namespaceRequiredLabels.evaluate(namespace({}), { ...context({ operation: 'UPDATE' }), subResource: 'status' })).toEqual([]);
+  it('leaves a namespace being deleted and the status and finalize subresources alone, unless they change its labels', () => {
+    const deletionTimestamp = new Date('2026-01-01T00:00:00Z');
+    const terminating = (labels: Record<string, string>) => ({ ...namespace(labels), metadata: { name: 'shop', labels, deletionTimestamp } });
+    const update = (oldObject: KubeObject, subResource?: string): RuleContext => ({ ...context({ operation: 'UPDATE' }), oldObject, ...(subResource ? { subResource } : {}) });
+    // The namespace controller's own updates of a namespace that lacks the labels: never refused.
+    expect(found(terminating({}), update(terminating({})))).toEqual([]);
+    expect(found(namespace({}), update(namespace({}), 'status'))).toEqual([]);
+    expect(found(namespace({}), update(namespace({}), 'finalize'))).toEqual([]);
+    // A label change there is judged as on the Namespace itself.
+    const { team: _removed, ...withoutTeam } = VALID;
+    for (const subResource of ['status', 'finalize']) expect(found(namespace(withoutTeam), update(namespace(VALID), subResource)), subResource).toEqual(['missing-label metadata.labels["team"]']);
+    expect(found(terminating({ ...VALID, environment: 'qa' }), update(terminating(VALID)))).toEqual(['invalid-value metadata.labels["environment"]']);
     expect(found(namespace({}), context({ operation: 'CONNECT' }))).toEqual([]);
   });
 

@@ -82,12 +82,22 @@ function labelValue(labels: unknown, key: string): string | undefined {
   return value === undefined || value === null ? undefined : String(value);
 }
 
+/** Whether an UPDATE changes the labels, compared as label maps (absent = empty). */
+function labelsChanged(object: KubeObject, oldObject: KubeObject | undefined): boolean {
+  const after = isRecord(object.metadata?.labels) ? object.metadata.labels : {};
+  const before = isRecord(oldObject?.metadata?.labels) ? oldObject.metadata.labels : {};
+  const keys = Object.keys(after);
+  return keys.length !== Object.keys(before).length || keys.some((key) => !Object.hasOwn(before, key) || before[key] !== after[key]);
+}
+
 function evaluateNamespace(object: KubeObject, context: RuleContext): Finding[] {
   if (context.operation !== 'CREATE' && context.operation !== 'UPDATE') return [];
-  // A subresource (status, finalize) cannot change labels, and a namespace being deleted must be
-  // allowed to finish: refusing either would leave it stuck in Terminating.
-  if (context.subResource || object.metadata?.deletionTimestamp) return [];
   if (!isKind(object, NAMESPACE_KIND)) return [];
+  // The status and finalize subresources change labels too (their strategies reset only spec and
+  // status), and so can an update of a namespace being deleted: a change of labels there is judged
+  // exactly as on the Namespace itself. Anything else they do is the namespace controller's work
+  // and is let through, so that a namespace missing a label can still finish terminating.
+  if ((context.subResource || object.metadata?.deletionTimestamp) && !labelsChanged(object, context.oldObject)) return [];
 
   const ruleConfig = context.config.rules[RULE];
   const findings: Finding[] = [];
