@@ -11,15 +11,16 @@
 //                             kept by the API server on every write
 //   status                    controllers report progress (the namespace controller's conditions)
 // Everything else must be as it was: a spec, a label or an annotation that changes is judged.
-// deploy/webhooks/validating-webhook.yaml keeps these updates from being sent at all (its match
-// condition says the same in CEL), so that a deletion does not wait for policygate even when it is down.
+// The validating webhook's configuration (src/webhooks/configurations.ts) keeps these updates from
+// being sent at all (its match condition says the same in CEL, from these lists), so that a deletion
+// does not wait for policygate even when it is down.
 import { isRecord } from '../rules/is-record.js';
 import type { AdmissionRequest } from './types.js';
 
 /** The metadata fields a controller changes while it lets a terminating object go. */
 export const RELEASE_METADATA_FIELDS: readonly string[] = ['finalizers', 'ownerReferences', 'managedFields', 'resourceVersion', 'generation'];
 /** The top-level fields besides metadata that may change while an object terminates. */
-const RELEASE_FIELDS: readonly string[] = ['metadata', 'status'];
+export const RELEASE_FIELDS: readonly string[] = ['metadata', 'status'];
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -10,6 +10,8 @@
 import { AUDITED_RESOURCES, type AuditedResource } from '../audit/resources.js';
 import { formatKind, MUTATIONS, RULES } from '../rules/index.js';
 import type { ResourceKind } from '../rules/types.js';
+import { RELEASE_FIELDS, RELEASE_METADATA_FIELDS } from '../admission/terminating.js';
+import { IGNORED_POD_SUBRESOURCES } from '../rules/pod-security/subresources.js';
 import { JUDGED_SUBRESOURCES, type Subresource } from './subresources.js';
 
 /** Both configurations' name: one policygate per cluster. */
@@ -75,13 +77,49 @@ export const CONFIGURATION_LABELS: Readonly<Record<string, string>> = {
   'app.kubernetes.io/managed-by': 'policygate',
 };
 
+/** A CEL list of strings. */
+function celList(values: Iterable<string>): string {
+  return `[${[...values].map((value) => `'${value}'`).join(', ')}]`;
+}
+
+/** The metadata fields and top-level fields an update of a terminating object may change and still only let it go. */
+const RELEASED_METADATA = celList(RELEASE_METADATA_FIELDS);
+const RELEASED_FIELDS = celList(RELEASE_FIELDS);
+
 /**
- * What the rules match but the API server keeps to itself, decided in CEL before any call. An object
- * being deleted is not sent: the garbage collector and the namespace controller remove finalizers from
- * it with UPDATEs, and a deletion must never wait for policygate (nor be refused because the object it
- * removes was admitted before the rules were enforced).
+ * What the validating webhook's rules match but the API server keeps to itself, decided in CEL before
+ * any call. policygate decides each the same again (src/admission), so `policygate review` answers
+ * these requests as the cluster does; test/webhooks/match-conditions.test.ts evaluates them in CEL.
  */
-const VALIDATING_MATCH_CONDITIONS: readonly MatchCondition[] = [{ name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' }];
+const VALIDATING_MATCH_CONDITIONS: readonly MatchCondition[] = [
+  // Pod subresources that never change a pod (Pod Security Admission's own list of ignored ones): the
+  // kubelet's status updates and the scheduler's bindings must never wait for policygate.
+  {
+    name: 'not-an-ignored-pod-subresource',
+    expression: `!(request.resource.group == '' && request.resource.resource == 'pods' && request.subResource in ${celList(IGNORED_POD_SUBRESOURCES)})`,
+  },
+  // A Namespace's status and finalize subresources: sent only when its labels change, as they can
+  // there; the namespace controller's own updates while a namespace terminates are not.
+  {
+    name: 'namespace-subresource-changes-labels',
+    expression:
+      "!(request.resource.group == '' && request.resource.resource == 'namespaces' && request.subResource != '') || " +
+      '(has(object.metadata.labels) ? object.metadata.labels : {}) != (has(oldObject.metadata.labels) ? oldObject.metadata.labels : {})',
+  },
+  // An object being deleted stays in force until its last finalizer goes, so changing it is judged; but
+  // an update that only lets it go (finalizers, owner references, what the API server keeps, status) is
+  // not sent: a deletion never waits for policygate, nor is refused because the object was admitted
+  // before the rules were enforced. src/admission/terminating.ts says why each field may change.
+  {
+    name: 'not-only-letting-a-deleted-object-go',
+    expression:
+      "!(request.operation == 'UPDATE' && has(oldObject.metadata.deletionTimestamp) && " +
+      `object.all(k, k in ${RELEASED_FIELDS} || (k in oldObject && object[k] == oldObject[k])) && ` +
+      `oldObject.all(k, k in ${RELEASED_FIELDS} || k in object) && ` +
+      `object.metadata.all(k, k in ${RELEASED_METADATA} || (k in oldObject.metadata && object.metadata[k] == oldObject.metadata[k])) && ` +
+      `oldObject.metadata.all(k, k in ${RELEASED_METADATA} || k in object.metadata))`,
+  },
+];
 /** A default is never added to an object being deleted. */
 const MUTATING_MATCH_CONDITIONS: readonly MatchCondition[] = [{ name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' }];
 

@@ -82,18 +82,22 @@ describe('the webhook configurations', () => {
   });
 
   it('send exactly the kinds the rules (validating) and mutations (mutating) apply to, and the judged subresources, for CREATE and UPDATE only', () => {
-    expect(VALIDATED.has('core/pods/ephemeralcontainers')).toBe(true);
+    // Every pod subresource is judged, as PSA judges them; the Namespace's status and finalize can change its labels.
+    for (const subresource of ['core/pods/*', 'core/namespaces/status', 'core/namespaces/finalize']) expect(VALIDATED.has(subresource), subresource).toBe(true);
+    expect(MUTATED.has('core/pods/ephemeralcontainers')).toBe(true);
     for (const { configuration, expected } of both) {
       const webhook = configuration.webhooks[0];
       const sent = matched(webhook.rules);
       expect(new Set(sent.keys()), configuration.kind).toEqual(expected);
       for (const [resource, operations] of sent) {
         expect([...operations].every((operation) => operation === 'CREATE' || operation === 'UPDATE'), `${resource}: ${[...operations].join(', ')}`).toBe(true);
-        // Objects are judged when created; a subresource only exists on UPDATE.
+        // Objects are judged when created; a subresource is changed by UPDATEs.
         expect(operations.has(resource.split('/').length > 2 ? 'UPDATE' : 'CREATE'), resource).toBe(true);
       }
       for (const rule of webhook.rules) {
         for (const field of ['apiGroups', 'apiVersions', 'operations', 'resources'] as const) expect(rule[field], `${configuration.kind} ${field}`).not.toContain('*');
+        // One wildcard, on purpose: every pod subresource is validated (the ignored few are kept back by a match condition).
+        for (const resource of rule.resources.filter((candidate) => candidate.includes('*'))) expect(`${configuration.kind} ${resource}`).toBe('ValidatingWebhookConfiguration pods/*');
         // Each resource at the version and scope it is served with (the audit lists them the same way).
         for (const group of rule.apiGroups) {
           for (const resource of rule.resources) {
@@ -104,7 +108,8 @@ describe('the webhook configurations', () => {
           }
         }
       }
-      for (const never of ['core/events', 'coordination.k8s.io/leases', 'events.k8s.io/events', 'core/nodes', 'core/pods/status', 'core/pods/binding']) {
+      // A pod's status and binding match `pods/*` and are kept back by a match condition: ./match-conditions.test.ts.
+      for (const never of ['core/events', 'coordination.k8s.io/leases', 'events.k8s.io/events', 'core/nodes']) {
         expect(sent.has(never), never).toBe(false);
       }
     }
@@ -126,15 +131,21 @@ describe('the webhook configurations', () => {
     expect(withMore.webhooks[0].namespaceSelector.matchExpressions[0]?.values).toEqual(['kube-system', 'kube-node-lease', 'gate', 'cert-manager']);
   });
 
-  it('are safe to call: no side effects, v1 reviews, short timeouts, a deliberate failurePolicy, reinvocation for mutations, nothing being deleted', () => {
+  it('are safe to call: no side effects, v1 reviews, short timeouts, a deliberate failurePolicy, reinvocation for mutations, match conditions per webhook', () => {
     for (const { configuration } of both) {
       const webhook = configuration.webhooks[0];
       expect(webhook.sideEffects).toBe('None');
       expect(webhook.admissionReviewVersions).toEqual(['v1']);
       expect(webhook.timeoutSeconds).toBeLessThanOrEqual(5);
       expect(webhook.matchPolicy).toBe('Equivalent');
-      expect(webhook.matchConditions).toEqual([{ name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' }]);
     }
+    // Defaults are never needed on an object being deleted; what validation keeps back is in ./match-conditions.test.ts.
+    expect(mutating.webhooks[0].matchConditions).toEqual([{ name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' }]);
+    expect(validating.webhooks[0].matchConditions.map((condition) => condition.name)).toEqual([
+      'not-an-ignored-pod-subresource',
+      'namespace-subresource-changes-labels',
+      'not-only-letting-a-deleted-object-go',
+    ]);
     expect(validating.webhooks[0].failurePolicy).toBe('Fail');
     expect(mutating.webhooks[0].failurePolicy).toBe('Ignore');
     expect(mutating.webhooks[0].reinvocationPolicy).toBe('IfNeeded');
