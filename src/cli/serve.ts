@@ -107,6 +107,8 @@ export interface ServeDeps {
   registrationDelayMs?: number;
   /** How often the registered webhooks are checked (tests shorten it). */
   registrationIntervalMs?: number;
+  /** How long a shutdown waits for requests in flight (startServer's default, 25 s, unless a test needs less). */
+  shutdownTimeoutMs?: number;
 }
 
 interface Registration {
@@ -250,6 +252,7 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
         tls,
         host: values.host,
         port,
+        ...(deps.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: deps.shutdownTimeoutMs } : {}),
         ...(namespaceCache ? { namespaces: namespaceCache satisfies NamespaceSource } : {}),
         ...(cluster ? { pods: kubePodLister(cluster.kubeConfig) } : {}),
         ...(cluster

@@ -3,6 +3,7 @@
 // release the namespace cache. Nothing here is served over plain HTTP.
 import http2, { type Http2SecureServer, type Http2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyServerFactory } from 'fastify';
 import type { Logger } from 'pino';
 import type { PodLister, PolicyLabelAuthorizer } from '../admission/index.js';
@@ -52,20 +53,22 @@ const KEEP_ALIVE_TIMEOUT_MS = 75_000;
 /** An HTTP/2 session with no stream for this long is closed (GOAWAY). */
 const HTTP2_IDLE_TIMEOUT_MS = 120_000;
 
-/** With `allowHTTP1`, the HTTP/2 server also carries http.Server's settings and connection methods for HTTP/1.1. */
+/**
+ * With `allowHTTP1`, the HTTP/2 server also carries http.Server's settings for HTTP/1.1, and
+ * closeIdleConnections; not closeAllConnections, which is why listen.ts keeps its own sockets.
+ */
 interface Http1Fallback {
   keepAliveTimeout: number;
   headersTimeout: number;
   requestTimeout: number;
   closeIdleConnections(): void;
-  closeAllConnections(): void;
 }
 
 function http1Of(server: Http2SecureServer): Http1Fallback {
   return server as unknown as Http1Fallback;
 }
 
-function configureServer(server: Http2SecureServer, sessions: Set<Http2Session>): void {
+function configureServer(server: Http2SecureServer, sessions: Set<Http2Session>, sockets: Set<TLSSocket>): void {
   const http1 = http1Of(server);
   http1.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   http1.headersTimeout = 15_000;
@@ -75,6 +78,11 @@ function configureServer(server: Http2SecureServer, sessions: Set<Http2Session>)
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
     session.setTimeout(HTTP2_IDLE_TIMEOUT_MS, () => session.close());
+  });
+  // Every connection, HTTP/1.1 or HTTP/2, so that a shutdown can close what is left when its grace ends.
+  server.on('secureConnection', (socket: TLSSocket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
   // A client that sends garbage instead of TLS, or resets mid-handshake, is not worth a log line each.
   server.on('tlsClientError', () => {});
@@ -103,9 +111,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   let server: Http2SecureServer | undefined;
   const sessions = new Set<Http2Session>();
+  const sockets = new Set<TLSSocket>();
   const serverFactory = ((handler: Parameters<typeof http2.createSecureServer>[1]) => {
     server = http2.createSecureServer(secureServerOptions(material), handler);
-    configureServer(server, sessions);
+    configureServer(server, sessions, sockets);
     return server;
   }) as unknown as FastifyServerFactory;
 
@@ -128,8 +137,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const url = `https://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 
   function closeAll(): void {
-    http1Of(tlsServer).closeAllConnections();
     for (const session of sessions) session.destroy();
+    for (const socket of sockets) socket.destroy();
   }
 
   let shutdown: Promise<void> | undefined;

@@ -1,17 +1,18 @@
 // `policygate serve` as a command: --dev certificates, cluster or no cluster, signals, bad flags.
 import { X509Certificate } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve } from '../../src/cli/serve.js';
 import type { CommandIO } from '../../src/cli/command.js';
 import { InputError } from '../../src/errors.js';
 import type { RunningServer } from '../../src/server/listen.js';
 import { startFakeApiServer } from '../kube/fake-api-server.js';
-import { httpsRequest, makeTestCertificates, pod, postReview, reviewOf, type TestCertificates } from './helpers.js';
+import { http2Session, httpsRequest, makeTestCertificates, pod, postReview, reviewOf, type TestCertificates } from './helpers.js';
 
 let certs: TestCertificates;
 let cwd: string;
@@ -131,6 +132,36 @@ describe('policygate serve with a cluster', () => {
     } finally {
       await api.close();
     }
+  });
+});
+
+describe('policygate serve: shutdown', () => {
+  it('closes the connections still open when the grace ends, HTTP/1.1 and HTTP/2 alike, and exits 0', async () => {
+    const context = io();
+    const signals = new EventEmitter();
+    let listening: (server: RunningServer) => void = () => {};
+    const started = new Promise<RunningServer>((resolve) => (listening = resolve));
+    const argv = ['--tls-cert', certs.files.cert, '--tls-key', certs.files.key, '--port', '0', '--host', '127.0.0.1', '--no-cluster'];
+    const exit = serve(argv, context.io, { signals, onListening: listening, shutdownTimeoutMs: 300 });
+    const server = await started;
+    // On each protocol a request whose body never ends: in flight until the grace runs out.
+    const h1 = tls.connect({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: certs.ca.cert, ALPNProtocols: ['http/1.1'] });
+    await once(h1, 'secureConnect');
+    h1.on('error', () => {});
+    h1.write('POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"kind":');
+    const session = await http2Session(server.port, { ca: certs.ca.cert });
+    session.on('error', () => {});
+    const stream = session.request({ ':method': 'POST', ':path': '/validate', 'content-type': 'application/json' });
+    stream.on('error', () => {});
+    stream.write('{"kind":');
+    const closed = Promise.all([once(h1, 'close'), once(session, 'close')]);
+
+    signals.emit('SIGTERM', 'SIGTERM');
+    expect(await exit).toBe(0);
+    await closed;
+    const messages = context.logs().map((line) => line.msg);
+    expect(messages).toContain('shutdown timeout: closing the connections still open');
+    expect(messages).toContain('shut down');
   });
 });
 
