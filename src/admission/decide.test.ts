@@ -85,6 +85,23 @@ describe('validateReview', () => {
     });
   });
 
+  it('refuses a Namespace with invalid Pod Security labels, naming each label and its value', async () => {
+    const labels = { team: 'payments', 'pod-security.kubernetes.io/enforce': 'restriced', 'pod-security.kubernetes.io/warn-version': 'v1.x' };
+    const object: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels } };
+    const decision = await validateReview(review(object, { userInfo: { username: 'admin', groups: ['system:masters'] } }), deps());
+    expect(decision.review.response.status).toEqual({
+      code: 403,
+      reason: 'Forbidden',
+      message: [
+        'metadata.labels["pod-security.kubernetes.io/enforce"]: namespace "shop" has Pod Security label "pod-security.kubernetes.io/enforce"="restriced"; expected one of privileged, baseline, restricted',
+        'metadata.labels["pod-security.kubernetes.io/warn-version"]: namespace "shop" has Pod Security label "pod-security.kubernetes.io/warn-version"="v1.x"; expected "latest" or "v1.x"',
+      ].join('\n'),
+    });
+    // In warn mode the same words come back as warnings, with no policy appended.
+    const warned = await validateReview(review(object, { userInfo: { username: 'admin', groups: ['system:masters'] } }), deps(testConfig({ rules: { 'pod-security': { checks: { namespaceLabels: 'warn' } } } })));
+    expect(warned.review.response).toMatchObject({ allowed: true, warnings: [expect.stringMatching(/"restriced"; expected one of privileged, baseline, restricted$/), expect.stringMatching(/"v1\.x"; expected "latest" or "v1\.x"$/)] });
+  });
+
   it("judges pods by their namespace's labels", async () => {
     const restricted: NamespaceLookup = { get: (name) => ({ name, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } }) };
     const { review: answer } = await validateReview(review(pod()), deps(testConfig(), restricted));

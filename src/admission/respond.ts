@@ -41,12 +41,17 @@ function groupBy<K>(findings: readonly Finding[], key: (finding: Finding) => K):
  */
 function describe(findings: readonly Finding[], podSecurityText: (policy: string, messages: string[]) => string): string[] {
   const lines: string[] = [];
-  const podSecurity = findings.filter((finding) => finding.rule === 'pod-security');
+  const podSecurity = findings.filter(isPodSecurityCheck);
   for (const [policy, group] of groupBy(podSecurity, (finding) => finding.policy ?? '')) {
     lines.push(podSecurityText(policy, group.map((finding) => finding.message)));
   }
-  for (const finding of findings) if (finding.rule !== 'pod-security') lines.push(`${finding.path}: ${finding.message}`);
+  for (const finding of findings) if (!isPodSecurityCheck(finding)) lines.push(`${finding.path}: ${finding.message}`);
   return lines;
+}
+
+/** A PSA check's failure, which carries the policy it failed; pod-security's namespaceLabels check carries none. */
+function isPodSecurityCheck(finding: Finding): boolean {
+  return finding.rule === 'pod-security' && finding.policy !== undefined;
 }
 
 /** The denial message: what to fix, one line each. */
@@ -59,7 +64,7 @@ export function warningsFor(findings: readonly Finding[], extra: readonly string
   const lines = [
     ...extra,
     ...ofMode(findings, 'warn').map((finding) =>
-      finding.rule === 'pod-security' ? `${finding.path}: ${finding.message} (${finding.policy})` : `${finding.path}: ${finding.message}`,
+      isPodSecurityCheck(finding) ? `${finding.path}: ${finding.message} (${finding.policy})` : `${finding.path}: ${finding.message}`,
     ),
   ];
   const warnings: string[] = [];

@@ -169,7 +169,7 @@ describe('pod-security rule', () => {
           mode: 'enforce',
           path: 'metadata.labels["pod-security.kubernetes.io/enforce"]',
           paths: ['metadata.labels["pod-security.kubernetes.io/enforce"]'],
-          message: 'metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "restriced": must be one of privileged, baseline, restricted',
+          message: 'namespace "team-a" has Pod Security label "pod-security.kubernetes.io/enforce"="restriced"; expected one of privileged, baseline, restricted',
         },
       ]);
     });

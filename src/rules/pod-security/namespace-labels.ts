@@ -13,8 +13,12 @@ export function namespaceLabelFindings(namespace: KubeObject, context: RuleConte
   const labels = namespace.metadata?.labels ?? undefined;
   if (context.operation === 'UPDATE' && context.oldObject && !podSecurityLabelsChanged(context.oldObject.metadata?.labels ?? undefined, labels)) return [];
   const { errors } = policyFromLabels(labels, defaultPolicy(ruleConfig.defaults));
+  const name = JSON.stringify(namespace.metadata?.name ?? '');
+  // Not a PSA check failure (no `policy`): the edges word it as any rule's `path: message`, naming
+  // the label and the value, instead of inside PSA's `violates PodSecurity "<policy>"`.
   return errors.map((error) => {
     const path = mapEntryPath('metadata.labels', error.label);
-    return { rule: 'pod-security', check: NAMESPACE_LABELS_CHECK, mode, path, paths: [path], message: error.message };
+    const message = `namespace ${name} has Pod Security label ${JSON.stringify(error.label)}=${JSON.stringify(error.value)}; expected ${error.expected}`;
+    return { rule: 'pod-security', check: NAMESPACE_LABELS_CHECK, mode, path, paths: [path], message };
   });
 }

@@ -11,11 +11,11 @@ export const POLICY_MODES: readonly PolicyMode[] = ['enforce', 'audit', 'warn'];
 
 export type NamespacePolicy = Record<PolicyMode, LevelVersion>;
 
-/** One invalid label, worded as the API server words a field error. */
+/** One invalid label: which, its value, and what it must be (`one of privileged, baseline, restricted`). */
 export interface LabelError {
   label: string;
   value: string;
-  message: string;
+  expected: string;
 }
 
 const LEVEL_RANK: Record<Level, number> = { privileged: 0, baseline: 1, restricted: 2 };
@@ -29,10 +29,10 @@ const MODE_LABELS: Readonly<Record<PolicyMode, { level: string; version: string 
 };
 
 function levelError(label: string, value: string): LabelError {
-  return { label, value, message: `metadata.labels[${label}]: Invalid value: ${JSON.stringify(value)}: must be one of privileged, baseline, restricted` };
+  return { label, value, expected: 'one of privileged, baseline, restricted' };
 }
 function versionError(label: string, value: string): LabelError {
-  return { label, value, message: `metadata.labels[${label}]: Invalid value: ${JSON.stringify(value)}: must be "latest" or "v1.x"` };
+  return { label, value, expected: '"latest" or "v1.x"' };
 }
 
 /**
