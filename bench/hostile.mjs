@@ -14,8 +14,11 @@
 //   large   a pod UPDATE of 2 × 1.5 MB (1,100 containers in object and oldObject): a body the API
 //           server itself could send
 //
-//   npm run bench -- hostile        BENCH_SECONDS=8 BENCH_WARMUP_SECONDS=2 BENCH_PHASES=none,deep,dense,large
+//   npm run bench -- hostile        BENCH_SECONDS=8 BENCH_WARMUP_SECONDS=2 BENCH_PHASES=pattern,none,deep,dense,large
 //   BENCH_POLICYGATE_BIN=/path/to/other/bin/policygate.js npm run bench -- hostile   (another build, e.g. main's)
+//
+// First, in this process: a label pattern that backtracks (`pattern`), matched by JavaScript's RegExp
+// and by RE2 against a value chosen to make it backtrack.
 //
 // The figure that matters is the ordinary p99 against the issue's goal of 100 ms, and the share of
 // ordinary requests over 5 s (the validating webhook's timeoutSeconds: the API server would have
@@ -263,17 +266,45 @@ async function phaseRun(phase, files, bin, warmupMs, durationMs) {
 
 function format(phase, { ordinary, hostile }) {
   const late = ordinary.overTimeout > 0 ? `   ${ordinary.overTimeout} over 5 s` : '';
-  const attack = hostile ? `   hostile: ${hostile.perSecond.toFixed(1)} answers/s, mean ${hostile.mean.toFixed(0)} ms, status ${JSON.stringify(hostile.statuses)}` : '';
+  // An upper bound: the server's CPU over the window, ordinary requests included, per hostile answer.
+  const cpuPerBody = hostile && hostile.perSecond > 0 ? `, ≤ ${((ordinary.serverCpu / hostile.perSecond) * 1000).toFixed(1)} ms server CPU each` : '';
+  const attack = hostile ? `   hostile: ${hostile.perSecond.toFixed(1)} answers/s${cpuPerBody}, mean ${hostile.mean.toFixed(0)} ms, status ${JSON.stringify(hostile.statuses)}` : '';
   return (
     `${phase.padEnd(6)} ordinary: ${ordinary.perSecond.toFixed(0).padStart(4)} req/s  p50 ${ordinary.p50.toFixed(1).padStart(7)} ms  p99 ${ordinary.p99.toFixed(1).padStart(7)} ms  ` +
     `max ${ordinary.max.toFixed(0).padStart(6)} ms${late}   server CPU ${(ordinary.serverCpu * 100).toFixed(0).padStart(3)} %${attack}`
   );
 }
 
+/**
+ * A label pattern that backtracks, against values any namespace creator chooses: JavaScript's RegExp
+ * (what policygate used before RE2) against labelValuePattern (RE2, via re2js), in this process.
+ */
+async function patternTimings() {
+  const { labelValuePattern } = await import('../dist/rules/namespace-required-labels.js');
+  const { formatNs, timePerOp } = await import('./measure.mjs');
+  const pattern = '([a-z0-9]+)+';
+  const backtracking = new RegExp(`^(?:${pattern})$`);
+  const re2 = labelValuePattern(pattern);
+  const hostile = (length) => `${'a'.repeat(length - 1)}!`;
+  const once = (fn) => {
+    const start = performance.now();
+    fn();
+    return performance.now() - start;
+  };
+  const regexp = [20, 22, 24].map((length) => `${length} chars ${once(() => backtracking.test(hostile(length))).toFixed(0)} ms`);
+  const linear = [30, 63, 10_000].map((length) => `${length} chars ${formatNs(timePerOp(() => re2.matches(hostile(length))))}`);
+  console.log(`label pattern ${pattern}, a value that almost matches:`);
+  console.log(`  RegExp (backtracking): ${regexp.join(', ')} (doubling with each character)`);
+  console.log(`  RE2 (re2js):           ${linear.join(', ')}`);
+  console.log(`  an ordinary value ("teampayments42"): RegExp ${formatNs(timePerOp(() => backtracking.test('teampayments42')))}, RE2 ${formatNs(timePerOp(() => re2.matches('teampayments42')))}`);
+}
+
 export async function run() {
+  if (!process.env.BENCH_PHASES || process.env.BENCH_PHASES.includes('pattern')) await patternTimings();
   const seconds = Number(process.env.BENCH_SECONDS ?? 8);
   const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
-  const phases = (process.env.BENCH_PHASES ?? PHASES.join(',')).split(',');
+  const phases = (process.env.BENCH_PHASES ?? PHASES.join(',')).split(',').filter((phase) => phase !== 'pattern');
+  if (phases.length === 0) return;
   const bin = process.env.BENCH_POLICYGATE_BIN ?? join(ROOT, 'bin', 'policygate.js');
   const { writeCertificates } = await import('../dist/certs/index.js');
   const dir = mkdtempSync(join(tmpdir(), 'policygate-bench-'));
