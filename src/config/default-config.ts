@@ -129,4 +129,23 @@ networkBaseline:
                 port: 53
               - protocol: TCP
                 port: 53
+
+# Exceptions for the workloads that cannot meet a check yet: their findings are recorded (check's and
+# the audit's reports, audit annotations, the decision log), never enforced or warned about, until the
+# exception expires. See "Exceptions" in the README. For example:
+#   - name: node-agent-hostpath                # unique
+#     reason: "vendor agent reads /var/log until v5 (OPS-1234)"
+#     expires: 2027-03-31                      # valid through that day, UTC; or an RFC 3339 time
+#     match:                                   # every field given must match; absent matches all
+#       namespaces: [monitoring]
+#       kinds: [DaemonSet]                     # the DaemonSet, and the pods it creates
+#       names: ["node-agent*"]
+#     checks: [pod-security/hostPathVolumes]   # rule/check or rule/*
+#   - name: legacy-root
+#     reason: "legacy image runs as root until it is rebuilt (APP-77)"
+#     match:
+#       namespaces: [shop]
+#       containers: [legacy]                   # pod-security only: these containers' fields alone
+#     checks: [pod-security/runAsNonRoot]
+exceptions: []
 `;

@@ -94,6 +94,7 @@ describe('the embedded default', () => {
           },
         ],
       },
+      exceptions: [],
     });
   });
 
@@ -161,7 +162,7 @@ describe('a bad file', () => {
     {
       name: 'an unknown top-level key',
       text: 'rules: {}\nmutation:\n  namespaceLabelDefaults: true\n',
-      message: 'config.yaml:2:1: mutation: unknown key (expected one of rules, mutations, networkBaseline)',
+      message: 'config.yaml:2:1: mutation: unknown key (expected one of rules, mutations, networkBaseline, exceptions)',
     },
     {
       name: 'an unknown rule',

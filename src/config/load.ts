@@ -12,6 +12,7 @@ import { baselineObject } from '../network-baseline/policies.js';
 import { evaluateObject } from '../rules/evaluate.js';
 import type { PolicyConfig } from '../rules/types.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
+import { exceptionsIssues } from './exceptions.js';
 import { configSchema, semanticIssues, type ConfigIssue } from './schema.js';
 import { isRecord } from '../rules/is-record.js';
 import { parseJsonPointer } from '../rules/json-pointer.js';
@@ -228,7 +229,7 @@ function readDocument(text: string, source: string): ReadDocument {
 
   const issues = validatePartial(data) ? [] : (validatePartial.errors ?? []).map((error) => fromAjvError(error, data, document, text));
   // A field the schema already faults is not faulted twice.
-  for (const issue of semanticIssues(data)) {
+  for (const issue of [...semanticIssues(data), ...exceptionsIssues(data)]) {
     if (!issues.some((reported) => isPrefix(reported.path, issue.path))) issues.push({ ...issue, at: offsetOf(document, issue.path, false) });
   }
   if (issues.length > 0) refuse(issues, source, lineCounter);

@@ -5,6 +5,7 @@
 // key required, proves that the merged result is a whole PolicyConfig.
 import type { SchemaObject } from 'ajv';
 import { isRecord } from '../rules/is-record.js';
+import { EXCEPTION_SCHEMA } from './exceptions.js';
 import { labelPatternError, labelValuePattern } from '../rules/namespace-required-labels.js';
 import { LEVELS } from '../rules/pod-security/level-version.js';
 import { ruleById } from '../rules/registry.js';
@@ -119,6 +120,7 @@ export function configSchema({ complete }: { complete: boolean }): SchemaObject 
         },
         complete,
       ),
+      exceptions: { type: 'array', items: EXCEPTION_SCHEMA },
     },
     complete,
   );

@@ -1,6 +1,7 @@
 // The one entry point every edge calls: which rules apply to an object, what they find, and which
 // JSON Patch operations the enabled mutations would make. A rule that throws does not take the others
 // down with it; the error comes back with the rule's mode so the edge can decide (deny in enforce).
+import { exceptFindings } from './exceptions/match.js';
 import { isKind, matchesAny, NAMESPACE_KIND, namespaceOf } from './kinds.js';
 import { isExemptNamespace } from './modes.js';
 import { namespaceModeCap } from './namespace-mode.js';
@@ -15,7 +16,10 @@ export interface RuleError {
 }
 
 export interface Evaluation {
+  /** What the rules found and no exception excepts: what is enforced, warned about and audited. */
   findings: Finding[];
+  /** What the rules found and a configured exception excepts (each names it): recorded, never enforced or warned about. */
+  excepted: Finding[];
   errors: RuleError[];
   /** The rules that applied to this object's kind and ran (for logs and metrics). */
   rulesRun: string[];
@@ -51,8 +55,13 @@ function lowered(findings: Finding[], cap: ActiveMode | undefined): Finding[] {
 
 const UNLOWERED_RULES: ReadonlySet<string> = new Set(['policy-label-guard']);
 
+/** Each finding into `findings` or, when an exception excepts it, `excepted`. */
+function sort(findings: readonly Finding[], evaluation: Evaluation): void {
+  for (const finding of findings) (finding.exception === undefined ? evaluation.findings : evaluation.excepted).push(finding);
+}
+
 export function evaluateObject(object: KubeObject, context: RuleContext, rules: readonly Rule[] = RULES): Evaluation {
-  const evaluation: Evaluation = { findings: [], errors: [], rulesRun: [] };
+  const evaluation: Evaluation = { findings: [], excepted: [], errors: [], rulesRun: [] };
   if (context.operation === 'DELETE') return evaluation;
   const namespace = namespaceOf(object, context);
   const namespaceLabels = namespaceLabelsOf(object, context);
@@ -61,8 +70,9 @@ export function evaluateObject(object: KubeObject, context: RuleContext, rules: 
     if (ruleConfig.mode === 'off' || isExemptNamespace(ruleConfig, namespace)) continue;
     evaluation.rulesRun.push(rule.id);
     try {
-      const findings = rule.evaluate(object, context);
-      evaluation.findings.push(...(UNLOWERED_RULES.has(rule.id) ? findings : lowered(findings, namespaceModeCap(namespaceLabels, rule.id))));
+      const raised = rule.evaluate(object, context);
+      const findings = rule.appliesExceptions ? raised : exceptFindings(raised, object, context, rule.id);
+      sort(UNLOWERED_RULES.has(rule.id) ? findings : lowered(findings, namespaceModeCap(namespaceLabels, rule.id)), evaluation);
     } catch (error) {
       evaluation.errors.push({ rule: rule.id, mode: ruleConfig.mode, message: errorMessage(error) });
     }

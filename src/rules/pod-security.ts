@@ -8,6 +8,8 @@ import { POD_SECURITY_CHECKS } from './pod-security/registry.js';
 import { isSignificantPodUpdate, podTemplateChanged } from './pod-security/significant-update.js';
 import { IGNORED_POD_SUBRESOURCES } from './pod-security/subresources.js';
 import { NAMESPACE_LABELS_CHECK, namespaceLabelFindings } from './pod-security/namespace-labels.js';
+import { PodExceptions } from './pod-security/exceptions.js';
+import { exceptFindings, exceptionsFor } from './exceptions/match.js';
 import { isKind, NAMESPACE_KIND, namespaceOf } from './kinds.js';
 import { weakerMode, type ActiveMode, type Finding, type KubeObject, type PodSecurityConfig, type Rule, type RuleContext } from './types.js';
 
@@ -61,7 +63,7 @@ function findingsFor(failures: readonly CheckFailure[], mode: ActiveMode, policy
     const configured = ruleConfig.checks[failure.check];
     const findingMode = configured === undefined ? mode : weakerMode(mode, configured);
     if (findingMode === 'off') continue;
-    findings.push({
+    const finding: Finding = {
       rule: 'pod-security',
       check: failure.check,
       mode: findingMode,
@@ -69,16 +71,24 @@ function findingsFor(failures: readonly CheckFailure[], mode: ActiveMode, policy
       paths: failure.paths,
       message: failure.message,
       policy: policyText,
-    });
+    };
+    if (failure.exception !== undefined) finding.exception = failure.exception;
+    findings.push(finding);
   }
   return findings;
+}
+
+/** What makes two warnings the same: the message, and whether (and by what) it is excepted. */
+function warnedKey(finding: Finding): string {
+  return finding.exception === undefined ? finding.message : `${finding.exception}\u0000${finding.message}`;
 }
 
 function evaluatePodSecurity(object: KubeObject, context: RuleContext): Finding[] {
   const ruleConfig = context.config.rules['pod-security'];
   if (ruleConfig.mode === 'off') return [];
   if (isKind(object, NAMESPACE_KIND)) {
-    return context.operation === 'CREATE' || context.operation === 'UPDATE' ? namespaceLabelFindings(object, context, ruleConfig) : [];
+    if (context.operation !== 'CREATE' && context.operation !== 'UPDATE') return [];
+    return exceptFindings(namespaceLabelFindings(object, context, ruleConfig), object, context, 'pod-security');
   }
   if (!isJudged(object, context)) return [];
   const pod = podUnderReview(object);
@@ -90,8 +100,7 @@ function evaluatePodSecurity(object: KubeObject, context: RuleContext): Finding[
   // Each distinct level:version is evaluated once, however many modes ask for it; baseline and
   // restricted of one version (enforce baseline, warn and audit restricted) in a single pass.
   const cache = new Map<string, CheckFailure[]>();
-  const failuresAt = (levelVersion: LevelVersion) => {
-    const minor = effectiveMinor(levelVersion.version);
+  const evaluated = (levelVersion: LevelVersion, minor: number) => {
     const key = `${levelVersion.level}:${minor}`;
     let failures = cache.get(key);
     if (failures) return failures;
@@ -104,17 +113,27 @@ function evaluatePodSecurity(object: KubeObject, context: RuleContext): Finding[
     cache.set(key, (failures = evaluatePod(levelVersion, pod)));
     return failures;
   };
+  // Exceptions, when any applies to this object, are applied to the failures inside the evaluation
+  // (see pod-security/exceptions.ts): before the denial is decided, so that what they except neither
+  // refuses the pod nor silences its warnings.
+  const exceptions = exceptionsFor(object, context, 'pod-security');
+  const podExceptions = exceptions.length === 0 ? undefined : new PodExceptions(pod, exceptions);
+  const failuresAt = (levelVersion: LevelVersion) => {
+    const minor = effectiveMinor(levelVersion.version);
+    const failures = evaluated(levelVersion, minor);
+    return podExceptions && failures.length > 0 ? podExceptions.apply(failures, minor) : failures;
+  };
   const modeFor = (policyMode: PolicyMode) => weakerMode(policyMode, ruleConfig.mode) as ActiveMode;
 
   const enforce = findingsFor(failuresAt(policy.enforce), modeFor('enforce'), policy.enforce, ruleConfig, pod.specPath);
   const audit = findingsFor(failuresAt(policy.audit), modeFor('audit'), policy.audit, ruleConfig, pod.specPath);
   // As PSA: no warnings on a request that is denied anyway.
-  const denied = enforce.some((finding) => finding.mode === 'enforce');
+  const denied = enforce.some((finding) => finding.mode === 'enforce' && finding.exception === undefined);
   const warn = denied ? [] : findingsFor(failuresAt(policy.warn), modeFor('warn'), policy.warn, ruleConfig, pod.specPath);
   // When the rule's mode has turned enforce findings into warnings, a warn-level finding that says
   // the same thing would only repeat it.
-  const alreadyWarned = new Set(enforce.filter((finding) => finding.mode === 'warn').map((finding) => finding.message));
-  return [...enforce, ...warn.filter((finding) => !alreadyWarned.has(finding.message)), ...audit];
+  const alreadyWarned = new Set(enforce.filter((finding) => finding.mode === 'warn').map(warnedKey));
+  return [...enforce, ...warn.filter((finding) => !alreadyWarned.has(warnedKey(finding))), ...audit];
 }
 
 export const podSecurity: Rule<'pod-security'> = {
@@ -137,4 +156,5 @@ export const podSecurity: Rule<'pod-security'> = {
     ],
   },
   evaluate: evaluatePodSecurity,
+  appliesExceptions: true,
 };

@@ -41,6 +41,11 @@ export interface Finding {
   message: string;
   /** pod-security only: the `level:version` policy that raised it, as the label said it (`restricted:latest`). */
   policy?: string;
+  /**
+   * The configured exception that excepts this finding, when one does: the finding is recorded, never
+   * enforced or warned about, and `mode` is the mode it would have had.
+   */
+  exception?: string;
 }
 
 /** The requesting user, as the API server authenticated them (an AdmissionReview's `request.userInfo`). */
@@ -92,6 +97,12 @@ export interface RuleContext {
    * webhook with --no-cluster, `review`, `check`): the principals alone decide.
    */
   policyLabelAccess?: PolicyLabelAccess | undefined;
+  /**
+   * Milliseconds since the epoch, against which exceptions expire. Passed in by each edge (the rules
+   * never read the clock). Without it, an exception that has an `expires` does not apply: forgetting
+   * the clock enforces rather than excepts.
+   */
+  now?: number | undefined;
 }
 
 /** A resource kind a rule applies to; group '' is the core group. */
@@ -120,6 +131,12 @@ export interface Rule<Id extends RuleId = RuleId> {
   meta: RuleMeta;
   /** Pure: same object and context, same findings, in a deterministic order. */
   evaluate(object: KubeObject, context: RuleContext): Finding[];
+  /**
+   * True when the rule applies the configured exceptions itself, more finely than whole findings
+   * (pod-security: per container), marking each excepted finding's `exception`. Otherwise
+   * evaluateObject excepts whole findings.
+   */
+  appliesExceptions?: boolean;
 }
 
 /** RFC 6902 operation; `path` is an RFC 6901 JSON Pointer. */
@@ -204,6 +221,31 @@ export interface NetworkBaselineConfig {
   policies: NetworkBaselinePolicy[];
 }
 
+/** What an exception applies to: every given field must match; an absent field matches anything. */
+export interface ExceptionMatch {
+  /** Namespace names, `*` globs allowed. A Namespace object is in its own namespace. */
+  namespaces?: string[];
+  /** Kinds as written in manifests (`DaemonSet`), matched against the object and its owners. */
+  kinds?: string[];
+  /** Object names, `*` globs allowed, matched against the object and its owners. */
+  names?: string[];
+  /** pod-security only: container names, `*` globs allowed. */
+  containers?: string[];
+  /** pod-security only: image references, `*` globs allowed. */
+  images?: string[];
+}
+
+/** One entry of `exceptions`: findings of these checks on these objects are recorded, not enforced. */
+export interface ExceptionConfig {
+  name: string;
+  reason: string;
+  /** `2027-03-31` (valid through that day, UTC) or an RFC 3339 time. */
+  expires?: string;
+  match: ExceptionMatch;
+  /** `rule/check` or `rule/*`. */
+  checks: string[];
+}
+
 export interface PolicyConfig {
   rules: {
     'namespace-required-labels': NamespaceRequiredLabelsConfig;
@@ -216,4 +258,5 @@ export interface PolicyConfig {
     podSecurityContextDefaults: boolean;
   };
   networkBaseline: NetworkBaselineConfig;
+  exceptions: ExceptionConfig[];
 }

@@ -60,6 +60,12 @@ export interface CheckVersion {
 export interface PodSecurityCheck {
   id: CheckId;
   level: Exclude<Level, 'privileged'>;
+  /**
+   * Where its restricted fields sit: in the pod spec and metadata only, in containers only (with
+   * their annotations), or both. An exception narrowed to containers excepts container fields only,
+   * so it can never apply to a `pod` check.
+   */
+  fields: 'pod' | 'containers' | 'pod and containers';
   /** One sentence of intent, shown by `policygate rules`. */
   description: string;
   versions: readonly CheckVersion[];

@@ -8,6 +8,8 @@ export interface CheckFailure {
   /** PSA's `reason (detail)`, or the reason alone when there is no detail. */
   message: string;
   paths: string[];
+  /** Set by src/rules/pod-security/exceptions.ts: the configured exception that excepts this failure. */
+  exception?: string;
 }
 
 /** Failing checks for this pod at this policy, in PSA's order; empty when the pod is allowed. */
@@ -42,7 +44,7 @@ export function evaluatePodAtBothLevels(version: PolicyVersion, pod: PodUnderRev
   return failures;
 }
 
-function failureOf(check: CheckId, result: CheckResult): CheckFailure {
+export function failureOf(check: CheckId, result: CheckResult): CheckFailure {
   // PSA's own fallback wording when a check fails without saying why.
   const reason = result.reason === '' ? 'unknown forbidden reason' : result.reason;
   return { check, message: result.detail === '' ? reason : `${reason} (${result.detail})`, paths: result.paths };

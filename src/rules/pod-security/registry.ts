@@ -139,3 +139,9 @@ export function compileChecks(checks: readonly PodSecurityCheck[]): CheckTables 
 }
 
 export const CHECK_TABLES: CheckTables = compileChecks(POD_SECURITY_CHECKS);
+
+/** The variant of check `id` in force at v1.`minor`, or undefined when the check does not exist there. */
+export function checkPodAt(id: CheckId, minor: number, tables: CheckTables = CHECK_TABLES): CheckPodFn | undefined {
+  for (const check of tables.both[minor] ?? []) if (check.id === id) return check.checkPod;
+  return undefined;
+}

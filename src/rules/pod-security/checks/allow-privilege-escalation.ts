@@ -42,6 +42,7 @@ function checkAllowPrivilegeEscalationExceptWindows(pod: PodUnderReview): CheckR
 export const allowPrivilegeEscalation: PodSecurityCheck = {
   id: 'allowPrivilegeEscalation',
   level: 'restricted',
+  fields: 'containers',
   description: 'Containers must set allowPrivilegeEscalation to false.',
   versions: [
     { minimumMinor: 8, checkPod: checkAllowPrivilegeEscalation },

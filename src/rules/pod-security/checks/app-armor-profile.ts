@@ -19,7 +19,7 @@ import { containerName, containerPath, visitContainers, type ContainerVisitor } 
 import { goCompare, goQuote, goSorted, joinQuote, mapEntryPath, pluralize } from '../format.js';
 import { profileType } from '../security-profile.js';
 
-const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+export const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
 function forbiddenType(type: string | undefined): type is string {
   return type !== undefined && type !== 'RuntimeDefault' && type !== 'Localhost';
@@ -103,6 +103,7 @@ function checkAppArmorProfile(pod: PodUnderReview): CheckResult {
 export const appArmorProfile: PodSecurityCheck = {
   id: 'appArmorProfile',
   level: 'baseline',
+  fields: 'pod and containers',
   description: 'Pods and containers must not override the default AppArmor profile, except with a localhost profile.',
   versions: [{ minimumMinor: 0, checkPod: checkAppArmorProfile }],
 };

@@ -66,6 +66,7 @@ function checkCapabilitiesBaseline(pod: PodUnderReview): CheckResult {
 export const capabilitiesBaseline: PodSecurityCheck = {
   id: 'capabilities_baseline',
   level: 'baseline',
+  fields: 'containers',
   description: "Containers may add only capabilities from the runtime's default set (never NET_RAW).",
   versions: [{ minimumMinor: 0, checkPod: checkCapabilitiesBaseline }],
 };

@@ -103,6 +103,7 @@ function checkCapabilitiesRestrictedExceptWindows(pod: PodUnderReview): CheckRes
 export const capabilitiesRestricted: PodSecurityCheck = {
   id: 'capabilities_restricted',
   level: 'restricted',
+  fields: 'containers',
   description: 'Containers must drop ALL capabilities and may only add NET_BIND_SERVICE.',
   versions: [
     { minimumMinor: 22, checkPod: checkCapabilitiesRestricted, overrideCheckIds: ['capabilities_baseline'] },

@@ -25,6 +25,7 @@ function checkHostNamespaces(pod: PodUnderReview): CheckResult {
 export const hostNamespaces: PodSecurityCheck = {
   id: 'hostNamespaces',
   level: 'baseline',
+  fields: 'pod',
   description: "Pods must not share the host's network, PID or IPC namespace.",
   versions: [{ minimumMinor: 0, checkPod: checkHostNamespaces }],
 };

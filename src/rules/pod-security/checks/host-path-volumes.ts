@@ -32,6 +32,7 @@ function checkHostPathVolumes(pod: PodUnderReview): CheckResult {
 export const hostPathVolumes: PodSecurityCheck = {
   id: 'hostPathVolumes',
   level: 'baseline',
+  fields: 'pod',
   description: 'Pods must not mount hostPath volumes.',
   versions: [{ minimumMinor: 0, checkPod: checkHostPathVolumes }],
 };

@@ -49,6 +49,7 @@ function checkHostPorts(pod: PodUnderReview): CheckResult {
 export const hostPorts: PodSecurityCheck = {
   id: 'hostPorts',
   level: 'baseline',
+  fields: 'containers',
   description: 'Containers must not bind host ports.',
   versions: [{ minimumMinor: 0, checkPod: checkHostPorts }],
 };

@@ -89,6 +89,7 @@ function checkHostProbesAndHostLifecycle(pod: PodUnderReview): CheckResult {
 export const hostProbesAndHostLifecycle: PodSecurityCheck = {
   id: 'hostProbesAndHostLifecycle',
   level: 'baseline',
+  fields: 'containers',
   description: "Probes and lifecycle handlers must not set a host: they may only target the pod's own IP.",
   versions: [{ minimumMinor: 34, checkPod: checkHostProbesAndHostLifecycle }],
 };

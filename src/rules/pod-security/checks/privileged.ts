@@ -37,6 +37,7 @@ function checkPrivileged(pod: PodUnderReview): CheckResult {
 export const privileged: PodSecurityCheck = {
   id: 'privileged',
   level: 'baseline',
+  fields: 'containers',
   description: 'Containers must not run privileged.',
   versions: [{ minimumMinor: 0, checkPod: checkPrivileged }],
 };

@@ -15,6 +15,7 @@ import { checkProcMount } from './proc-mount.js';
 export const procMountRestricted: PodSecurityCheck = {
   id: 'procMount_restricted',
   level: 'restricted',
+  fields: 'containers',
   description: 'Containers must keep the default /proc masks, even in a user namespace.',
   versions: [{ minimumMinor: 35, checkPod: checkProcMount, overrideCheckIds: ['procMount'] }],
 };

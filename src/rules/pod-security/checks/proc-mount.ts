@@ -51,6 +51,7 @@ function checkProcMountOutsideUserNamespace(pod: PodUnderReview): CheckResult {
 export const procMount: PodSecurityCheck = {
   id: 'procMount',
   level: 'baseline',
+  fields: 'containers',
   description: 'Containers must keep the default /proc masks, unless the pod runs in a user namespace (from v1.35).',
   versions: [
     { minimumMinor: 0, checkPod: checkProcMount },

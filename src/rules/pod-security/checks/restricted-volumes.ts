@@ -102,6 +102,7 @@ function checkRestrictedVolumes(pod: PodUnderReview): CheckResult {
 export const restrictedVolumes: PodSecurityCheck = {
   id: 'restrictedVolumes',
   level: 'restricted',
+  fields: 'pod',
   description: 'Volumes must be configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret.',
   versions: [{ minimumMinor: 0, checkPod: checkRestrictedVolumes, overrideCheckIds: ['hostPathVolumes'] }],
 };

@@ -79,6 +79,7 @@ function checkRunAsNonRootOutsideUserNamespaces(pod: PodUnderReview): CheckResul
 export const runAsNonRoot: PodSecurityCheck = {
   id: 'runAsNonRoot',
   level: 'restricted',
+  fields: 'pod and containers',
   description: 'Pods or all their containers must set runAsNonRoot to true.',
   versions: [
     { minimumMinor: 0, checkPod: checkRunAsNonRoot },

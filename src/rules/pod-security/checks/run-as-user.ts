@@ -51,6 +51,7 @@ function checkRunAsUserOutsideUserNamespaces(pod: PodUnderReview): CheckResult {
 export const runAsUser: PodSecurityCheck = {
   id: 'runAsUser',
   level: 'restricted',
+  fields: 'pod and containers',
   description: 'Pods and containers must not set runAsUser to 0.',
   versions: [
     { minimumMinor: 23, checkPod: checkRunAsUser },

@@ -118,6 +118,7 @@ const checkSeLinuxOptionsV1_31: CheckPodFn = (pod) => checkSeLinuxOptions(pod, A
 export const seLinuxOptions: PodSecurityCheck = {
   id: 'seLinuxOptions',
   level: 'baseline',
+  fields: 'pod and containers',
   description: 'SELinux options may use only the container types, and must not set a user or role.',
   versions: [
     { minimumMinor: 0, checkPod: checkSeLinuxOptionsV1_0 },

@@ -19,7 +19,7 @@ import { goQuote, goSorted, joinQuote, mapEntryPath, pluralize } from '../format
 import { profileType } from '../security-profile.js';
 
 const POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
-const CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
+export const CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
 const ALLOWED_ANNOTATION_VALUES: ReadonlySet<string> = new Set(['runtime/default', 'docker/default']);
 const LOCALHOST_ANNOTATION_PREFIX = 'localhost/';
 const ALLOWED_TYPES: ReadonlySet<string> = new Set(['RuntimeDefault', 'Localhost']);
@@ -99,6 +99,7 @@ function checkSeccompProfileTypes(pod: PodUnderReview): CheckResult {
 export const seccompProfileBaseline: PodSecurityCheck = {
   id: 'seccompProfile_baseline',
   level: 'baseline',
+  fields: 'pod and containers',
   description: 'Seccomp profiles, where set, must be the runtime default or a localhost profile.',
   versions: [
     { minimumMinor: 0, checkPod: checkSeccompAnnotations },

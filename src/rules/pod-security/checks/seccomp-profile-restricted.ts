@@ -112,6 +112,7 @@ function checkSeccompProfileRestrictedExceptWindows(pod: PodUnderReview): CheckR
 export const seccompProfileRestricted: PodSecurityCheck = {
   id: 'seccompProfile_restricted',
   level: 'restricted',
+  fields: 'pod and containers',
   description: 'Pods or all their containers must set a RuntimeDefault or Localhost seccomp profile.',
   versions: [
     { minimumMinor: 19, checkPod: checkSeccompProfileRestricted, overrideCheckIds: ['seccompProfile_baseline'] },

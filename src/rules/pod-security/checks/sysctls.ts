@@ -58,6 +58,7 @@ function buildVersions(): CheckVersion[] {
 export const sysctls: PodSecurityCheck = {
   id: 'sysctls',
   level: 'baseline',
+  fields: 'pod',
   description: 'Pods may set only the sysctls known to be namespaced and isolated from other pods.',
   versions: buildVersions(),
 };

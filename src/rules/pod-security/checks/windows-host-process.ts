@@ -50,6 +50,7 @@ function checkWindowsHostProcess(pod: PodUnderReview): CheckResult {
 export const windowsHostProcess: PodSecurityCheck = {
   id: 'windowsHostProcess',
   level: 'baseline',
+  fields: 'pod and containers',
   description: 'Windows pods and containers must not run as HostProcess containers.',
   versions: [{ minimumMinor: 0, checkPod: checkWindowsHostProcess }],
 };
