@@ -8,7 +8,7 @@ import { unauthorizedLabelChanges } from '../rules/policy-label-guard.js';
 import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, PolicyLabelAccess, RuleContext } from '../rules/types.js';
 import { evaluatePodsInNamespace, tightenedEnforceLevel } from './namespace-tightening.js';
 import { podSubresourceWithoutPod } from './pod-subresource.js';
-import { auditAnnotationsFor, denialMessage, warningsFor } from './respond.js';
+import { auditAnnotationsFor, denialMessage, exceptionsAnnotation, warningsFor } from './respond.js';
 import { onlyReleasesTerminatingObject } from './terminating.js';
 import type { AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse, NamespaceLookup, PodLister, PolicyLabelAuthorizer, PolicyLabelDecision } from './types.js';
 
@@ -23,6 +23,8 @@ export interface AdmissionDeps {
    * Absent without a cluster: the principals alone decide.
    */
   policyLabels?: PolicyLabelAuthorizer | undefined;
+  /** The clock exceptions expire against, in milliseconds since the epoch. Default: Date.now. */
+  now?: (() => number) | undefined;
 }
 
 export interface ValidateOptions {
@@ -38,6 +40,8 @@ export interface Decision {
   /** Why, in a few words: for the log line and for `policygate review`. */
   reason: string;
   findings: Finding[];
+  /** Findings configured exceptions except (each names its exception): recorded, neither enforced nor warned about. */
+  excepted: Finding[];
   errors: RuleError[];
   rulesRun: string[];
   patch: PatchOperation[];
@@ -48,7 +52,7 @@ function answer(review: AdmissionReviewRequest, response: Omit<AdmissionResponse
 }
 
 function allowedWithoutLooking(review: AdmissionReviewRequest, reason: string): Decision {
-  return { review: answer(review, { allowed: true }), decision: 'allowed', reason, findings: [], errors: [], rulesRun: [], patch: [] };
+  return { review: answer(review, { allowed: true }), decision: 'allowed', reason, findings: [], excepted: [], errors: [], rulesRun: [], patch: [] };
 }
 
 /** A request that cannot be judged and must not pass: 400, as PSA answers one it cannot decode. */
@@ -58,6 +62,7 @@ function refusedUnjudged(review: AdmissionReviewRequest, message: string, reason
     decision: 'denied',
     reason,
     findings: [],
+    excepted: [],
     errors: [],
     rulesRun: [],
     patch: [],
@@ -123,6 +128,7 @@ function contextFor(review: AdmissionReviewRequest, deps: AdmissionDeps, namespa
     userInfo: request.userInfo,
     subResource: request.subResource || undefined,
     ...(policyLabelAccess ? { policyLabelAccess } : {}),
+    now: (deps.now ?? Date.now)(),
   };
 }
 
@@ -203,6 +209,7 @@ function judgeWithoutNamespace(review: AdmissionReviewRequest, object: KubeObjec
       decision: 'error',
       reason: message,
       findings: [],
+      excepted: [],
       errors: [{ rule: 'pod-security', mode: 'enforce', message }],
       rulesRun: [],
       patch: [],
@@ -219,16 +226,17 @@ function judge(
   namespace: NamespaceInfo | undefined,
   access?: PolicyLabelAccess,
 ): Decision | Promise<Decision> {
-  const { findings, errors, rulesRun } = evaluateObject(object, contextFor(review, deps, namespace, access));
+  const context = contextFor(review, deps, namespace, access);
+  const { findings, excepted, errors, rulesRun } = evaluateObject(object, context);
   const failedEnforcing = errors.filter((error) => error.mode === 'enforce');
   const denying = [...new Set(findings.filter((finding) => finding.mode === 'enforce').map((finding) => `${finding.rule}/${finding.check}`))];
-  const evaluation: Evaluation = { findings, errors, rulesRun, failedEnforcing, denying };
+  const evaluation: Evaluation = { findings, excepted, errors, rulesRun, failedEnforcing, denying };
   // A Namespace UPDATE that tightens its enforce level, and is allowed: PSA's warnings about its pods.
   // Only then is there anything to wait for; every other UPDATE is answered at once.
   const refused = failedEnforcing.length > 0 || denying.length > 0;
   const tightening = deps.pods && !refused ? tightenedEnforceLevel(review, deps.config) : undefined;
   if (deps.pods && tightening) {
-    return evaluatePodsInNamespace(tightening.namespace, tightening.enforce, deps.pods, deps.config.rules['pod-security'], options).then((existingPods) =>
+    return evaluatePodsInNamespace(tightening.namespace, tightening.enforce, deps.pods, deps.config.rules['pod-security'], { ...options, exceptions: { config: deps.config, now: context.now } }).then((existingPods) =>
       decisionOf(review, evaluation, existingPods),
     );
   }
@@ -237,6 +245,7 @@ function judge(
 
 interface Evaluation {
   findings: Finding[];
+  excepted: Finding[];
   errors: RuleError[];
   rulesRun: string[];
   /** Rules that threw while enforcing: the request fails closed. */
@@ -246,15 +255,15 @@ interface Evaluation {
 }
 
 function decisionOf(review: AdmissionReviewRequest, evaluation: Evaluation, existingPods: readonly string[]): Decision {
-  const { findings, errors, rulesRun, failedEnforcing, denying } = evaluation;
+  const { findings, excepted, errors, rulesRun, failedEnforcing, denying } = evaluation;
   const errorWarnings = errors.filter((error) => error.mode !== 'enforce').map(ruleErrorText);
   const warnings = warningsFor(findings, existingPods.length > 0 ? [...errorWarnings, ...existingPods] : errorWarnings);
-  const auditAnnotations = auditAnnotationsFor(findings);
+  const auditAnnotations = excepted.length > 0 ? { ...auditAnnotationsFor(findings), ...exceptionsAnnotation(excepted) } : auditAnnotationsFor(findings);
   const extras = {
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(Object.keys(auditAnnotations).length > 0 ? { auditAnnotations } : {}),
   };
-  const base = { findings, errors, rulesRun, patch: [] };
+  const base = { findings, excepted, errors, rulesRun, patch: [] };
 
   if (failedEnforcing.length > 0) {
     const message = failedEnforcing.map(ruleErrorText).join('\n');
@@ -277,9 +286,17 @@ function decisionOf(review: AdmissionReviewRequest, evaluation: Evaluation, exis
     existingPods.length > 0
       ? 'allowed with warnings about existing pods under the stricter enforce level'
       : findings.length > 0
-        ? `allowed with ${findings.length} warn/audit finding(s)`
-        : `allowed: ${rulesRun.length > 0 ? rulesRun.join(', ') : 'no rule'} found nothing`;
+        ? `allowed with ${findings.length} warn/audit finding(s)${exceptedText(excepted, ' and ')}`
+        : excepted.length > 0
+          ? `allowed:${exceptedText(excepted, ' ')}`
+          : `allowed: ${rulesRun.length > 0 ? rulesRun.join(', ') : 'no rule'} found nothing`;
   return { ...base, review: answer(review, { allowed: true, ...extras }), decision: 'allowed', reason };
+}
+
+/** ` 2 finding(s) excepted by node-agent, legacy-root` after `lead`; empty without excepted findings. */
+function exceptedText(excepted: readonly Finding[], lead: string): string {
+  if (excepted.length === 0) return '';
+  return `${lead}${excepted.length} finding(s) excepted by ${[...new Set(excepted.map((finding) => finding.exception))].join(', ')}`;
 }
 
 /** Synchronous: mutations need the namespace's name only, never a lookup. */
@@ -292,7 +309,7 @@ export function mutateReview(review: AdmissionReviewRequest, deps: AdmissionDeps
   const namespace = isKind(object, NAMESPACE_KIND) ? undefined : review.request.namespace || undefined;
   const context = contextFor(review, deps, namespace === undefined ? undefined : { name: namespace, labels: {} });
   const { patch, applied, errors } = mutateObject(object, context);
-  const base = { findings: [], errors, rulesRun: applied };
+  const base = { findings: [], excepted: [], errors, rulesRun: applied };
   if (patch.length === 0) {
     return { ...base, patch, review: answer(review, { allowed: true }), decision: 'allowed', reason: errors.length > 0 ? 'mutation failed; object left unchanged' : 'nothing to change' };
   }

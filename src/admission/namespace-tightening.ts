@@ -8,11 +8,14 @@
 // before further replicas of a controller already judged; one warning per distinct set of reasons,
 // naming the lexically first pod and counting the others.
 import type { V1ObjectMeta, V1PodSpec } from '@kubernetes/client-node';
+import { exceptionsFor } from '../rules/exceptions/match.js';
 import { isRecord } from '../rules/is-record.js';
 import { isExemptNamespace } from '../rules/modes.js';
 import { namespaceModeCap } from '../rules/namespace-mode.js';
 import type { CheckId, PodUnderReview } from '../rules/pod-security/check.js';
 import { effectiveMinor, formatLevelVersion, LEVELS, type LevelVersion } from '../rules/pod-security/level-version.js';
+import { evaluatePod } from '../rules/pod-security/evaluate.js';
+import { PodExceptions } from '../rules/pod-security/exceptions.js';
 import { defaultPolicy, policyFromLabels } from '../rules/pod-security/policy.js';
 import { CHECK_TABLES } from '../rules/pod-security/registry.js';
 import { weakerMode, type KubeObject, type Mode, type PodSecurityConfig, type PolicyConfig } from '../rules/types.js';
@@ -33,6 +36,8 @@ export interface TighteningOptions {
   now?: () => number;
   maxPods?: number;
   budgetMs?: number;
+  /** The configuration's exceptions and the clock they expire against: an excepted pod is not warned about. */
+  exceptions?: { config: PolicyConfig; now: number | undefined } | undefined;
 }
 
 const NO_WARNINGS: readonly string[] = Object.freeze([]);
@@ -115,6 +120,24 @@ function refusalReasons(policy: LevelVersion, pod: PodUnderReview, enforced: (ch
     if (!result.allowed) reasons.push(result.reason === '' ? 'unknown forbidden reason' : result.reason);
   }
   return reasons;
+}
+
+/**
+ * refusalReasons with the configured exceptions applied, as the webhook would apply them to this pod
+ * if it were created now; refusalReasons itself when none applies to it.
+ */
+function reasonsWithExceptions(
+  policy: LevelVersion,
+  object: KubeObject,
+  namespace: string,
+  exceptions: NonNullable<TighteningOptions['exceptions']>,
+  enforced: (check: CheckId) => boolean,
+): string[] {
+  const pod = asPod(object);
+  const applying = exceptionsFor(object, { config: exceptions.config, operation: 'CREATE', namespace: { name: namespace, labels: {} }, now: exceptions.now }, 'pod-security');
+  if (applying.length === 0 || policy.level === 'privileged') return refusalReasons(policy, pod, enforced);
+  const failures = new PodExceptions(pod, applying).apply(evaluatePod(policy, pod), effectiveMinor(policy.version));
+  return failures.filter((failure) => failure.exception === undefined && enforced(failure.check)).map((failure) => failure.reason);
 }
 
 function asPod(object: KubeObject): PodUnderReview {
@@ -208,7 +231,7 @@ export async function evaluatePodsInNamespace(
     let checked = 0;
     for (const pod of toCheck) {
       checked++;
-      const reasons = refusalReasons(enforce, asPod(pod), enforced);
+      const reasons = options.exceptions ? reasonsWithExceptions(enforce, pod, namespace, options.exceptions, enforced) : refusalReasons(enforce, asPod(pod), enforced);
       if (reasons.length > 0) {
         const key = reasons.join(', ');
         const podName = pod.metadata?.name ?? '';

@@ -91,3 +91,21 @@ export function auditAnnotationsFor(findings: readonly Finding[]): Record<string
   }
   return annotations;
 }
+
+/**
+ * The audit annotation that names what configured exceptions excepted, so that the audit log says why
+ * a request that would have been refused or warned about was let through:
+ * `policygate-exceptions: node-agent-hostpath: pod-security/hostPathVolumes; legacy-root: pod-security/runAsNonRoot`.
+ */
+export function exceptionsAnnotation(excepted: readonly Finding[]): Record<string, string> {
+  if (excepted.length === 0) return {};
+  const checks = new Map<string, Set<string>>();
+  for (const finding of excepted) {
+    const name = finding.exception ?? '';
+    let set = checks.get(name);
+    if (!set) checks.set(name, (set = new Set()));
+    set.add(`${finding.rule}/${finding.check}`);
+  }
+  const text = [...checks].map(([name, set]) => `${name}: ${[...set].join(', ')}`).join('; ');
+  return { [`${AUDIT_ANNOTATION_PREFIX}exceptions`]: truncate(text, MAX_AUDIT_ANNOTATION_LENGTH) };
+}

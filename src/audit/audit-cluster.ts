@@ -28,13 +28,16 @@ export interface AuditClusterOptions {
   /** Restarts allowed per kind after an expired continue token. Default 3. */
   maxRestarts?: number;
   onProgress?: (progress: AuditProgress) => void;
+  /** Milliseconds, for the elapsed time. Default performance.now. */
   now?: () => number;
+  /** The instant exceptions' expiry is judged at, in milliseconds since the epoch. Default: when the audit starts. */
+  at?: number;
 }
 
 export async function auditCluster(lister: ClusterLister, config: PolicyConfig, options: AuditClusterOptions = {}): Promise<AuditReport> {
   const now = options.now ?? (() => performance.now());
   const started = now();
-  const collector = new AuditCollector(config, { source: lister.source, namespace: options.namespace });
+  const collector = new AuditCollector(config, { source: lister.source, namespace: options.namespace, at: options.at ?? Date.now() });
 
   /** Lists one kind into the collector; a restart forgets what the kind had listed. */
   const list = (resource: AuditedResource) =>

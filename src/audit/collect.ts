@@ -4,6 +4,7 @@
 import { isKind, NAMESPACE_KIND } from '../rules/kinds.js';
 import type { KubeObject, NamespaceInfo, PolicyConfig } from '../rules/types.js';
 import { AuditEvaluator } from './evaluate.js';
+import { ExceptionTally } from './exceptions.js';
 import { controllerUidOf, OwnerIndex, refOf } from './owners.js';
 import { compareText, countResults, groupResults, summaryOf, type AuditError, type AuditReport, type AuditedObject } from './report.js';
 import { pathOfRef } from './resources.js';
@@ -13,6 +14,8 @@ export interface CollectorOptions {
   source: string;
   /** The one namespace audited, when restricted. */
   namespace?: string | undefined;
+  /** The instant exceptions' expiry is judged at, in milliseconds since the epoch. Default: when the collector is made. */
+  at?: number | undefined;
 }
 
 
@@ -52,12 +55,16 @@ export class AuditCollector {
   /** Kinds that could not be listed. */
   private readonly errors: AuditError[] = [];
   private readonly notes: string[] = [];
+  private readonly exceptions = new ExceptionTally();
+  /** When exceptions' expiry is judged: one instant for the whole audit. */
+  private readonly at: number;
 
   constructor(
-    config: PolicyConfig,
+    private readonly config: PolicyConfig,
     private readonly options: CollectorOptions,
   ) {
-    this.evaluator = new AuditEvaluator(config);
+    this.at = options.at ?? Date.now();
+    this.evaluator = new AuditEvaluator(config, undefined, this.at);
   }
 
   /** Judges one object. Namespaces must come before the objects in them. */
@@ -80,9 +87,10 @@ export class AuditCollector {
       namespace = this.namespaces.get(ref.namespace);
       if (!namespace) tally.withoutNamespace.set(ref.namespace, (tally.withoutNamespace.get(ref.namespace) ?? 0) + 1);
     }
-    const { findings, errors } = this.evaluator.evaluate(object, namespace);
-    if (findings.length === 0 && errors.length === 0) return;
+    const { findings, excepted, errors } = this.evaluator.evaluate(object, namespace);
+    if (findings.length === 0 && excepted.length === 0 && errors.length === 0) return;
     const file = pathOfRef(ref);
+    this.exceptions.add(kindKey(ref.apiVersion, ref.kind), { ref, file, controllerUid, excepted });
     for (const error of errors) tally.errors.push({ file, message: `rule ${error.rule} could not be evaluated: ${error.message}` });
     if (findings.length > 0) tally.audited.push({ ref, file, controllerUid, findings });
   }
@@ -90,6 +98,7 @@ export class AuditCollector {
   /** Forgets every object of a kind: its listing starts again from the beginning. */
   discard(apiVersion: string, kind: string): void {
     this.kinds.delete(kindKey(apiVersion, kind));
+    this.exceptions.discard(kindKey(apiVersion, kind));
     this.owners.discardKind(apiVersion, kind);
     if (kind === 'Namespace') this.namespaces.clear();
   }
@@ -136,6 +145,7 @@ export class AuditCollector {
       notes.push(`${objects} object(s) in namespaces that were not listed (${shown}) were judged with the configured Pod Security defaults.`);
     }
     const errors = [...this.errors, ...tallies.flatMap((tally) => tally.errors)].sort((a, b) => compareText(a.file, b.file) || compareText(a.message, b.message));
+    const exceptions = this.exceptions.finish(this.owners, this.config.exceptions, this.at);
     return {
       source: this.options.source,
       namespace: this.options.namespace,
@@ -145,7 +155,8 @@ export class AuditCollector {
       errors,
       notes,
       counts: countResults(results),
-      summary: summaryOf(results, resources, errors.length),
+      summary: { ...summaryOf(results, resources, errors.length), excepted: exceptions.excepted.length },
+      exceptions,
       elapsedMs,
     };
   }

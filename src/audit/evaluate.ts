@@ -16,7 +16,7 @@ import { isKind, NAMESPACE_KIND } from '../rules/kinds.js';
 import { checkMode } from '../rules/modes.js';
 import { MODE_LABEL, RULE_MODE_LABEL_PREFIX } from '../rules/namespace-mode.js';
 import { RULES } from '../rules/registry.js';
-import { modeStrength, type ActiveMode, type KubeObject, type Mode, type NamespaceInfo, type PolicyConfig, type Rule, type RuleContext, type RuleId } from '../rules/types.js';
+import { modeStrength, type ActiveMode, type Finding, type KubeObject, type Mode, type NamespaceInfo, type PolicyConfig, type Rule, type RuleContext, type RuleId } from '../rules/types.js';
 
 /**
  * Rules that judge a change (who adds or removes a label), not the state of an object: a stored object
@@ -40,8 +40,21 @@ export interface AuditFinding {
   policy?: string;
 }
 
+/** A finding a configured exception excepts: recorded by the audit (its exceptions section, PolicyReports' `skip`). */
+export interface ExceptedAuditFinding {
+  rule: string;
+  check: string;
+  exception: string;
+  /** The mode it would have as if enforced, were it not excepted. */
+  enforcedMode: ActiveMode;
+  path: string;
+  message: string;
+  policy?: string;
+}
+
 export interface ObjectAudit {
   findings: AuditFinding[];
+  excepted: ExceptedAuditFinding[];
   errors: RuleError[];
 }
 
@@ -87,14 +100,37 @@ function findingKey(finding: { rule: string; check: string; path: string; messag
   return `${finding.rule}\u0000${finding.check}\u0000${finding.policy ?? ''}\u0000${finding.path}\u0000${finding.message}`;
 }
 
+/** One excepted finding per exception, rule, check, field and message: the strongest as enforced. */
+function exceptedOf(excepted: readonly Finding[]): ExceptedAuditFinding[] {
+  if (excepted.length === 0) return [];
+  const strongest = new Map<string, ExceptedAuditFinding>();
+  for (const finding of excepted) {
+    const audited: ExceptedAuditFinding = {
+      rule: finding.rule,
+      check: finding.check,
+      exception: finding.exception ?? '',
+      enforcedMode: finding.mode,
+      path: finding.path,
+      message: finding.message,
+      ...(finding.policy !== undefined ? { policy: finding.policy } : {}),
+    };
+    const key = `${audited.exception}\u0000${finding.rule}\u0000${finding.check}\u0000${finding.path}\u0000${finding.message}`;
+    const kept = strongest.get(key);
+    if (!kept || modeStrength(audited.enforcedMode) > modeStrength(kept.enforcedMode)) strongest.set(key, audited);
+  }
+  return [...strongest.values()];
+}
+
 export class AuditEvaluator {
   private readonly enforced: PolicyConfig;
   /** Rules whose mode today differs from their mode enforced: evaluated a second time, as configured. */
   private readonly rulesToRecheck: readonly Rule[];
 
+  /** `at`: the instant exceptions' expiry is judged at (ms since the epoch), one for the whole audit. */
   constructor(
     private readonly config: PolicyConfig,
     private readonly rules: readonly Rule[] = AUDITED_RULES,
+    private readonly at: number = Date.now(),
   ) {
     this.enforced = asEnforced(config);
     this.rulesToRecheck = rules.filter((rule) => !sameEffectiveConfig(rule, config, this.enforced));
@@ -117,7 +153,7 @@ export class AuditEvaluator {
       if (isNamespace) enforcedObject = { ...object, metadata: { ...object.metadata, labels: withoutModeLabels(labels) } };
       else if (context) enforcedNamespace = { name: context.name, labels: withoutModeLabels(labels) };
     }
-    const enforcedContext: RuleContext = { config: this.enforced, operation: 'CREATE', namespace: enforcedNamespace };
+    const enforcedContext: RuleContext = { config: this.enforced, operation: 'CREATE', namespace: enforcedNamespace, now: this.at };
     const asEnforcedRun = evaluateObject(enforcedObject, enforcedContext, this.rules);
 
     // Today: only the rules whose answer can differ (all of them where mode labels lower the namespace).
@@ -126,7 +162,7 @@ export class AuditEvaluator {
     const rechecked = new Set<string>();
     if (recheck.length > 0 && asEnforcedRun.findings.length > 0) {
       for (const rule of recheck) rechecked.add(rule.id);
-      const todayRun = evaluateObject(object, { config: this.config, operation: 'CREATE', namespace: context }, recheck);
+      const todayRun = evaluateObject(object, { config: this.config, operation: 'CREATE', namespace: context, now: this.at }, recheck);
       for (const finding of todayRun.findings) {
         const key = findingKey(finding);
         const modes = today.get(key);
@@ -154,6 +190,6 @@ export class AuditEvaluator {
       const kept = strongest.get(key);
       if (!kept || modeStrength(audited.enforcedMode) > modeStrength(kept.enforcedMode)) strongest.set(key, audited);
     }
-    return { findings: [...strongest.values()], errors: asEnforcedRun.errors };
+    return { findings: [...strongest.values()], excepted: exceptedOf(asEnforcedRun.excepted), errors: asEnforcedRun.errors };
   }
 }

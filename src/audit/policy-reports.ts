@@ -3,13 +3,15 @@
 // namespace with failures, failures only, capped.
 //
 // A failure is a finding that enforcing would refuse (`enforcedMode: enforce`); findings that would
-// only warn or be recorded stay in the metrics. Each report lists at most `maxResults` of them (the
+// only warn or be recorded stay in the metrics. A finding that enforcing would refuse but a configured
+// exception excepts is a `skip` result, naming the exception (after the failures, within the cap). Each report lists at most `maxResults` of them (the
 // first in the audit's order) and its `summary.fail` counts all of them; the annotation
 // `policygate.dev/omitted-results` says how many were left out. Reports are the etcd objects of other
 // people's clusters: a report that would not change is not written, a result keeps the timestamp of
 // the scan that first found it, and a namespace without failures has its report deleted.
 import type { Logger } from 'pino';
 import { apiStatusOf, describeApiError, type KubeJsonClient } from '../kube/index.js';
+import type { ExceptedResult } from './exceptions.js';
 import { namespaceKeyOf, type AuditReport, type AuditResult } from './report.js';
 
 const POLICY_REPORT_NAME = 'policygate';
@@ -28,7 +30,7 @@ export interface PolicyReportResult {
   policy: string;
   /** The check. */
   rule: string;
-  result: 'fail';
+  result: 'fail' | 'skip';
   message: string;
   resources: Array<{ apiVersion: string; kind: string; namespace?: string; name: string }>;
   /** The field, today's mode, and what the audit knows besides. */
@@ -40,23 +42,26 @@ export interface PolicyReport {
   apiVersion: typeof POLICY_REPORT_API_VERSION;
   kind: 'PolicyReport';
   metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string; [key: string]: unknown };
-  summary: { fail: number };
+  /** `skip` only when something was excepted, so that reports without exceptions keep their shape. */
+  summary: { fail: number; skip?: number };
   results: PolicyReportResult[];
 }
 
-function resultOf(result: AuditResult, seconds: number): PolicyReportResult {
+function resultOf(result: AuditResult | ExceptedResult, seconds: number): PolicyReportResult {
+  const excepted = 'exception' in result;
   const owned = Object.entries(result.owned).map(([kind, count]) => `${kind}=${count}`);
   const message = result.message.length > MAX_MESSAGE_LENGTH ? `${result.message.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : result.message;
   return {
     source: 'policygate',
     policy: result.rule,
     rule: result.check,
-    result: 'fail',
+    result: excepted ? 'skip' : 'fail',
     message,
     resources: [{ apiVersion: result.apiVersion, kind: result.kind, ...(result.namespace !== null ? { namespace: result.namespace } : {}), name: result.name }],
     properties: {
       path: result.path,
-      mode: result.mode,
+      mode: excepted ? 'excepted' : result.mode,
+      ...(excepted ? { exception: result.exception } : {}),
       ...(result.policy !== undefined ? { level: result.policy } : {}),
       ...(owned.length > 0 ? { owned: owned.join(',') } : {}),
       ...(result.example !== undefined ? { example: result.example } : {}),
@@ -69,14 +74,17 @@ function resultOf(result: AuditResult, seconds: number): PolicyReportResult {
  * The reports the audit calls for, by namespace: failures only, the first `maxResults` in the audit's
  * order. A Namespace's own findings (a missing label) go into its report.
  */
-export function policyReportsOf(report: Pick<AuditReport, 'results'>, options: { maxResults?: number; now: Date }): Map<string, PolicyReport> {
+export function policyReportsOf(
+  report: Pick<AuditReport, 'results'> & { exceptions?: Pick<AuditReport['exceptions'], 'excepted'> },
+  options: { maxResults?: number; now: Date },
+): Map<string, PolicyReport> {
   const max = options.maxResults ?? DEFAULT_MAX_REPORT_RESULTS;
   const seconds = Math.floor(options.now.getTime() / 1000);
   const reports = new Map<string, PolicyReport>();
-  for (const result of report.results) {
-    if (result.enforcedMode !== 'enforce') continue;
+  const add = (result: AuditResult | ExceptedResult) => {
+    if (result.enforcedMode !== 'enforce') return;
     const namespace = namespaceKeyOf(result);
-    if (namespace === '') continue;
+    if (namespace === '') return;
     let policyReport = reports.get(namespace);
     if (!policyReport) {
       policyReport = {
@@ -88,11 +96,15 @@ export function policyReportsOf(report: Pick<AuditReport, 'results'>, options: {
       };
       reports.set(namespace, policyReport);
     }
-    policyReport.summary.fail++;
+    if ('exception' in result) policyReport.summary.skip = (policyReport.summary.skip ?? 0) + 1;
+    else policyReport.summary.fail++;
     if (policyReport.results.length < max) policyReport.results.push(resultOf(result, seconds));
-  }
+  };
+  // Failures first: when a report is capped, they are what must be seen.
+  for (const result of report.results) add(result);
+  for (const result of report.exceptions?.excepted ?? []) add(result);
   for (const policyReport of reports.values()) {
-    const omitted = policyReport.summary.fail - policyReport.results.length;
+    const omitted = policyReport.summary.fail + (policyReport.summary.skip ?? 0) - policyReport.results.length;
     if (omitted > 0) policyReport.metadata.annotations = { [OMITTED_ANNOTATION]: String(omitted) };
   }
   return reports;
@@ -177,7 +189,7 @@ export class PolicyReportWriter {
    * Writes the reports `report` calls for. Never throws: a failed write is counted and logged, and the
    * next scan tries again. Undefined when PolicyReports cannot be listed (the CRD is not installed, RBAC).
    */
-  async write(report: Pick<AuditReport, 'results'>, options: { now: Date; signal?: AbortSignal }): Promise<PolicyReportCounts | undefined> {
+  async write(report: Pick<AuditReport, 'results'> & { exceptions?: Pick<AuditReport['exceptions'], 'excepted'> }, options: { now: Date; signal?: AbortSignal }): Promise<PolicyReportCounts | undefined> {
     const { logger } = this.options;
     const counts: PolicyReportCounts = { created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 };
     let existing: Map<string, PolicyReport>;

@@ -15,6 +15,7 @@
 // gains fails to compile here until the audit carries it too.
 import type { JsonReport } from '../report/json.js';
 import type { ActiveMode } from '../rules/types.js';
+import type { AuditExceptions, ExceptedResult } from './exceptions.js';
 import { capResults, type AuditReport, type AuditResult, type CheckCount, type NamespaceCount } from './report.js';
 
 type CheckJson = JsonReport['results'][number];
@@ -36,31 +37,38 @@ export interface AuditJsonReport {
   source: string;
   namespace: string | null;
   listed: Record<string, number>;
+  /** What configured exceptions excepted (`mode` off, `enforcedMode` what it would be, `exception` which), and their state. */
+  exceptions: Omit<AuditExceptions, 'excepted'> & { excepted: AuditJsonResult[] };
+}
+
+function jsonResult(result: AuditResult | ExceptedResult): AuditJsonResult {
+  return {
+    file: result.file,
+    line: null,
+    column: null,
+    apiVersion: result.apiVersion,
+    kind: result.kind,
+    namespace: result.namespace,
+    name: result.name,
+    rule: result.rule,
+    check: result.check,
+    mode: result.mode,
+    ...('exception' in result ? { exception: result.exception } : {}),
+    enforcedMode: result.enforcedMode,
+    path: result.path,
+    message: result.message,
+    ...(result.policy !== undefined ? { policy: result.policy } : {}),
+    own: result.own,
+    owned: { ...result.owned },
+    ...(result.example !== undefined ? { example: result.example } : {}),
+  };
 }
 
 function toAuditJson(report: AuditReport, maxObjects?: number): AuditJsonReport {
   const { results, omitted } = capResults(report.results, maxObjects);
-  const { summary } = report;
+  const { summary, exceptions } = report;
   return {
-    results: results.map((result) => ({
-      file: result.file,
-      line: null,
-      column: null,
-      apiVersion: result.apiVersion,
-      kind: result.kind,
-      namespace: result.namespace,
-      name: result.name,
-      rule: result.rule,
-      check: result.check,
-      mode: result.mode,
-      enforcedMode: result.enforcedMode,
-      path: result.path,
-      message: result.message,
-      ...(result.policy !== undefined ? { policy: result.policy } : {}),
-      own: result.own,
-      owned: { ...result.owned },
-      ...(result.example !== undefined ? { example: result.example } : {}),
-    })),
+    results: results.map(jsonResult),
     errors: report.errors.map((error) => ({ file: error.file, line: null, message: error.message })),
     summary: {
       files: summary.files,
@@ -68,6 +76,7 @@ function toAuditJson(report: AuditReport, maxObjects?: number): AuditJsonReport 
       enforce: summary.enforce,
       warn: summary.warn,
       audit: summary.audit,
+      excepted: summary.excepted,
       errors: summary.errors,
       off: summary.off,
       enforced: { ...summary.enforced },
@@ -78,6 +87,13 @@ function toAuditJson(report: AuditReport, maxObjects?: number): AuditJsonReport 
     source: report.source,
     namespace: report.namespace ?? null,
     listed: { ...report.listed },
+    exceptions: {
+      used: exceptions.used,
+      expiring: exceptions.expiring,
+      expired: exceptions.expired,
+      unused: exceptions.unused,
+      excepted: exceptions.excepted.map(jsonResult),
+    },
   };
 }
 

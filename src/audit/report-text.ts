@@ -50,6 +50,34 @@ function who(result: AuditResult): string {
   return result.kind === 'Namespace' ? `Namespace/${result.name}` : `${namespace}/${result.kind}/${result.name}`;
 }
 
+function expiresText(expires: string, daysLeft: number): string {
+  return `expires ${expires} (${daysLeft === 0 ? 'within a day' : `in ${plural(daysLeft, 'day')}`})`;
+}
+
+/** The exceptions: what each excepted, then those that expire within 14 days, have expired, or went unused. */
+function exceptionLines(report: AuditReport, paint: (style: Style, text: string) => string): string[] {
+  const { used, expiring, expired, unused } = report.exceptions;
+  if (used.length + expiring.length + expired.length + unused.length === 0) return [];
+  const out = ['', paint('bold', 'Exceptions (their findings are recorded here, not above):')];
+  const soon = new Map(expiring.map((entry) => [entry.name, entry]));
+  for (const use of used) {
+    const pods = use.pods > 0 ? ` (${plural(use.pods, 'pod')})` : '';
+    const expiry = soon.get(use.name);
+    const when = expiry ? `; ${paint('yellow', expiresText(expiry.expires, expiry.daysLeft))}` : '';
+    out.push(`  ${use.name}: ${plural(use.objects, 'object')}${pods} in ${plural(use.namespaces, 'namespace')}, ${use.checks.join(', ')}${when}`);
+  }
+  const expiringUnused = expiring.filter((entry) => !used.some((use) => use.name === entry.name));
+  for (const entry of expiringUnused) out.push(`  ${entry.name}: ${paint('yellow', expiresText(entry.expires, entry.daysLeft))}`);
+  if (expired.length > 0) {
+    out.push(paint('red', `  Expired, no longer applied (renew or remove): ${expired.map((entry) => `${entry.name} (${entry.expires})`).join(', ')}`));
+  }
+  if (unused.length > 0) {
+    const where = report.namespace !== undefined ? ` in namespace ${report.namespace}` : '';
+    out.push(paint('dim', `  Excepted nothing${where} (remove if no longer needed): ${unused.join(', ')}`));
+  }
+  return out;
+}
+
 export function formatAuditText(report: AuditReport, options: AuditTextOptions): string {
   const paint = painter(options.color);
   const out: string[] = [];
@@ -118,6 +146,8 @@ export function formatAuditText(report: AuditReport, options: AuditTextOptions):
     if (left !== undefined) out.push(paint('dim', `  and ${number(left)} more (--max-objects 0 shows all)`));
   }
 
+  out.push(...exceptionLines(report, paint));
+
   if (report.notes.length > 0) {
     out.push('');
     out.push(paint('bold', 'Notes:'));
@@ -132,9 +162,10 @@ export function formatAuditText(report: AuditReport, options: AuditTextOptions):
   out.push('');
   const enforced = summary.enforced;
   const today = (['enforce', 'warn', 'audit', 'off'] as const).map((mode) => `${number(summary[mode])} ${mode}`).join(', ');
+  const excepted = summary.excepted > 0 ? `, ${number(summary.excepted)} excepted` : '';
   out.push(
     `Audited ${plural(summary.resources, 'object')}: as if enforced, ${number(enforced.enforce)} enforce, ${number(enforced.warn)} warn, ${number(enforced.audit)} audit ` +
-      `(today: ${today}); ${plural(summary.errors, 'error')}.`,
+      `(today: ${today})${excepted}; ${plural(summary.errors, 'error')}.`,
   );
   const failing = failingResults(report, options.failOn);
   if (summary.errors > 0) out.push(paint('red', `Failed: ${plural(summary.errors, 'error')} (exit 2).`));

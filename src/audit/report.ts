@@ -5,6 +5,7 @@ import { failsRun, type FailOn } from '../report/types.js';
 import { EXIT } from '../errors.js';
 import { modeStrength, type ActiveMode, type Mode } from '../rules/types.js';
 import type { AuditFinding } from './evaluate.js';
+import type { AuditExceptions } from './exceptions.js';
 import { pathInOwner, type ObjectRef, type OwnerIndex } from './owners.js';
 import { pathOfRef } from './resources.js';
 
@@ -64,6 +65,8 @@ export interface AuditSummary {
   warn: number;
   audit: number;
   off: number;
+  /** Lines of what configured exceptions excepted (in `exceptions`, not in `results`). */
+  excepted: number;
   /** Results by their mode as if enforced: what --fail-on judges. */
   enforced: Record<ActiveMode, number>;
   errors: number;
@@ -83,6 +86,8 @@ export interface AuditReport {
   notes: string[];
   counts: { checks: CheckCount[]; namespaces: NamespaceCount[] };
   summary: AuditSummary;
+  /** What the configured exceptions excepted, and which expire soon, have expired or went unused. */
+  exceptions: AuditExceptions;
   elapsedMs: number | undefined;
 }
 
@@ -239,7 +244,7 @@ export function countResults(results: readonly AuditResult[]): AuditReport['coun
   };
 }
 
-export function summaryOf(results: readonly AuditResult[], resources: number, errors: number): AuditSummary {
+export function summaryOf(results: readonly AuditResult[], resources: number, errors: number): Omit<AuditSummary, 'excepted'> {
   const now: Record<Mode, number> = { enforce: 0, warn: 0, audit: 0, off: 0 };
   const enforced: Record<ActiveMode, number> = { enforce: 0, warn: 0, audit: 0 };
   for (const result of results) {

@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { checkManifests, readSources } from '../manifests/index.js';
 import { FAIL_ON_LEVELS, FORMATS, FORMATTERS, exitCodeOf } from '../report/index.js';
 import type { UserInfo } from '../rules/types.js';
-import { useColor, type Command, type CommandIO } from './command.js';
+import { useColor, warnAboutExpiredExceptions, type Command, type CommandIO } from './command.js';
 import { namespaceName, oneOf, parseCommandArgs } from './parse-args.js';
 import { VERSION } from './version.js';
 
@@ -65,8 +65,10 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   if (positionals.length === 0) throw new InputError('no PATH given: name files or directories of manifests, or - for standard input (see --help)');
 
   const config = await loadConfig(values.config);
+  const now = (io.now ?? Date.now)();
+  warnAboutExpiredExceptions('check', config.exceptions, now, io);
   const { sources, problems } = await readSources(positionals, io);
-  const report = await checkManifests(sources, problems, { config, namespace, userInfo: userInfoOf(values.user, values.group ?? []) });
+  const report = await checkManifests(sources, problems, { config, namespace, userInfo: userInfoOf(values.user, values.group ?? []), now: () => now });
   const output = FORMATTERS[format](report, { failOn, color: useColor(io), cwd: io.cwd, version: VERSION, config });
   io.stdout.write(output);
   return exitCodeOf(report, failOn);

@@ -1,6 +1,8 @@
 // The shape of a CLI command: metadata for `--help`, and a run function that returns an exit code.
 // Commands throw InputError for bad input; only main.ts prints errors and exits.
 import type { Writable } from 'node:stream';
+import { exceptionStatuses, expiredLine } from '../rules/exceptions/status.js';
+import type { ExceptionConfig } from '../rules/types.js';
 
 export interface CommandIO {
   stdout: Writable & { isTTY?: boolean };
@@ -8,6 +10,8 @@ export interface CommandIO {
   stdin: NodeJS.ReadableStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The clock exceptions expire against, in milliseconds since the epoch (tests fix it). Default Date.now. */
+  now?: () => number;
 }
 
 export interface Command {
@@ -24,4 +28,9 @@ export function useColor(io: CommandIO): boolean {
   if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
   return io.stdout.isTTY === true;
+}
+
+/** One warning line per configured exception that has expired, on stderr, as `policygate <command>: ...`. */
+export function warnAboutExpiredExceptions(command: string, exceptions: readonly ExceptionConfig[], now: number, io: CommandIO): void {
+  for (const status of exceptionStatuses(exceptions, now)) if (status.expired) io.stderr.write(`policygate ${command}: ${expiredLine(status)}\n`);
 }

@@ -10,7 +10,7 @@ import { loadConfig } from '../config/load.js';
 import { EXIT, InputError } from '../errors.js';
 import { namespacesFromObjects, parseManifests, readSources, readStream, STDIN_NAME, STDIN_PATH } from '../manifests/index.js';
 import { isNestingError, KUBERNETES_YAML_SCHEMA } from '../manifests/kubernetes-yaml.js';
-import type { Command, CommandIO } from './command.js';
+import { warnAboutExpiredExceptions, type Command, type CommandIO } from './command.js';
 import { parseCommandArgs } from './parse-args.js';
 
 const USAGE = `Usage: policygate review [options] FILE|-
@@ -100,6 +100,8 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   if (extra.length > 0) throw new InputError(`one AdmissionReview at a time (got ${positionals.length} files)`);
 
   const config = await loadConfig(values.config);
+  const now = (io.now ?? Date.now)();
+  warnAboutExpiredExceptions('review', config.exceptions, now, io);
   const namespaces = await namespaceLookup(values.namespaces, io);
   const name = path === STDIN_PATH ? STDIN_NAME : path;
   let review;
@@ -110,7 +112,7 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
     throw error;
   }
 
-  const deps = { config, namespaces };
+  const deps = { config, namespaces, now: () => now };
   const decision = values.mutate ? await mutateReview(review, deps) : await validateReview(review, deps);
   io.stdout.write(`${JSON.stringify(decision.review, null, 2)}\n`);
   io.stderr.write(`${decision.reason}\n`);

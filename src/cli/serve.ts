@@ -199,7 +199,12 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
   }
 
   let namespaceCache: NamespaceCache | undefined;
-  const metrics = createMetrics({ processMetrics: true, audit: auditIntervalMs !== undefined, ...(cluster ? { namespaceCacheSize: () => namespaceCache?.size() } : {}) });
+  const metrics = createMetrics({
+    processMetrics: true,
+    audit: auditIntervalMs !== undefined,
+    exceptions: config.exceptions,
+    ...(cluster ? { namespaceCacheSize: () => namespaceCache?.size() } : {}),
+  });
   if (cluster) {
     namespaceCache = new NamespaceCache({ kubeConfig: cluster.kubeConfig, logger, onLookup: (source, result) => metrics.recordNamespaceLookup(source, result) });
     logger.info({ cluster: cluster.server, source: cluster.source }, 'watching Namespaces for their labels (pod-security levels, per-namespace modes)');

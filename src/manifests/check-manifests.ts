@@ -23,6 +23,8 @@ export interface CheckOptions {
   namespace: string;
   /** Who applies the manifests, for the rules that ask (policy-label-guard, PSA's exempt users); none by default. */
   userInfo?: UserInfo | undefined;
+  /** The clock exceptions expire against, in milliseconds since the epoch. Default: Date.now. */
+  now?: (() => number) | undefined;
 }
 
 /** The AdmissionReview the API server would send for creating `object`. */
@@ -78,6 +80,7 @@ function identity(document: ManifestDocument, namespace: string | null): Resourc
   };
 }
 
+/** A finding as a result of the report; an excepted one in mode `excepted`, naming its exception. */
 function resultOf(document: ManifestDocument, who: ResourceIdentity, finding: Finding): CheckResult {
   const { line, column } = document.locate(finding.path);
   const related = finding.paths.filter((path) => path !== finding.path).map((path) => ({ path, ...document.locate(path) }));
@@ -88,7 +91,8 @@ function resultOf(document: ManifestDocument, who: ResourceIdentity, finding: Fi
     ...who,
     rule: finding.rule,
     check: finding.check,
-    mode: finding.mode,
+    mode: finding.exception === undefined ? finding.mode : 'excepted',
+    ...(finding.exception !== undefined ? { exception: finding.exception } : {}),
     path: finding.path,
     message: finding.message,
     ...(finding.policy !== undefined ? { policy: finding.policy } : {}),
@@ -119,7 +123,10 @@ export async function checkManifests(sources: readonly ManifestSource[], problem
 
   // Pass 1: what the API server would hand to /validate, Namespaces included, so that a Namespace's
   // labels as stored (after policygate's own defaults) decide the policy of the pods in it.
-  const noNamespaces: AdmissionDeps = { config: options.config, namespaces: { get: () => undefined } };
+  // One instant for the whole run: an exception expiring mid-run does not split the verdicts.
+  const at = (options.now ?? Date.now)();
+  const now = () => at;
+  const noNamespaces: AdmissionDeps = { config: options.config, namespaces: { get: () => undefined }, now };
   const pending: Pending[] = [];
   for (const [index, document] of documents.entries()) {
     const namespace = namespaceOfManifest(document.object, options.namespace);
@@ -138,12 +145,12 @@ export async function checkManifests(sources: readonly ManifestSource[], problem
   }
 
   // Pass 2: /validate, with the input's Namespaces as the namespace cache.
-  const deps: AdmissionDeps = { config: options.config, namespaces: namespacesFromObjects(pending.map((entry) => entry.object)) };
+  const deps: AdmissionDeps = { config: options.config, namespaces: namespacesFromObjects(pending.map((entry) => entry.object)), now };
   const resources: CheckedResource[] = [];
   for (const [index, { document, namespace, object }] of pending.entries()) {
     const decision = await validateReview(admissionReviewFor(object, namespace, `validate-${index}`, options.userInfo), deps);
     const who = identity(document, namespace);
-    const results = decision.findings.map((finding) => resultOf(document, who, finding));
+    const results = [...decision.findings, ...decision.excepted].map((finding) => resultOf(document, who, finding));
     for (const failure of decision.errors) errors.push(problemAt(document, `rule ${failure.rule} could not be evaluated: ${failure.message}`));
     resources.push({ file: document.file, line: document.position.line, column: document.position.column, ...who, results });
   }
@@ -164,6 +171,7 @@ export async function checkManifests(sources: readonly ManifestSource[], problem
       enforce: results.filter((result) => result.mode === 'enforce').length,
       warn: results.filter((result) => result.mode === 'warn').length,
       audit: results.filter((result) => result.mode === 'audit').length,
+      excepted: results.filter((result) => result.mode === 'excepted').length,
       errors: errors.length,
     },
   };

@@ -42,6 +42,7 @@ function report(results: CheckResult[], errors: CheckReport['errors'] = []): Che
       enforce: results.filter((entry) => entry.mode === 'enforce').length,
       warn: results.filter((entry) => entry.mode === 'warn').length,
       audit: results.filter((entry) => entry.mode === 'audit').length,
+      excepted: results.filter((entry) => entry.mode === 'excepted').length,
       errors: errors.length,
     },
   };

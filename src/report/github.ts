@@ -30,6 +30,8 @@ export function formatGithub(report: CheckReport, options: FormatOptions): strin
     lines.push(command('error', { file: error.file, line: error.line, col: error.column, title: 'policygate: input error' }, error.message));
   }
   for (const result of report.results) {
+    // What an exception excepts is not a problem to point at in a diff; the summary counts it.
+    if (result.mode === 'excepted') continue;
     const title = `${result.rule}/${result.check} (${result.mode})`;
     lines.push(command(COMMAND[result.mode] ?? 'warning', { file: result.file, line: result.line, col: result.column, title }, `${result.path}: ${result.message}`));
   }

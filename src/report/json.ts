@@ -13,12 +13,14 @@ export interface JsonReport {
     name: string | null;
     rule: string;
     check: string;
-    mode: 'enforce' | 'warn' | 'audit';
+    mode: 'enforce' | 'warn' | 'audit' | 'excepted';
+    /** Only with mode `excepted`: the exception's name. */
+    exception?: string;
     path: string;
     message: string;
   }[];
   errors: { file: string; line: number | null; message: string }[];
-  summary: { files: number; resources: number; enforce: number; warn: number; audit: number; errors: number };
+  summary: { files: number; resources: number; enforce: number; warn: number; audit: number; excepted: number; errors: number };
 }
 
 function toJsonReport(report: CheckReport): JsonReport {
@@ -34,6 +36,7 @@ function toJsonReport(report: CheckReport): JsonReport {
       rule: result.rule,
       check: result.check,
       mode: result.mode,
+      ...(result.exception !== undefined ? { exception: result.exception } : {}),
       path: result.path,
       message: result.message,
     })),

@@ -24,7 +24,8 @@ function attributes(values: Record<string, string | number>): string {
 }
 
 function resultLine(result: CheckResult): string {
-  return `${where(result.file, result.line, result.column)}  ${result.mode}  ${result.rule}/${result.check}  ${result.message}`;
+  const exception = result.exception === undefined ? '' : ` (exception ${result.exception})`;
+  return `${where(result.file, result.line, result.column)}  ${result.mode}  ${result.rule}/${result.check}  ${result.message}${exception}`;
 }
 
 function resourceName(resource: CheckedResource): string {

@@ -14,7 +14,7 @@ const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os
 const SOURCE_ROOT = '%SRCROOT%';
 
 type Level = 'error' | 'warning' | 'note' | 'none';
-const LEVEL: Record<string, Level> = { enforce: 'error', warn: 'warning', audit: 'note', off: 'none' };
+const LEVEL: Record<string, Level> = { enforce: 'error', warn: 'warning', audit: 'note', excepted: 'note', off: 'none' };
 
 interface ArtifactLocation {
   uri: string;
@@ -66,7 +66,14 @@ function sarifResult(result: CheckResult, ruleIndex: Map<string, number>, cwd: s
       ? { relatedLocations: result.related.map((field, id) => ({ id, ...physicalLocation(result.file, field.line, field.column, cwd), message: { text: field.path } })) }
       : {}),
     partialFingerprints: { 'policygate/v1': fingerprint(result) },
-    properties: { mode: result.mode, path: result.path, ...(result.policy !== undefined ? { policy: result.policy } : {}) },
+    // SARIF's own word for a finding someone has decided to accept: viewers list it apart, not as an alert.
+    ...(result.exception !== undefined ? { suppressions: [{ kind: 'external', justification: `policygate exception ${result.exception}` }] } : {}),
+    properties: {
+      mode: result.mode,
+      ...(result.exception !== undefined ? { exception: result.exception } : {}),
+      path: result.path,
+      ...(result.policy !== undefined ? { policy: result.policy } : {}),
+    },
   };
 }
 

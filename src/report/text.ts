@@ -11,7 +11,7 @@ export function painter(color: boolean): (style: Style, text: string) => string 
   return (style: Style, text: string) => (color ? `\u001b[${STYLES[style][0]}m${text}\u001b[${STYLES[style][1]}m` : text);
 }
 
-const MODE_STYLE: Record<string, Style> = { enforce: 'red', warn: 'yellow', audit: 'cyan', error: 'red' };
+const MODE_STYLE: Record<string, Style> = { enforce: 'red', warn: 'yellow', audit: 'cyan', error: 'red', excepted: 'dim' };
 const LABEL_WIDTH = 'enforce'.length;
 
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
@@ -28,7 +28,8 @@ type Entry = { kind: 'result'; item: CheckResult } | { kind: 'error'; item: Chec
 /** The closing lines shared by the human-readable formats. */
 export function summaryLines(report: CheckReport, options: Pick<FormatOptions, 'failOn'>): string[] {
   const { summary } = report;
-  const counts = `${summary.enforce} enforce, ${summary.warn} warn, ${summary.audit} audit, ${plural(summary.errors, 'input error')}`;
+  const excepted = summary.excepted > 0 ? `${summary.excepted} excepted, ` : '';
+  const counts = `${summary.enforce} enforce, ${summary.warn} warn, ${summary.audit} audit, ${excepted}${plural(summary.errors, 'input error')}`;
   const lines = [`Checked ${plural(summary.resources, 'resource')} in ${plural(summary.files, 'file')}: ${counts}.`];
   const failing = report.results.filter((result) => failsRun(result.mode, options.failOn)).length;
   if (summary.errors > 0) lines.push(`Failed: ${plural(summary.errors, 'input error')} (exit 2).`);
@@ -48,6 +49,8 @@ export function formatText(report: CheckReport, options: FormatOptions): string 
   for (const error of report.errors) add(error.file, { kind: 'error', item: error });
   for (const result of report.results) add(result.file, { kind: 'result', item: result });
 
+  // Wider only when an excepted finding is shown, so that the usual report keeps its columns.
+  const labelWidth = report.results.some((result) => result.mode === 'excepted') ? 'excepted'.length : LABEL_WIDTH;
   const out: string[] = [];
   for (const file of report.files) {
     const entries = byFile.get(file);
@@ -56,11 +59,12 @@ export function formatText(report: CheckReport, options: FormatOptions): string 
     for (const entry of entries) {
       const location = where(entry.item.file, entry.item.line, entry.item.column);
       if (entry.kind === 'error') {
-        out.push(`${location}  ${paint('red', 'error'.padEnd(LABEL_WIDTH))}  ${entry.item.message}`);
+        out.push(`${location}  ${paint('red', 'error'.padEnd(labelWidth))}  ${entry.item.message}`);
       } else {
         const result = entry.item;
-        const mode = paint(MODE_STYLE[result.mode] ?? 'bold', result.mode.padEnd(LABEL_WIDTH));
-        out.push(`${location}  ${mode}  ${paint('dim', `${result.rule}/${result.check}`)}  ${result.message}`);
+        const mode = paint(MODE_STYLE[result.mode] ?? 'bold', result.mode.padEnd(labelWidth));
+        const exception = result.exception === undefined ? '' : paint('dim', ` (exception ${result.exception})`);
+        out.push(`${location}  ${mode}  ${paint('dim', `${result.rule}/${result.check}`)}  ${result.message}${exception}`);
       }
     }
     out.push('');

@@ -7,10 +7,13 @@ import type { ActiveMode } from '../rules/types.js';
 export type FailOn = ActiveMode | 'never';
 export const FAIL_ON_LEVELS: readonly FailOn[] = ['enforce', 'warn', 'audit', 'never'];
 
-const STRENGTH: Record<ActiveMode, number> = { audit: 1, warn: 2, enforce: 3 };
+/** A result's mode: the mode it was raised in, or `excepted` when a configured exception excepts it. */
+export type ResultMode = ActiveMode | 'excepted';
 
-/** Whether a finding in `mode` fails a run with `--fail-on failOn`. */
-export function failsRun(mode: ActiveMode, failOn: FailOn): boolean {
+const STRENGTH: Record<ResultMode, number> = { excepted: 0, audit: 1, warn: 2, enforce: 3 };
+
+/** Whether a finding in `mode` fails a run with `--fail-on failOn`; an excepted finding never does. */
+export function failsRun(mode: ResultMode, failOn: FailOn): boolean {
   return failOn !== 'never' && STRENGTH[mode] >= STRENGTH[failOn];
 }
 
@@ -35,7 +38,9 @@ export interface CheckResult extends ResourceIdentity {
   column: number;
   rule: string;
   check: string;
-  mode: ActiveMode;
+  mode: ResultMode;
+  /** With mode `excepted`: the configured exception that excepts it. */
+  exception?: string | undefined;
   path: string;
   /** For pod-security, PSA's `reason (detail)`. */
   message: string;
@@ -66,6 +71,8 @@ export interface CheckSummary {
   enforce: number;
   warn: number;
   audit: number;
+  /** Findings configured exceptions except. */
+  excepted: number;
   errors: number;
 }
 

@@ -44,6 +44,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The TLS server (listen.ts); without it fastify makes a plain server that is never listened on. */
   serverFactory?: FastifyServerFactory;
+  /** The clock exceptions expire against, in milliseconds since the epoch. Default: Date.now. */
+  now?: () => number;
 }
 
 function oneLine(text: string): string {
@@ -58,7 +60,7 @@ function webhookOf(url: string | undefined): string {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const namespaces: NamespaceSource = deps.namespaces ?? NO_CLUSTER;
-  const metrics = deps.metrics ?? createMetrics({ namespaceCacheSize: () => namespaces.size?.() });
+  const metrics = deps.metrics ?? createMetrics({ namespaceCacheSize: () => namespaces.size?.(), exceptions: deps.config.exceptions, ...(deps.now ? { now: deps.now } : {}) });
 
   // fastify gets no logger: the admission routes write one line per decision and the error handler
   // one per refused request, through `logger`. Handing fastify the logger would only add its two
@@ -101,7 +103,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   if (deps.requireClientCertificates) requireClientCertificates(app);
-  admissionRoutes(app, { admission: { config: deps.config, namespaces, pods: deps.pods, policyLabels: deps.policyLabels }, metrics, logger });
+  admissionRoutes(app, { admission: { config: deps.config, namespaces, pods: deps.pods, policyLabels: deps.policyLabels, now: deps.now }, metrics, logger });
   healthRoutes(app, { namespaceCacheSynced: namespaces.synced?.bind(namespaces), onReady: deps.onReady });
   metricsRoutes(app, metrics);
 

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { PodLister, PolicyLabelAuthorizer } from '../admission/index.js';
 import type { PolicyConfig } from '../rules/index.js';
 import { buildApp, type NamespaceSource } from './app.js';
+import { watchExceptionExpiry } from './exception-expiry.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { readTlsMaterial, secureServerOptions, TlsReloader, type TlsFiles } from './tls.js';
 
@@ -34,6 +35,8 @@ export interface StartOptions {
    * than Kubernetes' 30 s termination grace period, more than the API server's 10 s default webhook timeout.
    */
   shutdownTimeoutMs?: number;
+  /** The clock exceptions expire against, in milliseconds since the epoch. Default Date.now. */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -106,7 +109,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const { logger } = options;
   const material = await readTlsMaterial(options.tls);
   const namespaces = options.namespaces;
-  const metrics = options.metrics ?? createMetrics({ processMetrics: true, namespaceCacheSize: () => namespaces?.size?.() });
+  const metrics = options.metrics ?? createMetrics({ processMetrics: true, namespaceCacheSize: () => namespaces?.size?.(), exceptions: options.config.exceptions, ...(options.now ? { now: options.now } : {}) });
   metrics.setCertificateExpiry(material.notAfter);
 
   let server: Http2SecureServer | undefined;
@@ -118,7 +121,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     return server;
   }) as unknown as FastifyServerFactory;
 
-  const app = buildApp({ config: options.config, logger, metrics, serverFactory, ...(namespaces ? { namespaces } : {}), ...(options.pods ? { pods: options.pods } : {}), ...(options.policyLabels ? { policyLabels: options.policyLabels } : {}), ...(options.onReady ? { onReady: options.onReady } : {}), requireClientCertificates: material.clientCa !== undefined });
+  const app = buildApp({
+    config: options.config,
+    logger,
+    metrics,
+    serverFactory,
+    ...(namespaces ? { namespaces } : {}),
+    ...(options.pods ? { pods: options.pods } : {}),
+    ...(options.policyLabels ? { policyLabels: options.policyLabels } : {}),
+    ...(options.onReady ? { onReady: options.onReady } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    requireClientCertificates: material.clientCa !== undefined,
+  });
   await listenWithFallback(app, options.host, options.port);
   if (!server) throw new Error('the TLS server was not created');
   const tlsServer = server;
@@ -133,6 +147,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     onFailure: () => metrics.recordCertificateReload('failure'),
   }).start();
 
+  const expiry = watchExceptionExpiry(options.config.exceptions, logger, options.now);
+
   const address = tlsServer.address() as AddressInfo;
   const url = `https://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 
@@ -146,6 +162,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const started = Date.now();
     logger.info('shutting down: no new connections; answering requests in flight');
     reloader.close();
+    expiry.stop();
     // server.close() (inside app.close) stops accepting and sends HTTP/2 sessions a GOAWAY; HTTP/1.1
     // connections are closed as they fall idle, and answers on them say `Connection: close`.
     const reaper = setInterval(() => http1Of(tlsServer).closeIdleConnections(), 50);

@@ -4,6 +4,8 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { Decision } from '../admission/index.js';
 import type { AuditMetric } from '../audit/index.js';
+import { expiryInstant } from '../rules/exceptions/expiry.js';
+import type { ExceptionConfig } from '../rules/types.js';
 
 export type Webhook = 'validate' | 'mutate';
 
@@ -17,6 +19,10 @@ export interface MetricsOptions {
   namespaceCacheSize?: () => number | undefined;
   /** The periodic audit's gauges (`serve --audit-interval`). */
   audit?: boolean;
+  /** The configured exceptions: their uses are counted from 0, their time left is exported. */
+  exceptions?: readonly ExceptionConfig[];
+  /** The clock the time left is read against, in milliseconds since the epoch. Default Date.now. */
+  now?: () => number;
 }
 
 /** The periodic audit's gauges: what the last scan this replica completed as the leader found. */
@@ -30,7 +36,7 @@ export interface AuditGauges {
 
 export interface Metrics {
   registry: Registry;
-  recordDecision(webhook: Webhook, kind: string, operation: string, decision: DecisionLabel, seconds: number, result: Pick<Decision, 'findings' | 'errors'>): void;
+  recordDecision(webhook: Webhook, kind: string, operation: string, decision: DecisionLabel, seconds: number, result: Pick<Decision, 'findings' | 'errors' | 'excepted'>): void;
   recordBadRequest(webhook: string, statusCode: number): void;
   recordInternalError(webhook: Webhook): void;
   setCertificateExpiry(notAfter: Date): void;
@@ -60,6 +66,8 @@ export const METRIC_NAMES = {
   auditDuration: 'policygate_audit_duration_seconds',
   auditErrors: 'policygate_audit_errors',
   auditLeader: 'policygate_audit_leader',
+  exceptionUses: 'policygate_exception_uses_total',
+  exceptionExpiry: 'policygate_exception_seconds_until_expiry',
 } as const;
 
 /** Admission decisions are fast: most of the range is below a millisecond; the API server gives up at 10–30 s. */
@@ -158,6 +166,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     });
   }
 
+  const exceptionUses = createExceptionMetrics(registry, options.exceptions ?? [], options.now ?? Date.now);
   const audit = options.audit ? createAuditGauges(registry) : undefined;
   const durationSeries = { validate: duration.series({ webhook: 'validate' }), mutate: duration.series({ webhook: 'mutate' }) };
 
@@ -172,6 +181,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         if (!pendingFindings.increment(findingKey)) pendingFindings.start(findingKey, { rule: finding.rule, check: finding.check, mode: finding.mode });
       }
       for (const error of result.errors) ruleErrors.inc({ webhook, rule: error.rule });
+      if (result.excepted.length > 0) exceptionUses.record(result.excepted);
     },
     recordBadRequest(webhook, statusCode) {
       badRequests.inc({ webhook, code: String(statusCode) });
@@ -196,6 +206,50 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       webhookRegistrations.inc({ configuration, result });
     },
     ...(audit ? { audit } : {}),
+  };
+}
+
+/**
+ * Per configured exception: how many requests it let through findings of (counted once per request,
+ * from 0, so that an unused exception shows), and the seconds left until it expires (negative once it
+ * has: it no longer applies), read from the clock at each scrape.
+ */
+function createExceptionMetrics(registry: Registry, exceptions: readonly ExceptionConfig[], now: () => number): { record(excepted: Decision['excepted']): void } {
+  const uses = new Counter({
+    name: METRIC_NAMES.exceptionUses,
+    help: 'Requests in which a configured exception excepted findings (recorded, not enforced or warned about), by exception',
+    labelNames: ['exception'] as const,
+    registers: [registry],
+  });
+  for (const exception of exceptions) uses.inc({ exception: exception.name }, 0);
+  const expiring = exceptions.flatMap((exception) => {
+    const instant = exception.expires === undefined ? undefined : expiryInstant(exception.expires);
+    return instant === undefined ? [] : [{ name: exception.name, instant }];
+  });
+  if (expiring.length > 0) {
+    new Gauge({
+      name: METRIC_NAMES.exceptionExpiry,
+      help: 'Seconds until a configured exception expires (negative once it has, and no longer applies), by exception',
+      labelNames: ['exception'] as const,
+      registers: [registry],
+      collect() {
+        const at = now();
+        for (const { name, instant } of expiring) this.set({ exception: name }, Math.round((instant - at) / 1000));
+      },
+    });
+  }
+  const known = new Set(exceptions.map((exception) => exception.name));
+  return {
+    record(excepted) {
+      const seen = new Set<string>();
+      for (const finding of excepted) {
+        const name = finding.exception;
+        // Only configured names: the label set stays bounded by the configuration.
+        if (name === undefined || seen.has(name) || !known.has(name)) continue;
+        seen.add(name);
+        uses.inc({ exception: name });
+      }
+    },
   };
 }
 

@@ -185,7 +185,7 @@ describe('order, counts and caps', () => {
       { namespace: 'team-b', enforce: 3, warn: 0, audit: 0 },
       { namespace: 'team-c', enforce: 2, warn: 0, audit: 0 },
     ]);
-    expect(report.summary).toEqual({ files: 0, resources: 22, enforce: 8, warn: 0, audit: 0, off: 0, enforced: { enforce: 8, warn: 0, audit: 0 }, errors: 0 });
+    expect(report.summary).toEqual({ files: 0, resources: 22, enforce: 8, warn: 0, audit: 0, off: 0, excepted: 0, enforced: { enforce: 8, warn: 0, audit: 0 }, errors: 0 });
   });
 
   it('caps per rule, check and enforced mode, and says what it left out', () => {

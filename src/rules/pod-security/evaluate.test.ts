@@ -20,9 +20,10 @@ function onlyCheck(checkPod: CheckPodFn): CheckTables {
 describe('evaluatePod', () => {
   it('returns each failing check in PSA order, with its message and field paths', () => {
     expect(evaluatePod({ level: 'baseline', version: LATEST }, pod)).toEqual([
-      { check: 'hostNamespaces', message: 'host namespaces (hostNetwork=true)', paths: ['spec.hostNetwork'] },
+      { check: 'hostNamespaces', reason: 'host namespaces', message: 'host namespaces (hostNetwork=true)', paths: ['spec.hostNetwork'] },
       {
         check: 'privileged',
+        reason: 'privileged',
         message: 'privileged (container "a" must not set securityContext.privileged=true)',
         paths: ['spec.containers[0].securityContext.privileged'],
       },
@@ -34,11 +35,11 @@ describe('evaluatePod', () => {
   });
 
   it.each([
-    { name: 'the reason alone when there is no detail', result: forbidden('odd', '', []), message: 'odd' },
-    { name: "PSA's fallback when there is no reason", result: forbidden('', 'detail', []), message: 'unknown forbidden reason (detail)' },
-  ])('words a failure with $name', ({ result, message }) => {
+    { name: 'the reason alone when there is no detail', result: forbidden('odd', '', []), reason: 'odd', message: 'odd' },
+    { name: "PSA's fallback when there is no reason", result: forbidden('', 'detail', []), reason: 'unknown forbidden reason', message: 'unknown forbidden reason (detail)' },
+  ])('words a failure with $name', ({ result, reason, message }) => {
     const version = { latest: false, minor: 0 } as const;
-    expect(evaluatePod({ level: 'baseline', version }, pod, onlyCheck(() => result))).toEqual([{ check: 'privileged', message, paths: [] }]);
+    expect(evaluatePod({ level: 'baseline', version }, pod, onlyCheck(() => result))).toEqual([{ check: 'privileged', reason, message, paths: [] }]);
   });
 });
 

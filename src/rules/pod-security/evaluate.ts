@@ -5,6 +5,8 @@ import { CHECK_TABLES, type CheckTables } from './registry.js';
 
 export interface CheckFailure {
   check: CheckId;
+  /** PSA's short reason alone (`privileged`), as its namespace warnings list them. */
+  reason: string;
   /** PSA's `reason (detail)`, or the reason alone when there is no detail. */
   message: string;
   paths: string[];
@@ -47,7 +49,7 @@ export function evaluatePodAtBothLevels(version: PolicyVersion, pod: PodUnderRev
 export function failureOf(check: CheckId, result: CheckResult): CheckFailure {
   // PSA's own fallback wording when a check fails without saying why.
   const reason = result.reason === '' ? 'unknown forbidden reason' : result.reason;
-  return { check, message: result.detail === '' ? reason : `${reason} (${result.detail})`, paths: result.paths };
+  return { check, reason, message: result.detail === '' ? reason : `${reason} (${result.detail})`, paths: result.paths };
 }
 
 function policyName(policy: LevelVersion | string): string {

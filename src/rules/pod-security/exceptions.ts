@@ -150,7 +150,7 @@ export class PodExceptions {
       else pathsByException.set(name, [path]);
     }
     const out: CheckFailure[] = remaining ? [remaining] : [];
-    for (const [exception, paths] of pathsByException) out.push({ check: failure.check, message: failure.message, paths, exception });
+    for (const [exception, paths] of pathsByException) out.push({ check: failure.check, reason: failure.reason, message: failure.message, paths, exception });
     // Excepted whole without a field to name (a failure without paths): still recorded.
     if (out.length === 0) out.push({ ...failure, exception: excepted[0]?.exception.name ?? '' });
     return out;

@@ -54,6 +54,7 @@ function failedDecision(webhook: Webhook, review: AdmissionReviewRequest, config
     decision: deny ? 'error' : 'allowed',
     reason: deny ? 'internal error: failing closed' : 'internal error: object left unchanged',
     findings: [],
+    excepted: [],
     errors: [],
     rulesRun: [],
     patch: [],
@@ -77,6 +78,13 @@ function hitsOf(decision: Decision): string[] {
   const hits = new Set<string>();
   for (const finding of decision.findings) hits.add(`${finding.rule}/${finding.check}:${finding.mode}`);
   return [...hits];
+}
+
+/** `rule/check:exception` for each distinct excepted finding, in order: what the log line says was excepted, and by what. */
+function exceptedOf(decision: Decision): string[] {
+  const excepted = new Set<string>();
+  for (const finding of decision.excepted) excepted.add(`${finding.rule}/${finding.check}:${finding.exception ?? ''}`);
+  return [...excepted];
 }
 
 export function admissionRoutes(app: FastifyInstance, deps: AdmissionRouteDeps): void {
@@ -139,6 +147,7 @@ export function admissionRoutes(app: FastifyInstance, deps: AdmissionRouteDeps):
       reason: decision.reason,
       rules: decision.rulesRun,
       hits: hitsOf(decision),
+      ...(decision.excepted.length > 0 ? { excepted: exceptedOf(decision) } : {}),
       ...(decision.errors.length > 0 ? { ruleErrors: decision.errors.map((error) => `${error.rule}: ${error.message}`) } : {}),
       ...(decision.patch.length > 0 ? { patchOperations: decision.patch.length } : {}),
       durationMs: Math.round(seconds * 1e6) / 1000,
