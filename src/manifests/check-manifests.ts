@@ -100,6 +100,20 @@ function resultOf(document: ManifestDocument, who: ResourceIdentity, finding: Fi
   };
 }
 
+/**
+ * Excepted findings once each: the modes they would have been raised in (PSA's enforce, warn and audit
+ * levels) are not what a reader of an exception needs, and the lines would be the same.
+ */
+function onceEach(excepted: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return excepted.filter((finding) => {
+    const key = [finding.exception, finding.rule, finding.check, finding.path, finding.message].join('\u0000');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function problemAt(document: ManifestDocument, message: string): CheckError {
   return { file: document.file, line: document.position.line, column: document.position.column, message };
 }
@@ -150,7 +164,7 @@ export async function checkManifests(sources: readonly ManifestSource[], problem
   for (const [index, { document, namespace, object }] of pending.entries()) {
     const decision = await validateReview(admissionReviewFor(object, namespace, `validate-${index}`, options.userInfo), deps);
     const who = identity(document, namespace);
-    const results = [...decision.findings, ...decision.excepted].map((finding) => resultOf(document, who, finding));
+    const results = [...decision.findings, ...onceEach(decision.excepted)].map((finding) => resultOf(document, who, finding));
     for (const failure of decision.errors) errors.push(problemAt(document, `rule ${failure.rule} could not be evaluated: ${failure.message}`));
     resources.push({ file: document.file, line: document.position.line, column: document.position.column, ...who, results });
   }
