@@ -22,9 +22,15 @@ function configurationDocs(): string {
   return text.slice(start, end === -1 ? undefined : end);
 }
 
-/** Fenced blocks in order, with their language. */
+/**
+ * Fenced blocks in order, with their language. A YAML block marked `<!-- example: FILE -->` is a
+ * manifest that a documented `policygate check` reads, not a configuration: its language is `manifest`.
+ */
 function fences(markdown: string): { language: string; body: string }[] {
-  return [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((match) => ({ language: match[1] ?? '', body: match[2] ?? '' }));
+  return [...markdown.matchAll(/^(<!-- example: \S+ -->\n)?```(\w*)\n([\s\S]*?)^```$/gm)].map((match) => ({
+    language: match[1] ? 'manifest' : (match[2] ?? ''),
+    body: match[3] ?? '',
+  }));
 }
 
 describe('the configuration documentation', () => {

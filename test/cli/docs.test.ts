@@ -1,5 +1,6 @@
 // The checker's documentation is executed: every example marked `<!-- example: FILE -->` is written to
-// FILE and the `console` block after it is run with the real binary, its output compared word for word;
+// FILE (with every block marked `<!-- input: FILE -->` beside it) and the `console` block after it is
+// run with the real binary, its output compared word for word;
 // the JSON contract shown is exactly what the binary writes for the example and a file with a typo.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,13 @@ describe('documented examples', () => {
   it('exist', () => {
     expect(all.length).toBeGreaterThan(0);
   });
+
+  // Files an example reads besides its manifest (a configuration, say), each marked `<!-- input: FILE -->`.
+  for (const document of DOCUMENTS) {
+    for (const match of readFileSync(join(ROOT, document), 'utf8').matchAll(/<!-- input: (\S+) -->\n```ya?ml\n([\s\S]*?)```\n/g)) {
+      if (match[1] && match[2] !== undefined) writeFileSync(join(directory, match[1]), match[2]);
+    }
+  }
 
   it.each(all.map((example) => [`${example.document}: policygate ${example.args.join(' ')}`, example] as const))('%s', async (_name, example) => {
     writeFileSync(join(directory, example.file), example.manifest);
