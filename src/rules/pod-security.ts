@@ -99,29 +99,32 @@ function evaluatePodSecurity(object: KubeObject, context: RuleContext): Finding[
 
   // Each distinct level:version is evaluated once, however many modes ask for it; baseline and
   // restricted of one version (enforce baseline, warn and audit restricted) in a single pass.
-  const cache = new Map<string, CheckFailure[]>();
-  const evaluated = (levelVersion: LevelVersion, minor: number) => {
-    const key = `${levelVersion.level}:${minor}`;
-    let failures = cache.get(key);
-    if (failures) return failures;
-    if (levelVersion.level !== 'privileged' && asksForBothLevels(policy, minor)) {
-      const both = evaluatePodAtBothLevels(levelVersion.version, pod);
-      cache.set(`baseline:${minor}`, both.baseline);
-      cache.set(`restricted:${minor}`, both.restricted);
-      return both[levelVersion.level];
-    }
-    cache.set(key, (failures = evaluatePod(levelVersion, pod)));
-    return failures;
-  };
   // Exceptions, when any applies to this object, are applied to the failures inside the evaluation
   // (see pod-security/exceptions.ts): before the denial is decided, so that what they except neither
-  // refuses the pod nor silences its warnings.
-  const exceptions = exceptionsFor(object, context, 'pod-security');
-  const podExceptions = exceptions.length === 0 ? undefined : new PodExceptions(pod, exceptions);
+  // refuses the pod nor silences its warnings. They are looked up only once something fails: a pod
+  // that passes costs nothing more, however many exceptions are configured.
+  const cache = new Map<string, CheckFailure[]>();
+  let podExceptions: PodExceptions | null | undefined;
   const failuresAt = (levelVersion: LevelVersion) => {
     const minor = effectiveMinor(levelVersion.version);
-    const failures = evaluated(levelVersion, minor);
-    return podExceptions && failures.length > 0 ? podExceptions.apply(failures, minor) : failures;
+    const key = `${levelVersion.level}:${minor}`;
+    let failures = cache.get(key);
+    if (!failures) {
+      if (levelVersion.level !== 'privileged' && asksForBothLevels(policy, minor)) {
+        const both = evaluatePodAtBothLevels(levelVersion.version, pod);
+        cache.set(`baseline:${minor}`, both.baseline);
+        cache.set(`restricted:${minor}`, both.restricted);
+        failures = both[levelVersion.level];
+      } else {
+        cache.set(key, (failures = evaluatePod(levelVersion, pod)));
+      }
+    }
+    if (failures.length === 0) return failures;
+    if (podExceptions === undefined) {
+      const exceptions = exceptionsFor(object, context, 'pod-security');
+      podExceptions = exceptions.length === 0 ? null : new PodExceptions(pod, exceptions);
+    }
+    return podExceptions ? podExceptions.apply(failures, minor) : failures;
   };
   const modeFor = (policyMode: PolicyMode) => weakerMode(policyMode, ruleConfig.mode) as ActiveMode;
 

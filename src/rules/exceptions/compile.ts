@@ -66,15 +66,36 @@ function compileException(exception: ExceptionConfig): CompiledException {
 }
 
 const NONE: readonly CompiledException[] = Object.freeze([]);
-const compiled = new WeakMap<readonly ExceptionConfig[], readonly CompiledException[]>();
 
-/** The configuration's exceptions, compiled on first use and kept as long as the configuration is. */
-export function compiledExceptions(config: Pick<PolicyConfig, 'exceptions'>): readonly CompiledException[] {
+/** The compiled exceptions, and the same by rule (so that a rule looks only at its own). */
+interface Compiled {
+  all: readonly CompiledException[];
+  byRule: ReadonlyMap<string, readonly CompiledException[]>;
+}
+
+const compiled = new WeakMap<readonly ExceptionConfig[], Compiled>();
+
+function compiledOf(list: readonly ExceptionConfig[]): Compiled {
+  let found = compiled.get(list);
+  if (found) return found;
+  const all = Object.freeze(list.map(compileException));
+  const byRule = new Map<string, CompiledException[]>();
+  for (const exception of all) {
+    for (const rule of exception.checks.keys()) {
+      const forRule = byRule.get(rule);
+      if (forRule) forRule.push(exception);
+      else byRule.set(rule, [exception]);
+    }
+  }
+  compiled.set(list, (found = { all, byRule }));
+  return found;
+}
+
+/** The configuration's exceptions of one rule, in the configuration's order: compiled on first use, kept as long as the configuration is. */
+export function compiledExceptionsOf(config: Pick<PolicyConfig, 'exceptions'>, rule: string): readonly CompiledException[] {
   const list = config.exceptions as readonly ExceptionConfig[] | undefined;
   if (list === undefined || list.length === 0) return NONE;
-  let found = compiled.get(list);
-  if (!found) compiled.set(list, (found = Object.freeze(list.map(compileException))));
-  return found;
+  return compiledOf(list).byRule.get(rule) ?? NONE;
 }
 
 /** Whether the exception excepts this rule's check. */

@@ -48,8 +48,3 @@ export function expiryInstant(expires: string): number | undefined {
 export function stillApplies(expiresAt: number | undefined, now: number | undefined): boolean {
   return expiresAt === undefined || (now !== undefined && now < expiresAt);
 }
-
-/** Days left (rounded down) until an instant; negative once past. */
-export function daysUntil(expiresAt: number, now: number): number {
-  return Math.floor((expiresAt - now) / 86_400_000);
-}

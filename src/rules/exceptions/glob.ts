@@ -39,8 +39,14 @@ export function compileGlob(glob: string): TextMatcher {
 export function compileGlobs(globs: readonly string[]): TextMatcher {
   const exact = new Set(globs.filter((glob) => !glob.includes('*')));
   const patterns = globs.filter((glob) => glob.includes('*')).map(compileGlob);
-  if (patterns.length === 0) return (text) => exact.has(text);
-  return (text) => exact.has(text) || patterns.some((matches) => matches(text));
+  const [only] = patterns;
+  if (only === undefined) return (text) => exact.has(text);
+  if (exact.size === 0 && patterns.length === 1) return only;
+  return (text) => {
+    if (exact.has(text)) return true;
+    for (const matches of patterns) if (matches(text)) return true;
+    return false;
+  };
 }
 
 /** The glob's text without its stars: what any match must contain, in order. */

@@ -3,7 +3,7 @@
 // findings are excepted here, whole, by evaluateObject.
 import { namespaceOf } from '../kinds.js';
 import type { Finding, KubeObject, RuleContext } from '../types.js';
-import { compiledExceptions, covers, type CompiledException } from './compile.js';
+import { compiledExceptionsOf, covers, type CompiledException } from './compile.js';
 import { stillApplies } from './expiry.js';
 import { identitiesOf, type Identity } from './identity.js';
 
@@ -18,13 +18,13 @@ function matchesIdentity(exception: CompiledException, identity: Identity): bool
  * object field they give (namespaces, kinds, names) matching. Their container fields are not looked at.
  */
 export function exceptionsFor(object: KubeObject, context: RuleContext, rule: string): readonly CompiledException[] {
-  const all = compiledExceptions(context.config);
-  if (all.length === 0) return NONE;
+  const ofRule = compiledExceptionsOf(context.config, rule);
+  if (ofRule.length === 0) return NONE;
   let found: CompiledException[] | undefined;
   let namespace: string | undefined | null = null;
   let identities: Identity[] | undefined;
-  for (const exception of all) {
-    if (!exception.checks.has(rule) || !stillApplies(exception.expiresAt, context.now)) continue;
+  for (const exception of ofRule) {
+    if (!stillApplies(exception.expiresAt, context.now)) continue;
     if (exception.namespaces) {
       if (namespace === null) namespace = namespaceOf(object, context.namespace);
       if (namespace === undefined || !exception.namespaces(namespace)) continue;

@@ -5,7 +5,7 @@ import type { ExceptionConfig } from '../types.js';
 import { expiryInstant, stillApplies } from './expiry.js';
 
 /** An exception that expires within this much time is listed as expiring soon (by the audit). */
-export const EXPIRING_SOON_MS = 14 * 86_400_000;
+const EXPIRING_SOON_MS = 14 * 86_400_000;
 
 export interface ExceptionStatus {
   name: string;

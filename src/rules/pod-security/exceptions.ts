@@ -158,11 +158,11 @@ export class PodExceptions {
 
   /** The exception of the container a field path belongs to: one of its fields, or one of its annotations. */
   private exceptionOfPath(path: string, excepted: readonly ExceptedContainer[]): CompiledException | undefined {
+    for (const { container, exception } of excepted) if (path.startsWith(`${container.path}.`)) return exception;
+    const annotations = `${this.pod.metadataPath}.annotations`;
+    if (!path.startsWith(`${annotations}[`)) return undefined;
     for (const { container, exception } of excepted) {
-      if (path.startsWith(`${container.path}.`)) return exception;
-      for (const prefix of CONTAINER_ANNOTATION_PREFIXES) {
-        if (path === mapEntryPath(`${this.pod.metadataPath}.annotations`, prefix + container.name)) return exception;
-      }
+      for (const prefix of CONTAINER_ANNOTATION_PREFIXES) if (path === mapEntryPath(annotations, prefix + container.name)) return exception;
     }
     return undefined;
   }
