@@ -2,12 +2,13 @@
 // the metrics count uses per exception and the seconds left before each expires (by the clock given),
 // and the log says when an exception has expired, at startup and at the moment it does.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startServer } from '../../src/server/listen.js';
 import type { ExceptionConfig } from '../../src/rules/types.js';
 import { buildApp } from '../../src/server/app.js';
 import { watchExceptionExpiry } from '../../src/server/exception-expiry.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { testConfig } from '../helpers/config.js';
-import { capturedLogger, pod, reviewOf } from './helpers.js';
+import { capturedLogger, makeTestCertificates, pod, reviewOf } from './helpers.js';
 
 const NOW = Date.parse('2027-03-30T12:00:00Z');
 const EXCEPTIONS: ExceptionConfig[] = [
@@ -89,5 +90,28 @@ describe('watchExceptionExpiry', () => {
     vi.advanceTimersByTime(1);
     expect(log.lines.map((line) => line.exception)).toEqual(['far']);
     watch.stop();
+  });
+});
+
+describe('startServer with an expired exception', () => {
+  it('logs it as it starts listening, and still serves', async () => {
+    const certs = await makeTestCertificates();
+    const log = capturedLogger();
+    const server = await startServer({
+      config: testConfig({ exceptions: EXCEPTIONS }),
+      logger: log.logger,
+      tls: { cert: certs.files.cert, key: certs.files.key },
+      host: '127.0.0.1',
+      port: 0,
+      now: () => NOW,
+    });
+    try {
+      expect(log.lines.filter((line) => line.level === 40).map((line) => [line.exception, line.expires, line.msg])).toEqual([
+        ['long-gone', '2027-01-01T00:00:00Z', 'exception expired: it no longer applies (renew it or remove it from the configuration)'],
+      ]);
+    } finally {
+      await server.shutdown();
+      await certs.cleanup();
+    }
   });
 });
