@@ -172,7 +172,8 @@ describe('exceptions in the configuration', () => {
     {
       name: 'a kind written in lower case',
       entry: 'name: x\nreason: y\nmatch: {kinds: [networkpolicy]}\nchecks: [network-policy-allow-all/*]',
-      message: 'config.yaml:4:21: exceptions[0].match.kinds[0]: must be a kind that network-policy-allow-all judges: NetworkPolicy (got "networkpolicy")',
+      message:
+        'config.yaml:4:21: exceptions[0].match.kinds[0]: must be a kind that network-policy-allow-all judges: NetworkPolicy, CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, GlobalNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy (got "networkpolicy")',
     },
     {
       name: 'containers for a rule that judges none',

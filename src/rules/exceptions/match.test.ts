@@ -134,6 +134,23 @@ describe('evaluateObject: whole findings of the other rules', () => {
     expect(evaluation.excepted.map((finding) => `${finding.check} ${finding.mode} ${finding.exception}`)).toEqual(['allow-all-ingress enforce open-ingress']);
   });
 
+  it('excepts the findings of every policy kind the rule reads, a cluster-wide one by kind and name', () => {
+    const clusterwide: KubeObject = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumClusterwideNetworkPolicy',
+      metadata: { name: 'open-gateway' },
+      spec: { endpointSelector: { matchLabels: { app: 'gateway' } }, ingress: [{ fromEntities: ['all'] }] },
+    };
+    const without = evaluateObject(clusterwide, { config: testConfig(), operation: 'CREATE', now: NOW });
+    expect(without.findings.map((finding) => finding.check)).toEqual(['allow-all-ingress']);
+    const config = testConfig({
+      exceptions: [exception({ kinds: ['CiliumClusterwideNetworkPolicy'], names: ['open-*'] }, { name: 'gateway', checks: ['network-policy-allow-all/*'] })],
+    });
+    const evaluation = evaluateObject(clusterwide, { config, operation: 'CREATE', now: NOW });
+    expect(evaluation.findings).toEqual([]);
+    expect(evaluation.excepted.map((finding) => `${finding.check} ${finding.exception}`)).toEqual(['allow-all-ingress gateway']);
+  });
+
   it('an expired exception excepts nothing', () => {
     const config = testConfig({ exceptions: [exception({ namespaces: ['legacy'] }, { expires: '2027-03-01', checks: ['network-policy-allow-all/*'] })] });
     const evaluation = evaluateObject(openPolicy, { config, operation: 'CREATE', namespace: { name: 'legacy', labels: {} }, now: NOW });
