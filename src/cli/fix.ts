@@ -9,7 +9,7 @@ import { fixManifests, type FixReport } from '../fix/fix-manifests.js';
 import { FIX_OUTPUTS, formatFixJson, formatFixText } from '../fix/report.js';
 import { startsWithByteOrderMark, writeFileAtomically } from '../fix/write-file.js';
 import { readSources, readStream, STDIN_NAME, STDIN_PATH, type ManifestSource } from '../manifests/index.js';
-import type { Command, CommandIO } from './command.js';
+import { warnAboutExpiredExceptions, type Command, type CommandIO } from './command.js';
 import { namespaceName, oneOf, parseCommandArgs } from './parse-args.js';
 
 const USAGE = `Usage: policygate fix [options] PATH...
@@ -98,6 +98,8 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   if (stdin && paths.length > 1) throw new InputError(`"${STDIN_PATH}" (standard input) cannot be combined with other paths: the fixed stream goes to standard output`);
 
   const config = await loadConfig(values.config);
+  const now = (io.now ?? Date.now)();
+  warnAboutExpiredExceptions('fix', config.exceptions, now, io);
   let bom = false;
   let read: { sources: ManifestSource[]; problems: Awaited<ReturnType<typeof readSources>>['problems'] };
   if (stdin) {
@@ -106,7 +108,7 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
     read = { sources: [input.source], problems: [] };
   } else read = await readSources(paths, io);
 
-  const report = await fixManifests(read.sources, read.problems, { config, namespace, positions: dryRun ? 'original' : 'fixed' });
+  const report = await fixManifests(read.sources, read.problems, { config, namespace, positions: dryRun ? 'original' : 'fixed', now: () => now });
   if (dryRun) io.stdout.write(diffOf(report));
   else if (stdin) io.stdout.write((bom ? '\uFEFF' : '') + (report.files[0]?.fixed ?? ''));
   else writeFiles(report, io);

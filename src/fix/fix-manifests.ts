@@ -10,7 +10,7 @@
 //    change a place that does not need it is dropped and left for a person.
 // 4. Judge the fixed files again: what remains needs a person.
 import { constructFromEvents, parseEvents } from 'js-yaml';
-import type { CheckError, CheckResult, CheckedResource, ResourceIdentity } from '../report/types.js';
+import type { CheckError, CheckReport, CheckResult, CheckedResource, ResourceIdentity } from '../report/types.js';
 import { planFix, type FixNote } from '../rules/fixes/index.js';
 import { isRecord } from '../rules/is-record.js';
 import { applyJsonPatch } from '../rules/json-patch-apply.js';
@@ -29,6 +29,8 @@ export interface FixOptions {
   namespace: string;
   /** Where reported positions point: into the fixed text (it is written) or the original (`--diff`). */
   positions: 'fixed' | 'original';
+  /** The clock exceptions expire against, in milliseconds since the epoch. Default: Date.now. */
+  now?: (() => number) | undefined;
 }
 
 export interface FixedFile {
@@ -246,10 +248,17 @@ function fixedFindings(before: readonly CheckResult[], after: readonly CheckResu
   });
 }
 
+/** The report without what configured exceptions except: an accepted finding is neither fixed nor left to fix. */
+function withoutExcepted(report: CheckReport): CheckReport {
+  const actionable = (results: readonly CheckResult[]) => results.filter((result) => result.mode !== 'excepted');
+  return { ...report, results: actionable(report.results), resources: report.resources.map((resource) => ({ ...resource, results: actionable(resource.results) })) };
+}
+
 /** Fixes what can be fixed in `sources`; `problems` are input errors found while reading them. */
 export async function fixManifests(sources: readonly ManifestSource[], problems: readonly InputProblem[], options: FixOptions): Promise<FixReport> {
-  const checkOptions = { config: withoutMutations(options.config), namespace: options.namespace };
-  const before = await checkManifests(sources, problems, checkOptions);
+  const at = (options.now ?? Date.now)();
+  const checkOptions = { config: withoutMutations(options.config), namespace: options.namespace, now: () => at };
+  const before = withoutExcepted(await checkManifests(sources, problems, checkOptions));
   const originalDocuments = sources.flatMap((source) => parseManifests(source.name, source.text).documents);
   const originalAt = documentsByPosition(originalDocuments);
 
@@ -293,10 +302,12 @@ export async function fixManifests(sources: readonly ManifestSource[], problems:
     files.push({ name: source.name, original: source.text, fixed: texts.join('') });
   }
 
-  const after = await checkManifests(
-    files.map((file) => ({ name: file.name, text: file.fixed })),
-    problems,
-    checkOptions,
+  const after = withoutExcepted(
+    await checkManifests(
+      files.map((file) => ({ name: file.name, text: file.fixed })),
+      problems,
+      checkOptions,
+    ),
   );
   const fixedDocuments = files.flatMap((file) => parseManifests(file.name, file.fixed).documents);
   const fixedAt = documentsByPosition(fixedDocuments);
