@@ -26,7 +26,7 @@ export function exceptionsFor(object: KubeObject, context: RuleContext, rule: st
   for (const exception of ofRule) {
     if (!stillApplies(exception.expiresAt, context.now)) continue;
     if (exception.namespaces) {
-      if (namespace === null) namespace = namespaceOf(object, context.namespace);
+      if (namespace === null) namespace = namespaceOf(object, context);
       if (namespace === undefined || !exception.namespaces(namespace)) continue;
     }
     if (exception.kinds || exception.names) {
