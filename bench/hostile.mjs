@@ -10,7 +10,8 @@
 //   deep    a pod review whose spec.affinity is arrays nested ~1.5 million deep (the attack;
 //           refused unparsed since the nesting limit, parsed for over a second before it)
 //   dense   the same pod with arrays nested 15 deep, repeated to 3 MB: within the nesting limit,
-//           1.5 million arrays for JSON.parse to build
+//           1.5 million arrays for JSON.parse to build (refused at the 200,001st since the cap on
+//           arrays and objects per body)
 //   large   a pod UPDATE of 2 × 1.5 MB (1,100 containers in object and oldObject): a body the API
 //           server itself could send
 //

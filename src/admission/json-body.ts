@@ -30,24 +30,36 @@ function childPath(path: string, key: string | number): string {
 
 /**
  * Where the value holds a key that names a prototype, with what it is; undefined when it holds none.
- * Recursive: callers bound the depth first.
+ * Recursive: callers bound the depth first. The path is written only once something is found: a body
+ * that merely mentions `constructor` makes every node be visited, and a string built per node would
+ * make that walk cost several times the parse.
  */
 export function prototypeKeyIn(value: unknown, path = ''): string | undefined {
+  const trail: Array<string | number> = [];
+  const found = prototypeKeyBelow(value, trail);
+  return found && `${found} at ${trail.reduce<string>(childPath, path)}`;
+}
+
+/** What is found below `value`, with `trail` left holding the keys down to it. */
+function prototypeKeyBelow(value: unknown, trail: Array<string | number>): string | undefined {
   if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = prototypeKeyIn(item, childPath(path, index));
+    for (let index = 0; index < value.length; index++) {
+      trail.push(index);
+      const found = prototypeKeyBelow(value[index], trail);
       if (found) return found;
+      trail.pop();
     }
     return undefined;
   }
   if (!isRecord(value)) return undefined;
   for (const key of Object.keys(value)) {
     const child = value[key];
-    const at = childPath(path, key);
-    if (key === '__proto__') return `a "__proto__" key at ${at}`;
-    if (key === 'constructor' && isRecord(child) && Object.hasOwn(child, 'prototype')) return `a "constructor" key holding "prototype" at ${at}`;
-    const found = prototypeKeyIn(child, at);
+    trail.push(key);
+    if (key === '__proto__') return 'a "__proto__" key';
+    if (key === 'constructor' && isRecord(child) && Object.hasOwn(child, 'prototype')) return 'a "constructor" key holding "prototype"';
+    const found = prototypeKeyBelow(child, trail);
     if (found) return found;
+    trail.pop();
   }
   return undefined;
 }

@@ -80,3 +80,23 @@ describe('NestingScanner', () => {
     expect(scanner.feed(Buffer.from('[['))).toBe(15);
   });
 });
+
+describe('NestingScanner counting arrays and objects', () => {
+  it('counts what is opened, across chunks, never brackets inside strings, and refuses the first one over the cap', () => {
+    const scanner = new NestingScanner(100, 5);
+    expect(scanner.feed(Buffer.from('[{"a":"[[{{",'))).toBeUndefined();
+    expect(scanner.feed(Buffer.from('"b":[[]]},'))).toBeUndefined();
+    expect(scanner.containers).toBe(4);
+    expect(scanner.feed(Buffer.from('{}'))).toBeUndefined();
+    expect(scanner.containers).toBe(5);
+    expect(scanner.tooMany).toBe(false);
+    expect(scanner.feed(Buffer.from(',[]]'))).toBe(26);
+    expect(scanner.tooMany).toBe(true);
+  });
+
+  it('counts without a cap when none is given', () => {
+    const scanner = new NestingScanner();
+    expect(scanner.feed(Buffer.from(`[${'[],'.repeat(1_000)}[]]`))).toBeUndefined();
+    expect(scanner.containers).toBe(1_002);
+  });
+});

@@ -5,6 +5,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFac
 import { pino, type Logger } from 'pino';
 import { NO_CLUSTER, type NamespaceLookup, type PodLister, type PolicyLabelAuthorizer } from '../admission/index.js';
 import type { PolicyConfig } from '../rules/index.js';
+import { HeavyBodies } from './heavy-bodies.js';
 import { jsonBodyReader, RefusedBody } from './json-body-reader.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { requireClientCertificates } from './client-certificates.js';
@@ -46,6 +47,8 @@ export interface AppDeps {
   serverFactory?: FastifyServerFactory;
   /** The clock exceptions expire against, in milliseconds since the epoch. Default: Date.now. */
   now?: () => number;
+  /** The most bytes of request bodies held at once (heavy-bodies.ts); tests lower it. */
+  maxHeldBodyBytes?: number;
 }
 
 function oneLine(text: string): string {
@@ -82,11 +85,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.removeContentTypeParser('text/plain');
   const fastifyJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', jsonBodyReader(BODY_LIMIT, fastifyJson));
+  app.addContentTypeParser('application/json', jsonBodyReader(BODY_LIMIT, fastifyJson, new HeavyBodies(deps.maxHeldBodyBytes)));
 
   app.setErrorHandler(function onError(error: FastifyError, request, reply) {
-    const statusCode = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (statusCode < 500) {
+    // A RefusedBody is said to the caller whatever its status (503: the server holds too many bodies).
+    const statusCode = error instanceof RefusedBody ? error.statusCode : typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (statusCode < 500 || error instanceof RefusedBody) {
       // Malformed JSON, a wrong content type, a body over the limit: the caller's fault, said in one line.
       // A body refused before its end (too large, nested too deep) is not read on: on HTTP/1.1 the
       // connection closes behind the answer (HTTP/2 has no such header; its stream ends with the answer).

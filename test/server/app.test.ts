@@ -291,6 +291,30 @@ describe('bad input', () => {
     expect(elapsed).toBeLessThan(500);
   });
 
+  it('refuses a body of more arrays and objects than any Kubernetes object holds, unparsed, and judges one within the cap', async () => {
+    const { app } = build();
+    // Shallow (two levels), so only the count stops it: 3 MB of `[]` is 1.5 million arrays to build.
+    const withArrays = (uid: string, count: number) =>
+      JSON.stringify(reviewOf({ ...restrictedPod(), metadata: { ...(restrictedPod().metadata as object), name: 'p' }, spec: { ...(restrictedPod().spec as object), affinity: 'ARRAYS' } } as never, { uid })).replace('"ARRAYS"', `[${Array.from({ length: count }, () => '[]').join(',')}]`);
+    const refused = await post(app, '/validate', withArrays('too-many', 1_000_000));
+    expect(refused.status).toBe(400);
+    expect(refused.json().message).toMatch(/^body holds more than 200000 arrays and objects; no Kubernetes object holds that many, so policygate refuses it unparsed \(at byte \d+\)$/);
+    const judged = await post(app, '/validate', withArrays('within', 150_000));
+    expect(judged.status).toBe(200);
+    expect(judged.json().response).toEqual({ uid: 'within', allowed: true });
+  });
+
+  it('answers 503 to a body that would take the bytes it holds past its cap, and keeps answering', async () => {
+    const { app } = build({ maxHeldBodyBytes: 64 * 1024 });
+    const padded = JSON.stringify({ ...reviewOf(restrictedPod(), { uid: 'big' }), padding: 'x'.repeat(100 * 1024) });
+    const refused = await post(app, '/validate', padded);
+    expect(refused.status).toBe(503);
+    expect(refused.json()).toMatchObject({ statusCode: 503, message: 'the webhook holds 65536 bytes of request bodies already; retry' });
+    const ok = await post(app, '/validate', reviewOf(restrictedPod(), { uid: 'small' }));
+    expect(ok.status).toBe(200);
+    expect(ok.json().response).toEqual({ uid: 'small', allowed: true });
+  });
+
   it('survives odd objects without crashing', async () => {
     const { app } = build();
     // The envelope is valid, so each is judged (never refused): the rules skip what is not a container.
