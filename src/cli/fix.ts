@@ -2,11 +2,11 @@
 // read the arguments, the configuration and the files, hand them to the fixer, then write the files
 // (or the diff, or the fixed stream) and the report, and turn it into the exit code.
 import { resolve } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { loadConfig } from '../config/load.js';
 import { EXIT, InputError } from '../errors.js';
 import { fixManifests, type FixReport } from '../fix/fix-manifests.js';
 import { FIX_OUTPUTS, formatFixJson, formatFixText } from '../fix/report.js';
+import { unifiedDiff } from '../fix/unified-diff.js';
 import { startsWithByteOrderMark, writeFileAtomically } from '../fix/write-file.js';
 import { readSources, readStream, STDIN_NAME, STDIN_PATH, type ManifestSource } from '../manifests/index.js';
 import { warnAboutExpiredExceptions, type Command, type CommandIO } from './command.js';
@@ -61,7 +61,7 @@ async function readStandardInput(io: CommandIO): Promise<{ source: ManifestSourc
 function diffOf(report: FixReport): string {
   return report.files
     .filter((file) => file.fixed !== file.original)
-    .map((file) => createTwoFilesPatch(`a/${file.name}`, `b/${file.name}`, file.original, file.fixed, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''))
+    .map((file) => unifiedDiff(file.name, file.segments))
     .join('');
 }
 

@@ -22,6 +22,7 @@ import { parseManifests, type InputProblem, type ManifestDocument } from '../man
 import type { ManifestSource } from '../manifests/read-sources.js';
 import { splitDocuments, type DocumentChunk } from '../manifests/split-documents.js';
 import { DocumentEditor, type PlannedEdit } from './yaml-edit.js';
+import type { Segment } from './unified-diff.js';
 
 export interface FixOptions {
   config: PolicyConfig;
@@ -37,6 +38,8 @@ export interface FixedFile {
   name: string;
   original: string;
   fixed: string;
+  /** The file document by document, as read and as fixed (they join into `original` and `fixed`): for the diff. */
+  segments: Segment[];
 }
 
 /** An object `fix` changed, and the checks that no longer fail on it. */
@@ -283,7 +286,7 @@ export async function fixManifests(sources: readonly ManifestSource[], problems:
     const chunks = splitDocuments(source.text);
     if (editing.length === 0 || chunks.map((chunk) => chunk.text).join('') !== source.text) {
       for (const target of editing) note(notes, target, '', 'the file cannot be edited');
-      files.push({ name: source.name, original: source.text, fixed: source.text });
+      files.push({ name: source.name, original: source.text, fixed: source.text, segments: [{ original: source.text, fixed: source.text }] });
       continue;
     }
     const byChunk = new Map<number, Target[]>();
@@ -299,7 +302,7 @@ export async function fixManifests(sources: readonly ManifestSource[], problems:
       for (const [target, targetNotes] of outcome.notes) for (const each of targetNotes) note(notes, target, each.path, each.reason);
       return outcome.text;
     });
-    files.push({ name: source.name, original: source.text, fixed: texts.join('') });
+    files.push({ name: source.name, original: source.text, fixed: texts.join(''), segments: chunks.map((chunk, index) => ({ original: chunk.text, fixed: texts[index] as string })) });
   }
 
   const after = withoutExcepted(
