@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load.js';
 import { InputError } from '../errors.js';
 import { loadClusterConfig } from '../kube/kubeconfig.js';
 import { FAIL_ON_LEVELS } from '../report/types.js';
-import { useColor, type Command, type CommandIO } from './command.js';
+import { useColor, type Command, type CommandIO, type OptionSpecs } from './command.js';
 import { namespaceName, oneOf, parseCommandArgs, wholeNumber } from './parse-args.js';
 
 const FORMATS = ['text', 'json'] as const;
@@ -49,20 +49,18 @@ Exit codes:
      a kind that could not be listed or a rule that could not be evaluated (the rest is still reported)
 `;
 
+const OPTIONS = {
+  config: { type: 'string', short: 'c', path: 'file' },
+  kubeconfig: { type: 'string', path: 'file' },
+  namespace: { type: 'string', short: 'n' },
+  format: { type: 'string', short: 'f', choices: FORMATS },
+  'fail-on': { type: 'string', choices: FAIL_ON_LEVELS },
+  'max-objects': { type: 'string' },
+  'page-size': { type: 'string' },
+} satisfies OptionSpecs;
+
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = parseCommandArgs(
-    argv,
-    {
-      config: { type: 'string', short: 'c' },
-      kubeconfig: { type: 'string' },
-      namespace: { type: 'string', short: 'n' },
-      format: { type: 'string', short: 'f' },
-      'fail-on': { type: 'string' },
-      'max-objects': { type: 'string' },
-      'page-size': { type: 'string' },
-    },
-    false,
-  );
+  const { values } = parseCommandArgs(argv, OPTIONS, false);
   const format = oneOf('format', values.format, FORMATS, 'text');
   const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON_LEVELS, 'enforce');
   const namespace = values.namespace === undefined ? undefined : namespaceName('namespace', values.namespace);
@@ -95,5 +93,6 @@ export const auditCommand: Command = {
   name: 'audit',
   summary: 'scan a live cluster: what would enforcing break?',
   usage: USAGE,
+  options: OPTIONS,
   run,
 };

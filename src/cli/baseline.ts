@@ -10,7 +10,7 @@ import { planCluster, type ClusterPlan } from '../network-baseline/cluster-plan.
 import type { BaselineChange } from '../network-baseline/policies.js';
 import { createPolicy, updatePolicy } from '../network-baseline/writes.js';
 import type { KubeObject } from '../rules/types.js';
-import type { Command, CommandIO } from './command.js';
+import type { Command, CommandIO, OptionSpecs } from './command.js';
 import { namespaceName, oneOf, parseCommandArgs } from './parse-args.js';
 
 const FORMATS = ['text', 'yaml', 'json'] as const;
@@ -44,6 +44,14 @@ Exit codes:
   1  without --apply: changes are needed
   2  a usage or configuration error, or a cluster that cannot be read or written (one line on stderr)
 `;
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c', path: 'file' },
+  kubeconfig: { type: 'string', path: 'file' },
+  namespace: { type: 'string', short: 'n' },
+  output: { type: 'string', short: 'o', choices: FORMATS },
+  apply: { type: 'boolean', default: false },
+} satisfies OptionSpecs;
 
 function describeChange(change: BaselineChange): { verb: string; namespace: string; name: string; note: string } {
   if (change.action === 'conflict') return { verb: 'skip', namespace: change.namespace, name: change.name, note: 'exists, and policygate did not create it: left alone' };
@@ -88,17 +96,7 @@ function writtenObjects(plan: ClusterPlan): KubeObject[] {
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = parseCommandArgs(
-    argv,
-    {
-      config: { type: 'string', short: 'c' },
-      kubeconfig: { type: 'string' },
-      namespace: { type: 'string', short: 'n' },
-      output: { type: 'string', short: 'o' },
-      apply: { type: 'boolean', default: false },
-    },
-    false,
-  );
+  const { values } = parseCommandArgs(argv, OPTIONS, false);
   const format = oneOf('output', values.output, FORMATS, 'text');
   const namespace = values.namespace === undefined ? undefined : namespaceName('namespace', values.namespace);
   const config = await loadConfig(values.config);
@@ -140,5 +138,6 @@ export const baselineCommand: Command = {
   name: 'baseline',
   summary: 'show (or, with --apply, create) the network baseline NetworkPolicies in a cluster',
   usage: USAGE,
+  options: OPTIONS,
   run,
 };

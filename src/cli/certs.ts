@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileExists, fileSystemError, pem, validFor, writeFileAtomically } from '../certs/files.js';
 import { CERTIFICATE_FILES, DEFAULT_DAYS, serviceDnsNames, writeCertificates } from '../certs/index.js';
 import { EXIT, InputError } from '../errors.js';
-import type { Command, CommandIO } from './command.js';
+import type { Command, CommandIO, OptionSpecs } from './command.js';
 import { dnsLabel, namespaceName, parseCommandArgs, wholeNumber } from './parse-args.js';
 
 /** Where the self-managed overlay (deploy/overlays/self-managed/kustomization.yaml) reads its files. */
@@ -41,6 +41,15 @@ Options:
   -h, --help            show this help
 `;
 
+const OPTIONS = {
+  out: { type: 'string', path: 'directory' },
+  namespace: { type: 'string' },
+  service: { type: 'string' },
+  'cluster-domain': { type: 'string' },
+  days: { type: 'string' },
+  force: { type: 'boolean', default: false },
+} satisfies OptionSpecs;
+
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g;
 
 /**
@@ -57,14 +66,7 @@ async function previousCa(caCertPath: string): Promise<string | undefined> {
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    out: { type: 'string' },
-    namespace: { type: 'string' },
-    service: { type: 'string' },
-    'cluster-domain': { type: 'string' },
-    days: { type: 'string' },
-    force: { type: 'boolean', default: false },
-  });
+  const { values, positionals } = parseCommandArgs(argv, OPTIONS);
   if (positionals.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
   const namespace = values.namespace === undefined ? 'policygate' : namespaceName('namespace', values.namespace);
   const service = values.service === undefined ? 'policygate' : dnsLabel('service', values.service, 'a Service name such as "policygate"');
@@ -111,5 +113,6 @@ export const certsCommand: Command = {
   name: 'certs',
   summary: 'write a CA and serving certificate, and the kustomize inputs for self-managed TLS',
   usage: USAGE,
+  options: OPTIONS,
   run,
 };

@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { checkManifests, readSources } from '../manifests/index.js';
 import { FAIL_ON_LEVELS, FORMATS, FORMATTERS, exitCodeOf } from '../report/index.js';
 import type { UserInfo } from '../rules/types.js';
-import { useColor, warnAboutExpiredExceptions, type Command, type CommandIO } from './command.js';
+import { useColor, warnAboutExpiredExceptions, type Command, type CommandIO, type OptionSpecs } from './command.js';
 import { namespaceName, oneOf, parseCommandArgs } from './parse-args.js';
 import { VERSION } from './version.js';
 
@@ -44,6 +44,15 @@ Exit codes:
      on); everything else is still checked and reported
 `;
 
+const OPTIONS = {
+  config: { type: 'string', short: 'c', path: 'file' },
+  format: { type: 'string', short: 'f', choices: FORMATS },
+  'fail-on': { type: 'string', choices: FAIL_ON_LEVELS },
+  namespace: { type: 'string', short: 'n' },
+  user: { type: 'string' },
+  group: { type: 'string', multiple: true },
+} satisfies OptionSpecs;
+
 /** Who applies the manifests: nobody unless --user or --group says so. */
 function userInfoOf(username: string | undefined, groups: string[]): UserInfo | undefined {
   if (username === undefined && groups.length === 0) return undefined;
@@ -51,14 +60,7 @@ function userInfoOf(username: string | undefined, groups: string[]): UserInfo | 
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    config: { type: 'string', short: 'c' },
-    format: { type: 'string', short: 'f' },
-    'fail-on': { type: 'string' },
-    namespace: { type: 'string', short: 'n' },
-    user: { type: 'string' },
-    group: { type: 'string', multiple: true },
-  });
+  const { values, positionals } = parseCommandArgs(argv, OPTIONS);
   const format = oneOf('format', values.format, FORMATS, 'text');
   const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON_LEVELS, 'enforce');
   const namespace = namespaceName('namespace', values.namespace ?? 'default');
@@ -78,5 +80,7 @@ export const checkCommand: Command = {
   name: 'check',
   summary: 'check manifests (files, directories, stdin) offline, as the webhook would',
   usage: USAGE,
+  options: OPTIONS,
+  operands: 'paths',
   run,
 };

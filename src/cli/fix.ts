@@ -9,7 +9,7 @@ import { FIX_OUTPUTS, formatFixJson, formatFixText } from '../fix/report.js';
 import { unifiedDiff } from '../fix/unified-diff.js';
 import { startsWithByteOrderMark, writeFileAtomically } from '../fix/write-file.js';
 import { readSources, readStream, STDIN_NAME, STDIN_PATH, type ManifestSource } from '../manifests/index.js';
-import { warnAboutExpiredExceptions, type Command, type CommandIO } from './command.js';
+import { warnAboutExpiredExceptions, type Command, type CommandIO, type OptionSpecs } from './command.js';
 import { namespaceName, oneOf, parseCommandArgs } from './parse-args.js';
 
 const USAGE = `Usage: policygate fix [options] PATH...
@@ -52,6 +52,14 @@ Exit codes:
      YAML that does not parse); everything else is still fixed and reported
 `;
 
+const OPTIONS = {
+  config: { type: 'string', short: 'c', path: 'file' },
+  filename: { type: 'string', short: 'f', multiple: true, path: 'file' },
+  diff: { type: 'boolean' },
+  output: { type: 'string', short: 'o', choices: FIX_OUTPUTS },
+  namespace: { type: 'string', short: 'n' },
+} satisfies OptionSpecs;
+
 async function readStandardInput(io: CommandIO): Promise<{ source: ManifestSource; bom: boolean }> {
   const raw = await readStream(io.stdin);
   const bom = raw.charCodeAt(0) === 0xfeff;
@@ -82,13 +90,7 @@ function writeFiles(report: FixReport, io: CommandIO): void {
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    config: { type: 'string', short: 'c' },
-    filename: { type: 'string', short: 'f', multiple: true },
-    diff: { type: 'boolean' },
-    output: { type: 'string', short: 'o' },
-    namespace: { type: 'string', short: 'n' },
-  });
+  const { values, positionals } = parseCommandArgs(argv, OPTIONS);
   const output = oneOf('output', values.output, FIX_OUTPUTS, 'text');
   const namespace = namespaceName('namespace', values.namespace ?? 'default');
   const paths = [...(values.filename ?? []), ...positionals];
@@ -123,5 +125,7 @@ export const fixCommand: Command = {
   name: 'fix',
   summary: 'rewrite manifests so that they pass, keeping comments and layout (--diff to preview)',
   usage: USAGE,
+  options: OPTIONS,
+  operands: 'paths',
   run,
 };

@@ -1,20 +1,8 @@
 // The `policygate` binary: dispatches to one command, prints InputErrors as one line, and turns
 // every outcome into a documented exit code. Nothing below this file prints a stack trace to a user.
 import { EXIT, InputError } from '../errors.js';
-import type { Command, CommandIO } from './command.js';
-
-/** Commands are loaded on demand: `check` in CI should not pay for loading fastify. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  serve: { summary: 'run the validating and mutating admission webhook over TLS', load: async () => (await import('./serve.js')).serveCommand },
-  check: { summary: 'check manifests (files, directories, stdin) offline, as the webhook would', load: async () => (await import('./check.js')).checkCommand },
-  fix: { summary: 'rewrite manifests so that they pass, keeping comments and layout (--diff to preview)', load: async () => (await import('./fix.js')).fixCommand },
-  review: { summary: 'answer one AdmissionReview from a file or stdin, exactly as /validate or /mutate would', load: async () => (await import('./review.js')).reviewCommand },
-  rules: { summary: 'list the rules and checks with their default modes', load: async () => (await import('./rules.js')).rulesCommand },
-  certs: { summary: 'write a CA and serving certificate, and the kustomize inputs for self-managed TLS', load: async () => (await import('./certs.js')).certsCommand },
-  audit: { summary: 'scan a live cluster: what would enforcing break?', load: async () => (await import('./audit.js')).auditCommand },
-  baseline: { summary: 'show (or, with --apply, create) the network baseline NetworkPolicies in a cluster', load: async () => (await import('./baseline.js')).baselineCommand },
-  webhooks: { summary: 'print the webhook configurations serve --register-webhooks registers, for GitOps', load: async () => (await import('./webhooks.js')).webhooksCommand },
-};
+import type { CommandIO } from './command.js';
+import { COMMANDS } from './commands.js';
 
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

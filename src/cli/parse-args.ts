@@ -1,10 +1,10 @@
 // node:util.parseArgs with the errors turned into InputErrors a user can act on.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { InputError } from '../errors.js';
+import type { OptionSpecs } from './command.js';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-export function parseCommandArgs<T extends Options>(argv: string[], options: T, allowPositionals = true) {
+/** A command's argv parsed by its declared options (parseArgs ignores the completion hints in them). */
+export function parseCommandArgs<T extends OptionSpecs>(argv: string[], options: T, allowPositionals = true) {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (error) {

@@ -10,7 +10,7 @@ import { loadConfig } from '../config/load.js';
 import { EXIT, InputError } from '../errors.js';
 import { namespacesFromObjects, parseManifests, readSources, readStream, STDIN_NAME, STDIN_PATH } from '../manifests/index.js';
 import { isNestingError, KUBERNETES_YAML_SCHEMA } from '../manifests/kubernetes-yaml.js';
-import { warnAboutExpiredExceptions, type Command, type CommandIO } from './command.js';
+import { warnAboutExpiredExceptions, type Command, type CommandIO, type OptionSpecs } from './command.js';
 import { parseCommandArgs } from './parse-args.js';
 
 const USAGE = `Usage: policygate review [options] FILE|-
@@ -33,6 +33,12 @@ The response goes to standard output; the decision and its reason to standard er
 Exit codes: 0 allowed, 1 denied (or refused with an internal error), 2 usage or configuration error,
 or input that is not an AdmissionReview.
 `;
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c', path: 'file' },
+  mutate: { type: 'boolean' },
+  namespaces: { type: 'string', path: 'file' },
+} satisfies OptionSpecs;
 
 async function readInput(path: string, io: CommandIO): Promise<string> {
   if (path === STDIN_PATH) return readStream(io.stdin);
@@ -90,11 +96,7 @@ async function namespaceLookup(file: string | undefined, io: CommandIO): Promise
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    config: { type: 'string', short: 'c' },
-    mutate: { type: 'boolean' },
-    namespaces: { type: 'string' },
-  });
+  const { values, positionals } = parseCommandArgs(argv, OPTIONS);
   const [path, ...extra] = positionals;
   if (path === undefined) throw new InputError('no FILE given: name a file holding an AdmissionReview, or - for standard input (see --help)');
   if (extra.length > 0) throw new InputError(`one AdmissionReview at a time (got ${positionals.length} files)`);
@@ -123,5 +125,7 @@ export const reviewCommand: Command = {
   name: 'review',
   summary: 'answer one AdmissionReview from a file or stdin, exactly as /validate or /mutate would',
   usage: USAGE,
+  options: OPTIONS,
+  operands: 'paths',
   run,
 };

@@ -3,7 +3,7 @@
 import { loadConfig } from '../config/load.js';
 import { EXIT } from '../errors.js';
 import { ruleCatalog, type CatalogRule } from '../report/rule-catalog.js';
-import type { Command, CommandIO } from './command.js';
+import type { Command, CommandIO, OptionSpecs } from './command.js';
 import { oneOf, parseCommandArgs } from './parse-args.js';
 
 const USAGE = `Usage: policygate rules [options]
@@ -20,6 +20,11 @@ labels (the configured defaults); a namespace's labels choose its own.
 `;
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c', path: 'file' },
+  format: { type: 'string', short: 'f', choices: FORMATS },
+} satisfies OptionSpecs;
 
 const POD_SECURITY_NOTE =
   "Pod Security checks show their mode in a namespace without `pod-security.kubernetes.io` labels (the configured defaults); a namespace's labels choose its own levels.";
@@ -62,7 +67,7 @@ function formatJson(catalog: readonly CatalogRule[]): string {
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = parseCommandArgs(argv, { config: { type: 'string', short: 'c' }, format: { type: 'string', short: 'f' } }, false);
+  const { values } = parseCommandArgs(argv, OPTIONS, false);
   const format = oneOf('format', values.format, FORMATS, 'text');
   const catalog = ruleCatalog(await loadConfig(values.config));
   io.stdout.write(format === 'json' ? formatJson(catalog) : format === 'markdown' ? formatMarkdown(catalog) : formatText(catalog));
@@ -73,5 +78,6 @@ export const rulesCommand: Command = {
   name: 'rules',
   summary: 'list the rules and checks with their default modes',
   usage: USAGE,
+  options: OPTIONS,
   run,
 };

@@ -18,7 +18,7 @@ import { BatchedLines } from '../server/batched-lines.js';
 import { startServer, type RunningServer } from '../server/listen.js';
 import { createMetrics } from '../server/metrics.js';
 import type { FailurePolicy, ServiceReference } from '../webhooks/configurations.js';
-import type { Command, CommandIO } from './command.js';
+import type { Command, CommandIO, OptionSpecs } from './command.js';
 import { oneOf, parseCommandArgs, portNumber } from './parse-args.js';
 import { excludedNamespacesFlag, failurePolicyFlag, readCaBundle, serviceFlag, WEBHOOK_FLAGS, WEBHOOK_FLAGS_USAGE, type WebhookFlagValues } from './webhook-flags.js';
 
@@ -74,6 +74,24 @@ ${WEBHOOK_FLAGS_USAGE}
 
 SIGTERM or SIGINT: stop accepting connections, answer requests in flight, exit 0.
 `;
+
+const OPTIONS = {
+  config: { type: 'string', path: 'file' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'tls-cert': { type: 'string', path: 'file' },
+  'tls-key': { type: 'string', path: 'file' },
+  'client-ca': { type: 'string', path: 'file' },
+  dev: { type: 'boolean', default: false },
+  kubeconfig: { type: 'string', path: 'file' },
+  'no-cluster': { type: 'boolean', default: false },
+  'log-level': { type: 'string', choices: LOG_LEVELS },
+  'audit-interval': { type: 'string' },
+  'policy-reports': { type: 'boolean', default: false },
+  'register-webhooks': { type: 'string' },
+  'ca-bundle': { type: 'string', path: 'file' },
+  ...WEBHOOK_FLAGS,
+} satisfies OptionSpecs;
 
 /** True when the development certificate and its key exist and the certificate stays valid for at least another day. */
 async function usableDevCertificate(cert: string, key: string): Promise<boolean> {
@@ -140,23 +158,7 @@ async function registrationOf(
 }
 
 export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {}): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    config: { type: 'string' },
-    port: { type: 'string' },
-    host: { type: 'string' },
-    'tls-cert': { type: 'string' },
-    'tls-key': { type: 'string' },
-    'client-ca': { type: 'string' },
-    dev: { type: 'boolean', default: false },
-    kubeconfig: { type: 'string' },
-    'no-cluster': { type: 'boolean', default: false },
-    'log-level': { type: 'string' },
-    'audit-interval': { type: 'string' },
-    'policy-reports': { type: 'boolean', default: false },
-    'register-webhooks': { type: 'string' },
-    'ca-bundle': { type: 'string' },
-    ...WEBHOOK_FLAGS,
-  });
+  const { values, positionals } = parseCommandArgs(argv, OPTIONS);
   if (positionals.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
   const port = portNumber('port', values.port, DEFAULT_PORT);
   const level = oneOf('log-level', values['log-level'], LOG_LEVELS, 'info');
@@ -332,5 +334,6 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the validating and mutating admission webhook over TLS',
   usage: USAGE,
+  options: OPTIONS,
   run: (argv, io) => serve(argv, io),
 };

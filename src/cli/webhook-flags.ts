@@ -9,7 +9,7 @@ import { FAILURE_POLICIES, type FailurePolicy, type ServiceReference } from '../
 import { dnsLabel, namespaceName, oneOf, wholeNumber } from './parse-args.js';
 
 export const WEBHOOK_FLAGS = {
-  'failure-policy': { type: 'string' },
+  'failure-policy': { type: 'string', choices: FAILURE_POLICIES },
   'exclude-namespace': { type: 'string', multiple: true },
 } as const;
 

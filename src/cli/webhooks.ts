@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { EXIT, InputError } from '../errors.js';
 import { webhookConfigurations } from '../webhooks/configurations.js';
-import type { Command, CommandIO } from './command.js';
+import type { Command, CommandIO, OptionSpecs } from './command.js';
 import { parseCommandArgs } from './parse-args.js';
 import { VERSION } from './version.js';
 import { excludedNamespacesFlag, failurePolicyFlag, readCaBundle, serviceFlag, WEBHOOK_FLAGS, WEBHOOK_FLAGS_USAGE } from './webhook-flags.js';
@@ -26,8 +26,14 @@ ${WEBHOOK_FLAGS_USAGE}
   -h, --help           show this help
 `;
 
+const OPTIONS = {
+  service: { type: 'string' },
+  'ca-bundle': { type: 'string', path: 'file' },
+  ...WEBHOOK_FLAGS,
+} satisfies OptionSpecs;
+
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { service: { type: 'string' }, 'ca-bundle': { type: 'string' }, ...WEBHOOK_FLAGS }, false);
+  const { values, positionals } = parseCommandArgs(argv, OPTIONS, false);
   if (positionals.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
   const service = serviceFlag('service', values.service ?? 'policygate/policygate', undefined);
   const caBundle = values['ca-bundle'] === undefined ? undefined : await readCaBundle('--ca-bundle', resolve(io.cwd, values['ca-bundle']));
@@ -41,5 +47,6 @@ export const webhooksCommand: Command = {
   name: 'webhooks',
   summary: 'print the webhook configurations serve --register-webhooks registers, for GitOps',
   usage: USAGE,
+  options: OPTIONS,
   run,
 };
