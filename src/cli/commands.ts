@@ -17,6 +17,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   audit: { summary: 'scan a live cluster: what would enforcing break?', load: async () => (await import('./audit.js')).auditCommand },
   baseline: { summary: 'show (or, with --apply, create) the network baseline NetworkPolicies in a cluster', load: async () => (await import('./baseline.js')).baselineCommand },
   webhooks: { summary: 'print the webhook configurations serve --register-webhooks registers, for GitOps', load: async () => (await import('./webhooks.js')).webhooksCommand },
+  completion: { summary: 'print a shell completion script for bash, zsh or fish', load: async () => (await import('./completion.js')).completionCommand },
+  version: { summary: 'print the version of policygate and of the Node.js it runs on', load: async () => (await import('./version.js')).versionCommand },
 };
 
 /** Every command, loaded (completion needs all their options). */

@@ -33,7 +33,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     return EXIT.ok;
   }
   if (name === '--version' || name === '-v') {
-    io.stdout.write(`${(await import('./version.js')).VERSION}\n`);
+    io.stdout.write((await import('./version.js')).versionLine());
     return EXIT.ok;
   }
   const entry = COMMANDS[name];

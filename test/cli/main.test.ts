@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './run-cli.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const NODE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'node_modules', 'node', 'package.json'), 'utf8')) as { version: string }).version;
 const USAGE_START = 'policygate: Kubernetes admission policy';
 
 describe('policygate', () => {
@@ -13,7 +14,7 @@ describe('policygate', () => {
     const result = await runCli([flag]);
     expect(result.stdout.startsWith(USAGE_START)).toBe(true);
     expect(result.stdout).toContain('Usage: policygate <command> [options]');
-    for (const command of ['serve', 'check', 'review', 'rules', 'certs', 'audit']) expect(result.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, 'm'));
+    for (const command of ['serve', 'check', 'review', 'rules', 'certs', 'audit', 'completion', 'version']) expect(result.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, 'm'));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });
@@ -34,11 +35,19 @@ describe('policygate', () => {
     expect(result.code).toBe(2);
   });
 
-  it.each([['--version'], ['-v']])('%s prints the version from package.json and exits 0', async (flag) => {
+  it.each([['--version'], ['-v'], ['version']])('%s prints the version from package.json and the Node.js it runs on, and exits 0', async (flag) => {
     const result = await runCli([flag]);
-    expect(result.stdout).toBe(`${VERSION}\n`);
+    // The tests run the CLI on the Node.js that the `node` dependency installs.
+    expect(result.stdout).toBe(`policygate ${VERSION} (Node.js v${NODE_VERSION})\n`);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+
+  it('refuses an argument to `version` (exit 2)', async () => {
+    const result = await runCli(['version', 'now']);
+    expect(result.stderr).toMatch(/^policygate version: Unexpected argument 'now'.* \(see --help\)\n$/);
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(2);
   });
 
   it("prints a command's --help on stdout and exits 0", async () => {

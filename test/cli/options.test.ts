@@ -12,8 +12,8 @@ function documentedOptions(usage: string): [string, string | undefined][] {
 describe('command options', async () => {
   const commands = await loadCommands();
 
-  it('are loaded for every command', () => {
-    expect(commands.map((command) => command.name)).toEqual(Object.keys(COMMANDS));
+  it('are loaded for every command, whose summary is the one the usage lists', () => {
+    expect(commands.map((command) => [command.name, command.summary])).toEqual(Object.entries(COMMANDS).map(([name, entry]) => [name, entry.summary]));
   });
 
   it.each(commands.map((command) => [command.name, command] as const))('%s: --help lists exactly the options it parses', (_name, command) => {
