@@ -5,7 +5,7 @@
 # `docker buildx imagetools inspect image:tag`): the machines this file was written on reach no image
 # registry, so no digest could be looked up and written here.
 # - build stages: node:24.21.0-bookworm-slim, the Node release package-lock.json pins for development
-#   (the `node` devDependency; a test keeps the two equal), on the runtime image's Debian 12 (bookworm).
+#   (the `node` dependency; a test keeps the two equal), on the runtime image's Debian 12 (bookworm).
 # - runtime: distroless Node.js 24 on Debian 12, tag "nonroot": Node.js and the libraries it links,
 #   no shell, no package manager; its "nonroot" user is uid/gid 65532.
 
@@ -13,8 +13,9 @@
 FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --ignore-scripts: no dependency runs code at build time, and the `node` devDependency (a second Node
-# binary, for development machines) is not fetched: this image has its own Node 24.
+# --ignore-scripts: no dependency runs code at build time, and the `node` dependency's Node 24 binary
+# (for machines whose own Node is older) is not fetched: this image has its own Node 24, on which
+# bin/policygate.js runs the CLI directly.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

@@ -116,7 +116,7 @@ describe('Dockerfile', () => {
       expect(tag, `${image} has a tag`).toBeDefined();
       expect(['latest', 'lts', 'current', '24', 'slim'], image).not.toContain(tag);
     }
-    // The build stages use the Node release the lockfile pins for development (the `node` devDependency).
+    // The build stages use the Node release the lockfile pins for development (the `node` dependency).
     const nodeVersion = lock.packages['node_modules/node']?.version;
     expect(nodeVersion).toMatch(/^24\./);
     for (const stage of stages.slice(0, -1)) expect(stage.image).toBe(`node:${nodeVersion}-bookworm-slim`);
