@@ -17,12 +17,13 @@ const SHELLS = Object.keys(SCRIPTS) as (keyof typeof SCRIPTS)[];
 const USAGE = `Usage: policygate completion SHELL
 
 Print a completion script for SHELL (${SHELLS.join(', ')}): commands, options, and the values of
-options with a fixed set (formats, levels) or a path.
+options with a fixed set (formats, levels) or a path. Write it once where the shell looks for it
+(again after an upgrade):
 
-  source <(policygate completion bash)      # bash, this shell
   policygate completion bash > ~/.local/share/bash-completion/completions/policygate
-  policygate completion zsh > "\${fpath[1]}/_policygate"     # zsh, then start a new shell
+  policygate completion zsh > ~/.zfunc/_policygate    # with fpath=(~/.zfunc $fpath) before compinit
   policygate completion fish > ~/.config/fish/completions/policygate.fish
+  source <(policygate completion bash)                # bash, this shell only
 
 Options:
   -h, --help   show this help

@@ -36,8 +36,8 @@ function commandCase(command: CompletedCommand): string {
 export function bashScript(commands: readonly CompletedCommand[], version: string): string {
   const topLevel = [...TOP_LEVEL_OPTIONS.flatMap(spellings), ...commands.map((command) => command.name), HELP_COMMAND.name];
   return `# bash completion for policygate ${version}, made by \`policygate completion bash\`.
-#   this shell:   source <(policygate completion bash)
 #   every shell:  policygate completion bash > ~/.local/share/bash-completion/completions/policygate
+#   this shell:   source <(policygate completion bash)
 
 # The replies for the word under the cursor ($cur, set by _policygate), prefixed when bash did not
 # split --option=value at the "=" (COMP_WORDBREAKS without "=").

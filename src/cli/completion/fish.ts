@@ -34,8 +34,8 @@ export function fishScript(commands: readonly CompletedCommand[], version: strin
   const top = "-n '__fish_use_subcommand'";
   return [
     `# fish completion for policygate ${version}, made by \`policygate completion fish\`.`,
-    '#   this shell:   policygate completion fish | source',
     '#   every shell:  policygate completion fish > ~/.config/fish/completions/policygate.fish',
+    '#   this shell:   policygate completion fish | source',
     '',
     '# No file names unless an option or a command takes them.',
     'complete -c policygate -f',

@@ -47,8 +47,8 @@ export function zshScript(commands: readonly CompletedCommand[], version: string
   const topLevel = TOP_LEVEL_OPTIONS.flatMap((option) => [`-${option.short}`, `--${option.long}`].map((name) => quote(`(- *)${name}[${escape(option.description)}]`)));
   return `#compdef policygate
 # zsh completion for policygate ${version}, made by \`policygate completion zsh\`.
-#   this shell:   source <(policygate completion zsh)     (after compinit)
-#   every shell:  policygate completion zsh > "\${fpath[1]}/_policygate"
+#   every shell:  policygate completion zsh > ~/.zfunc/_policygate   (fpath=(~/.zfunc $fpath) before compinit)
+#   this shell:   source <(policygate completion zsh)                 (after compinit)
 
 _policygate() {
   local curcontext=$curcontext state state_descr line ret=1
