@@ -13,6 +13,8 @@ import { runCli } from './run-cli.js';
 
 const run = promisify(execFile);
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
+/** A shell per line (bash, fish) or one zsh with compinit: seconds each on a loaded machine. */
+const SHELL_TIMEOUT_MS = 120_000;
 type Shell = (typeof SHELLS)[number];
 
 async function onMachine(shell: Shell): Promise<boolean> {
@@ -152,13 +154,13 @@ describe('policygate completion', () => {
         'policygate ch': ['check'],
         'policygate ver': ['version'],
       });
-    });
+    }, SHELL_TIMEOUT_MS);
 
     test("offers each command's options, exactly as the command declares them", async () => {
       const commands = await loadCommands();
       const offered = await complete(shell, commands.map((command) => `policygate ${command.name} --`), where);
       expect(offered).toEqual(Object.fromEntries(commands.map((command) => [`policygate ${command.name} --`, [...Object.keys(command.options), 'help'].map((name) => `--${name}`).sort()])));
-    });
+    }, SHELL_TIMEOUT_MS);
 
     test('offers the fixed values of an option, after a space or an "="', async () => {
       const expected = {
@@ -173,7 +175,7 @@ describe('policygate completion', () => {
       // fish completes `--fail-on=e` as the whole word, bash and zsh the value after the "=".
       offered['policygate audit --fail-on=e'] = offered['policygate audit --fail-on=e']?.map((word) => word.replace(/^--fail-on=/, '')) ?? [];
       expect(offered).toEqual(expected);
-    });
+    }, SHELL_TIMEOUT_MS);
 
     test('offers files for a file option and for paths, directories for a directory, nothing for free text', async () => {
       const expected = {
@@ -189,6 +191,6 @@ describe('policygate completion', () => {
       expect(entries['policygate rules ']).not.toContain('deploy.yaml');
       delete entries['policygate rules '];
       expect(entries).toEqual(expected);
-    });
+    }, SHELL_TIMEOUT_MS);
   });
 });

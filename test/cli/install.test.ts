@@ -17,6 +17,8 @@ import { ROOT, runCli } from './run-cli.js';
 
 const run = promisify(execFile);
 const INSTALL_TIMEOUT_MS = 600_000;
+/** Each case starts Node 20, then Node 24 (and serve a TLS server): slow on a loaded machine. */
+const CASE_TIMEOUT_MS = 120_000;
 
 const PRIVILEGED_POD = `apiVersion: v1
 kind: Pod
@@ -138,14 +140,14 @@ describe('policygate installed from the packed tarball, run where `node` is the 
     expect(version).toEqual({ code: 0, signal: null, stdout: `policygate 0.1.0 (Node.js ${expectedNode()})\n`, stderr: '' });
     const flag = await spawnResult('policygate', ['--version'], { cwd: state.work, env: state.env });
     expect(flag.stdout).toBe(version.stdout);
-  });
+  }, CASE_TIMEOUT_MS);
 
   it('checks a manifest from an unrelated directory as the checkout does: same output, exit 1 on a refusal', async () => {
     const installed = await spawnResult('policygate', ['check', 'pod.yaml'], { cwd: state.work, env: state.env });
     const checkout = await runCli(['check', 'pod.yaml'], { cwd: state.work, env: { NO_COLOR: '1' } });
     expect(installed.stdout).toContain('pod-security/privileged');
     expect(installed).toEqual({ code: 1, signal: null, stdout: checkout.stdout, stderr: '' });
-  });
+  }, CASE_TIMEOUT_MS);
 
   it('reads standard input, and passes a usage error’s exit code and message through', async () => {
     const piped = await spawnResult('policygate', ['check', '-'], { cwd: state.work, env: state.env, stdin: PRIVILEGED_POD });
@@ -153,7 +155,7 @@ describe('policygate installed from the packed tarball, run where `node` is the 
     expect(piped.code).toBe(1);
     const usage = await spawnResult('policygate', ['check', '--fail-on', 'sometimes', 'pod.yaml'], { cwd: state.work, env: state.env });
     expect(usage).toEqual({ code: 2, signal: null, stdout: '', stderr: 'policygate check: --fail-on must be one of enforce, warn, audit, never (got "sometimes")\n' });
-  });
+  }, CASE_TIMEOUT_MS);
 
   const started: number[] = [];
   afterEach(() => killLeftovers(started.splice(0), /policygate/));
@@ -190,7 +192,7 @@ describe('policygate installed from the packed tarball, run where `node` is the 
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(beneath.filter(alive)).toEqual([]);
     expect(stdout).toContain('"signal":"SIGTERM","msg":"received signal: shutting down gracefully"');
-  });
+  }, CASE_TIMEOUT_MS);
 
   it.skipIf(process.platform !== 'linux')('dies of the signal that killed the CLI, and leaves nothing running', async () => {
     // `check -` waits for standard input and has no SIGTERM handler: the CLI dies of it, and so must the command.
@@ -199,12 +201,12 @@ describe('policygate installed from the packed tarball, run where `node` is the 
     expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
     expect(beneath.filter(alive)).toEqual([]);
     child.stdin?.destroy();
-  });
+  }, CASE_TIMEOUT_MS);
 
   it('`npx --package <tarball> policygate` runs it too, from an unrelated directory, on Node 24', async () => {
     const checkout = await runCli(['check', 'pod.yaml'], { cwd: state.work, env: { NO_COLOR: '1' } });
     expect({ code: state.npxCheck?.code, stdout: state.npxCheck?.stdout }).toEqual({ code: 1, stdout: checkout.stdout });
     // npx puts the package's bin directory, the `node` of its `node` dependency included, first on the PATH.
     expect((await npx(['version'])).stdout).toMatch(/^policygate 0\.1\.0 \(Node\.js v24\./);
-  });
+  }, CASE_TIMEOUT_MS);
 });
