@@ -46,7 +46,7 @@ GET /healthz, /readyz and /metrics on the same port. HTTP/2 and HTTP/1.1; nothin
   npm start                       # = policygate serve --dev: development certificate, default config
 
 Options:
-  --config FILE        policy configuration (default: the embedded default configuration)
+  -c, --config FILE    policy configuration (default: the embedded default configuration)
   --port N             port to listen on (default ${DEFAULT_PORT})
   --host ADDR          address to listen on (default :: and 0.0.0.0, i.e. every address)
   --tls-cert FILE      serving certificate (PEM, may include the chain); reloaded when it changes
@@ -76,7 +76,7 @@ SIGTERM or SIGINT: stop accepting connections, answer requests in flight, exit 0
 `;
 
 const OPTIONS = {
-  config: { type: 'string', path: 'file' },
+  config: { type: 'string', short: 'c', path: 'file' },
   port: { type: 'string' },
   host: { type: 'string' },
   'tls-cert': { type: 'string', path: 'file' },

@@ -14,7 +14,7 @@ describe('policygate', () => {
     const result = await runCli([flag]);
     expect(result.stdout.startsWith(USAGE_START)).toBe(true);
     expect(result.stdout).toContain('Usage: policygate <command> [options]');
-    for (const command of ['serve', 'check', 'review', 'rules', 'certs', 'audit', 'completion', 'version']) expect(result.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, 'm'));
+    for (const command of ['serve', 'check', 'fix', 'review', 'rules', 'certs', 'audit', 'baseline', 'webhooks', 'completion', 'version']) expect(result.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, 'm'));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });

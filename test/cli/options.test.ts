@@ -24,4 +24,11 @@ describe('command options', async () => {
   it.each(commands.map((command) => [command.name, command] as const))('%s: every fixed choice is named in --help', (_name, command) => {
     for (const spec of Object.values(command.options)) for (const choice of spec.choices ?? []) expect(command.usage).toContain(choice);
   });
+
+  it.each(commands.filter((command) => 'config' in command.options).map((command) => [command.name, command] as const))(
+    '%s: takes its configuration as -c, like every other command',
+    (_name, command) => {
+      expect((command.options as Record<string, { short?: string }>).config?.short).toBe('c');
+    },
+  );
 });
