@@ -169,6 +169,10 @@ describe('policygate completion', () => {
         'policygate audit --fail-on ': ['audit', 'enforce', 'never', 'warn'],
         'policygate audit --fail-on=e': ['enforce'],
         'policygate serve --log-level w': ['warn'],
+        'policygate serve --failure-policy ': ['Fail', 'Ignore'],
+        'policygate webhooks --failure-policy I': ['Ignore'],
+        'policygate fix -o ': ['json', 'text'],
+        'policygate baseline --output j': ['json'],
         'policygate completion ': ['bash', 'fish', 'zsh'],
       };
       const offered = await complete(shell, Object.keys(expected), where);
@@ -183,6 +187,10 @@ describe('policygate completion', () => {
         'policygate check --config ': ['deploy.yaml', 'overlays', 'pods.json'],
         'policygate review d': ['deploy.yaml'],
         'policygate certs --out ': ['overlays'],
+        'policygate serve -c ': ['deploy.yaml', 'overlays', 'pods.json'],
+        'policygate serve --ca-bundle ': ['deploy.yaml', 'overlays', 'pods.json'],
+        'policygate fix ': ['deploy.yaml', 'overlays', 'pods.json'],
+        'policygate serve --register-webhooks ': [],
         'policygate audit --namespace ': [],
       };
       const offered = await complete(shell, [...Object.keys(expected), 'policygate rules '], where);
