@@ -11,6 +11,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { documentedEngineWarnings, engineWarnings, machineNode, userEnv } from '../helpers/machine-node.js';
 import { alive, descendants, killLeftovers } from '../helpers/processes.js';
 import { scratchDirectories } from '../helpers/scratch.js';
 import { ROOT, runCli } from './run-cli.js';
@@ -32,19 +33,6 @@ spec:
       securityContext:
         privileged: true
 `;
-
-/** The machine's `node`: the first on the PATH that is not the project's own (node_modules/.bin). */
-async function machineNode(): Promise<{ dir: string; version: string }> {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir === '' || dir.includes('node_modules')) continue;
-    const version = await run(join(dir, 'node'), ['--version']).then(
-      ({ stdout }) => stdout.trim(),
-      () => undefined,
-    );
-    if (version) return { dir, version };
-  }
-  throw new Error('no node on the PATH outside node_modules');
-}
 
 interface Result {
   code: number | null;
@@ -76,6 +64,7 @@ describe('policygate installed from the packed tarball, run where `node` is the 
     npmCache: '',
     npxBefore: new Set<string>(),
     npxCheck: undefined as Result | undefined,
+    installOutput: '',
     machine: { dir: '', version: '' },
     bundledVersion: '',
   };
@@ -84,12 +73,6 @@ describe('policygate installed from the packed tarball, run where `node` is the 
       cwd: state.work,
       env: userEnv([state.machine.dir, '/usr/bin', '/bin'].join(delimiter)),
     });
-  // npm as a user runs it: nothing of the `npm test` running this (npm_* variables, node_modules/.bin).
-  const userEnv = (path: string): NodeJS.ProcessEnv => ({
-    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'PATH')),
-    PATH: path,
-    NO_COLOR: '1',
-  });
 
   beforeAll(async () => {
     const root = await scratch();
@@ -106,10 +89,12 @@ describe('policygate installed from the packed tarball, run where `node` is the 
     await writeFile(join(state.work, 'pod.yaml'), PRIVILEGED_POD);
     state.npxBefore = new Set(await readdir(join(state.npmCache, '_npx')).catch(() => []));
     // The two installs at once: each takes most of a minute (the Node 24 binary alone is 30 MB packed).
-    [, state.npxCheck] = await Promise.all([
+    let installed: { stdout: string; stderr: string };
+    [installed, state.npxCheck] = await Promise.all([
       run('npm', ['install', '--global', '--prefix', state.prefix, '--prefer-offline', '--no-audit', '--no-fund', state.tarball], { env: userEnv(systemPath), timeout: INSTALL_TIMEOUT_MS }),
       npx(['check', 'pod.yaml']),
     ]);
+    state.installOutput = `${installed.stdout}\n${installed.stderr}`;
     state.env = userEnv([join(state.prefix, 'bin'), systemPath].join(delimiter));
     const bundled = join(state.prefix, 'lib', 'node_modules', 'policygate', 'node_modules', 'node', 'package.json');
     state.bundledVersion = `v${(JSON.parse(await readFile(bundled, 'utf8')) as { version: string }).version}`;
@@ -141,6 +126,13 @@ describe('policygate installed from the packed tarball, run where `node` is the 
     const flag = await spawnResult('policygate', ['--version'], { cwd: state.work, env: state.env });
     expect(flag.stdout).toBe(version.stdout);
   }, CASE_TIMEOUT_MS);
+
+  it('warns EBADENGINE, if at all, only for the packages the README’s install section explains', async () => {
+    const warned = engineWarnings(state.installOutput);
+    const documented = documentedEngineWarnings(await readFile(join(ROOT, 'README.md'), 'utf8'), '## Installing the `policygate` command');
+    if (Number(state.machine.version.slice(1).split('.')[0]) < 22) expect(warned).toEqual(documented);
+    else expect(warned).toEqual([]);
+  });
 
   it('checks a manifest from an unrelated directory as the checkout does: same output, exit 1 on a refusal', async () => {
     const installed = await spawnResult('policygate', ['check', 'pod.yaml'], { cwd: state.work, env: state.env });

@@ -5,8 +5,9 @@
 import { spawn } from 'node:child_process';
 import { cp, symlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { machineNode, userEnv } from '../helpers/machine-node.js';
 import { alive, descendants, killLeftovers } from '../helpers/processes.js';
 import { scratchDirectories } from '../helpers/scratch.js';
 import { ROOT } from './run-cli.js';
@@ -35,8 +36,10 @@ it.skipIf(process.platform !== 'linux')(
     await cp(join(ROOT, 'bin'), join(copy, 'bin'), { recursive: true });
     await symlink(join(ROOT, 'dist'), join(copy, 'dist'));
     await symlink(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
-    // npm as a user runs it: no npm_* variables of the `npm test` that runs this test.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+    // npm as a user runs it, on the machine's own node (Node 20 here): no npm_* variables of the
+    // `npm test` that runs this test, and not its node_modules/.bin on the PATH.
+    const machine = await machineNode();
+    const env = userEnv([machine.dir, '/usr/bin', '/bin'].join(delimiter));
     await writeFile(join(copy, '.npmrc'), 'update-notifier=false\n');
 
     const npm = spawn('npm', ['start', '--', '--port', '0', '--host', '127.0.0.1'], { cwd: copy, env, stdio: ['ignore', 'pipe', 'pipe'] });
