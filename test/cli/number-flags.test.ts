@@ -29,5 +29,6 @@ describe('number flags', () => {
     expect(result.code).toBe(2);
     // Neither certs' --out nor serve --dev's ./certs was made.
     expect(await readdir(cwd)).toEqual([]);
-  });
+    // serve loads fastify and client-node before it parses: seconds on a loaded machine.
+  }, 120_000);
 });
