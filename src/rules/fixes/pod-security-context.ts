@@ -12,7 +12,7 @@
 // What it leaves is listed as a note with the field and the reason, unless the finding already says
 // it (an added capability, a privileged container): notes are for what a person would not guess.
 import { isRecord } from '../is-record.js';
-import { podTemplatePathOf } from '../pod-security/pod-spec.js';
+import { podSpecInPlace } from '../pod-security/pod-spec.js';
 import {
   DROP_ALL,
   RESTRICTED_SECCOMP_PROFILE,
@@ -220,19 +220,10 @@ function fixSeccompProfile(planner: Planner, pod: Holder, containers: readonly C
   for (const container of needing) planner.set('seccompProfile_restricted', container, ['seccompProfile'], { ...RESTRICTED_SECCOMP_PROFILE });
 }
 
-/** The pod spec inside an object, with the tokens that lead to it. */
-function specOf(object: KubeObject): { spec: Record<string, unknown>; tokens: string[] } | undefined {
-  const templatePath = podTemplatePathOf(object);
-  if (!templatePath) return undefined;
-  let holder: unknown = object;
-  for (const field of templatePath) holder = isRecord(holder) ? holder[field] : undefined;
-  if (!isRecord(holder) || !isRecord(holder.spec)) return undefined;
-  return { spec: holder.spec, tokens: [...templatePath, 'spec'] };
-}
 
 /** The changes that make the failing checks among POD_SECURITY_CONTEXT_CHECKS pass, where that is safe. */
 export function planPodSecurityContextFix(object: KubeObject, failing: ReadonlySet<string>): FixPlan {
-  const located = POD_SECURITY_CONTEXT_CHECKS.some((check) => failing.has(check)) ? specOf(object) : undefined;
+  const located = POD_SECURITY_CONTEXT_CHECKS.some((check) => failing.has(check)) ? podSpecInPlace(object) : undefined;
   if (!located) return { operations: [], checks: [], notes: [] };
   const { spec, tokens } = located;
   const planner = new Planner();

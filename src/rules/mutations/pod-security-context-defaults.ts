@@ -21,7 +21,7 @@ import { jsonPointer } from '../json-pointer.js';
 import { isKind, namespaceOf } from '../kinds.js';
 import { isExemptNamespace } from '../modes.js';
 import { podSecurityExemption } from '../pod-security.js';
-import { POD_BEARING_KINDS, POD_KIND, podTemplatePathOf } from '../pod-security/pod-spec.js';
+import { POD_BEARING_KINDS, POD_KIND, podSpecInPlace } from '../pod-security/pod-spec.js';
 import {
   DROP_ALL,
   RESTRICTED_SECCOMP_PROFILE,
@@ -55,15 +55,6 @@ function scopeOf(object: KubeObject, context: RuleContext): Scope | undefined {
   return undefined;
 }
 
-/** The pod spec as it sits in the object (not a copy), with the tokens that lead to it. */
-function specOf(object: KubeObject): { spec: Record<string, unknown>; tokens: string[] } | undefined {
-  const templatePath = podTemplatePathOf(object);
-  if (!templatePath) return undefined;
-  let holder: unknown = object;
-  for (const field of templatePath) holder = isRecord(holder) ? holder[field] : undefined;
-  if (!isRecord(holder) || !isRecord(holder.spec)) return undefined;
-  return { spec: holder.spec, tokens: [...templatePath, 'spec'] };
-}
 
 /** A pod spec or container whose securityContext sets runAsUser 0. */
 function isRoot(holder: unknown): boolean {
@@ -112,7 +103,7 @@ function containerLevel(container: Record<string, unknown>, containerTokens: Tok
 
 /** The names of the ephemeral containers the pod already had: those are immutable, and not patched again. */
 function ephemeralContainerNames(object: KubeObject | undefined): ReadonlySet<unknown> {
-  const containers = object ? specOf(object)?.spec.ephemeralContainers : undefined;
+  const containers = object ? podSpecInPlace(object)?.spec.ephemeralContainers : undefined;
   return new Set(Array.isArray(containers) ? containers.map((container: unknown) => (isRecord(container) ? container.name : undefined)) : []);
 }
 
@@ -124,7 +115,7 @@ function isExempt(object: KubeObject, context: RuleContext, spec: Record<string,
 function patchPod(object: KubeObject, context: RuleContext): PatchOperation[] {
   const scope = scopeOf(object, context);
   if (!scope) return [];
-  const located = specOf(object);
+  const located = podSpecInPlace(object);
   if (!located || isExempt(object, context, located.spec)) return [];
   const { spec, tokens } = located;
   const windows = isWindowsPod(spec);

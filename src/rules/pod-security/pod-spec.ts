@@ -37,6 +37,20 @@ export function podTemplatePathOf(object: KubeObject): readonly string[] | undef
 }
 
 /**
+ * The pod spec as it sits in the object (not a copy), with the tokens that lead to it: for the
+ * mutation and for fix, which both write into it. Undefined when the kind carries no pod or the spec
+ * is not an object.
+ */
+export function podSpecInPlace(object: KubeObject): { spec: Record<string, unknown>; tokens: string[] } | undefined {
+  const templatePath = podTemplatePathOf(object);
+  if (!templatePath) return undefined;
+  let holder: unknown = object;
+  for (const field of templatePath) holder = isRecord(holder) ? holder[field] : undefined;
+  if (!isRecord(holder) || !isRecord(holder.spec)) return undefined;
+  return { spec: holder.spec, tokens: [...templatePath, 'spec'] };
+}
+
+/**
  * The pod (or pod template) inside an object, with the paths of its metadata and spec.
  * Undefined when the kind carries no pod or the template is absent.
  */
