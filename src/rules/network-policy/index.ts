@@ -19,6 +19,8 @@
 //   Selectors: labelSelectorPredicate, calicoSelectorPredicate → Predicate; evaluate(predicate, labels),
 //   selectsEveryPod(predicates) (with the guarantee every namespace carries kubernetes.io/metadata.name),
 //   selectsEveryPodIn(predicate, namespace) for "does this policy select all pods of its namespace".
+//   satisfiable(predicate, fixed) → true | false | undefined: can a selector match anything, given a
+//   namespace (namespaceAssignment) or what others already select; podAssignment(ns, labels, labels) for evaluate.
 export { analyzePolicy, POLICY_KINDS } from './analyze.js';
 export { admitsEverything, admitsEveryPod, coversEveryPortOfAProtocol, type Coverage, type Goal, type JudgeOptions, type Witness, type WitnessPart } from './judge.js';
 export { admitsConnection, admitsDns, selectsEveryPodIn, type ConnectionQuery, type PeerQuery } from './query.js';
@@ -26,6 +28,7 @@ export { directionReason, ruleReason, witnessPaths } from './witness-text.js';
 export { calicoSelectorPredicate } from './calico-selector.js';
 export { labelSelectorPredicate } from './label-selector.js';
 export { evaluate, selectsEveryPod, inNamespace, NAME, type Predicate } from './predicate.js';
+export { namespaceAssignment, podAssignment, satisfiable, type SatisfyOptions } from './satisfy.js';
 export { parseCidr, type Family, type ParsedCidr } from './cidr.js';
 export type * from './model.js';
 export { EVERY_PORT, PROTOCOLS, CLUSTER_ENTITIES } from './model.js';

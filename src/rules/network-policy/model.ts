@@ -58,6 +58,12 @@ export interface RuleModel {
   /** The union of these is what the rule matches; none matches nothing. */
   peers: readonly PeerTerm[];
   ports: readonly PortTerm[];
+  /**
+   * Ports the rule opens only for what an L7 section allows (Cilium `rules`, `listener`, `serverNames`):
+   * not in `ports`, as they never admit every connection, but DNS through Cilium's DNS proxy
+   * (`rules: {dns: ...}` on port 53) is name resolution admitted.
+   */
+  l7Ports?: readonly PortTerm[];
 }
 
 /** How messages name a direction's fields, per API. */

@@ -105,7 +105,8 @@ export function evaluate(predicate: Predicate, assignment: Assignment): boolean 
   }
 }
 
-function collect(predicate: Predicate, values: Map<string, Set<string>>): void {
+/** Every variable the predicate tests, with the values it compares it to. */
+export function collect(predicate: Predicate, values: Map<string, Set<string>>): void {
   switch (predicate.op) {
     case 'has':
       if (!values.has(predicate.variable)) values.set(predicate.variable, new Set());
@@ -158,12 +159,12 @@ export function isNamespaceName(value: string): boolean {
   return value.length <= 63 && DNS_LABEL.test(value);
 }
 
-function isLabelValue(value: string): boolean {
+export function isLabelValue(value: string): boolean {
   return value.length <= 63 && LABEL_VALUE.test(value);
 }
 
 /** A value not among `taken`, valid as a namespace name and as a label value. */
-function freshValue(taken: ReadonlySet<string>): string {
+export function freshValue(taken: ReadonlySet<string>): string {
   for (let index = 0; ; index++) {
     const value = `policygate-other-${index}`;
     if (!taken.has(value)) return value;
@@ -175,7 +176,7 @@ function freshValue(taken: ReadonlySet<string>): string {
  * so does not count as covering: the webhook judges every policy written, and a union of many selectors
  * on many labels must not stall it.
  */
-const MAX_EVALUATIONS = 20_000;
+export const MAX_EVALUATIONS = 20_000;
 
 /**
  * Whether the union of the predicates selects every pod of every namespace: every assignment of the

@@ -150,40 +150,50 @@ function protocolsOf(protocol: unknown): Protocol[] {
   return protocol === 'TCP' || protocol === 'UDP' || protocol === 'SCTP' ? [protocol] : [];
 }
 
-function readPorts(rule: Record<string, unknown>, path: string): PortTerm[] {
-  const { toPorts, icmps } = rule;
-  const hasPorts = Array.isArray(toPorts) && toPorts.length > 0;
-  const hasIcmps = Array.isArray(icmps) && icmps.length > 0;
-  if (!hasPorts) return hasIcmps ? [] : everyPort({ path, text: 'no "toPorts"' });
+/** One toPorts entry's ports. */
+function portTermsOf(portRule: Record<string, unknown>, index: number, path: string): PortTerm[] {
   const terms: PortTerm[] = [];
-  for (const [index, portRule] of (toPorts as unknown[]).entries()) {
-    if (!isRecord(portRule) || isRestrictedByL7(portRule) || !Array.isArray(portRule.ports)) continue;
-    for (const [at, entry] of portRule.ports.entries()) {
-      if (!isRecord(entry)) continue;
-      const source: Source = { path: `${path}.toPorts[${index}].ports[${at}]`, text: `toPorts[${index}].ports[${at}]` };
-      const protocols = protocolsOf(entry.protocol);
-      const protocolText = typeof entry.protocol === 'string' ? entry.protocol : 'ANY';
-      const port = typeof entry.port === 'number' ? String(entry.port) : entry.port;
-      const endPort = typeof entry.endPort === 'number' ? entry.endPort : undefined;
-      for (const protocol of protocols) {
-        if (port === undefined || port === null || port === '' || port === '0') {
-          terms.push(everyPortOf(protocol, { ...source, text: `${source.text}: ${String(port ?? 'no port')}/${protocolText} (every port)` }));
-        } else if (typeof port === 'string' && /^\d+$/.test(port)) {
-          const first = Number(port);
-          const last = endPort !== undefined && endPort >= first ? endPort : first;
-          terms.push(portRange(protocol, first, last, { ...source, text: `${source.text}: ${last === first ? port : `${port}-${last}`}/${protocolText}` }));
-        } else {
-          terms.push(namedPort(protocol, { ...source, text: `${source.text}: named port ${String(port)}` }));
-        }
+  if (!Array.isArray(portRule.ports)) return terms;
+  for (const [at, entry] of portRule.ports.entries()) {
+    if (!isRecord(entry)) continue;
+    const source: Source = { path: `${path}.toPorts[${index}].ports[${at}]`, text: `toPorts[${index}].ports[${at}]` };
+    const protocols = protocolsOf(entry.protocol);
+    const protocolText = typeof entry.protocol === 'string' ? entry.protocol : 'ANY';
+    const port = typeof entry.port === 'number' ? String(entry.port) : entry.port;
+    const endPort = typeof entry.endPort === 'number' ? entry.endPort : undefined;
+    for (const protocol of protocols) {
+      if (port === undefined || port === null || port === '' || port === '0') {
+        terms.push(everyPortOf(protocol, { ...source, text: `${source.text}: ${String(port ?? 'no port')}/${protocolText} (every port)` }));
+      } else if (typeof port === 'string' && /^\d+$/.test(port)) {
+        const first = Number(port);
+        const last = endPort !== undefined && endPort >= first ? endPort : first;
+        terms.push(portRange(protocol, first, last, { ...source, text: `${source.text}: ${last === first ? port : `${port}-${last}`}/${protocolText}` }));
+      } else {
+        terms.push(namedPort(protocol, { ...source, text: `${source.text}: named port ${String(port)}` }));
       }
     }
   }
   return terms;
 }
 
+/** The rule's ports, and apart those it opens only for what an L7 section allows (DNS queries, HTTP paths). */
+function readPorts(rule: Record<string, unknown>, path: string): { ports: PortTerm[]; l7Ports: PortTerm[] } {
+  const { toPorts, icmps } = rule;
+  const hasPorts = Array.isArray(toPorts) && toPorts.length > 0;
+  const hasIcmps = Array.isArray(icmps) && icmps.length > 0;
+  if (!hasPorts) return { ports: hasIcmps ? [] : everyPort({ path, text: 'no "toPorts"' }), l7Ports: [] };
+  const ports: PortTerm[] = [];
+  const l7Ports: PortTerm[] = [];
+  for (const [index, portRule] of (toPorts as unknown[]).entries()) {
+    if (!isRecord(portRule)) continue;
+    (isRestrictedByL7(portRule) ? l7Ports : ports).push(...portTermsOf(portRule, index, path));
+  }
+  return { ports, l7Ports };
+}
+
 function readRule(value: unknown, path: string, index: number, action: Action, direction: DirectionName, clusterwide: boolean, namespace: string): RuleModel | undefined {
   if (!isRecord(value)) return undefined;
-  const ports = readPorts(value, path);
+  const { ports, l7Ports } = readPorts(value, path);
   const hasL4 = (Array.isArray(value.toPorts) && value.toPorts.length > 0) || (Array.isArray(value.icmps) && value.icmps.length > 0);
   const fields = FIELDS[direction];
   let peers = readPeers(value, path, direction, clusterwide, namespace);
@@ -191,7 +201,7 @@ function readRule(value: unknown, path: string, index: number, action: Action, d
     const wildcard = `no ${fields.endpoints}, ${fields.cidr} or ${fields.entities}`;
     peers = hasL4 ? [{ kind: 'any', source: { path, text: wildcard } }] : [];
   }
-  return { path, index, action, peers, ports };
+  return { path, index, action, peers, ports, ...(l7Ports.length > 0 ? { l7Ports } : {}) };
 }
 
 /** A requires field that narrows: present with a selector that is not empty. */
