@@ -42,6 +42,22 @@ rules:
     checks: {}
     exemptNamespaces: []
 
+  # Network policies judged together with their namespace and the cluster (the webhook's caches, the
+  # input of \`check\`, the audit's live objects). Checks: selector-matches-nothing (a namespaceSelector
+  # no namespace satisfies), egress-blocks-dns (pods isolated for egress without DNS) and
+  # system-namespace-default-deny (every pod of a system namespace isolated), warn by default;
+  # namespace-without-default-deny (a namespace whose pods are not all isolated), audit by default,
+  # judged by check and audit only.
+  network-isolation:
+    mode: enforce
+    # Namespaces whose own components a default-deny breaks: warned about, and never asked for one.
+    systemNamespaces: [kube-system]
+    # The direction every pod of a namespace must be isolated in: ingress, egress or both.
+    defaultDenyDirection: ingress
+    checks: {}
+    # kube-public and kube-node-lease hold no workloads.
+    exemptNamespaces: [kube-public, kube-node-lease]
+
   # The Pod Security Standards, judged as Kubernetes' Pod Security Admission judges them. A namespace's
   # pod-security.kubernetes.io/<mode> and <mode>-version labels choose its levels; these defaults
   # apply where a namespace has no label. Checks: PSA's check IDs (privileged, runAsNonRoot, ...),

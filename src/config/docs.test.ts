@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { namespaceRequiredLabels } from '../rules/namespace-required-labels.js';
+import { networkIsolation } from '../rules/network-isolation.js';
 import { networkPolicyAllowAll } from '../rules/network-policy-allow-all.js';
 import { policyLabelGuard } from '../rules/policy-label-guard.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
@@ -57,7 +58,7 @@ describe('the configuration documentation', () => {
     }
   });
 
-  it.each([...namespaceRequiredLabels.meta.checks, ...networkPolicyAllowAll.meta.checks, ...policyLabelGuard.meta.checks])('documents check $id with its default mode', ({ id, defaultMode }) => {
+  it.each([...namespaceRequiredLabels.meta.checks, ...networkIsolation.meta.checks, ...networkPolicyAllowAll.meta.checks, ...policyLabelGuard.meta.checks])('documents check $id with its default mode', ({ id, defaultMode }) => {
     expect(docs).toContain(`| \`${id}\` | ${defaultMode} |`);
   });
 });

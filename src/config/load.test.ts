@@ -54,6 +54,7 @@ describe('the embedded default', () => {
           exemptNamespaces: ['kube-system', 'kube-public', 'kube-node-lease'],
           checks: {},
         },
+        'network-isolation': { mode: 'enforce', systemNamespaces: ['kube-system'], defaultDenyDirection: 'ingress', checks: {}, exemptNamespaces: ['kube-public', 'kube-node-lease'] },
         'network-policy-allow-all': { mode: 'enforce', checks: {}, exemptNamespaces: [] },
         'pod-security': {
           mode: 'enforce',
@@ -167,7 +168,7 @@ describe('a bad file', () => {
     {
       name: 'an unknown rule',
       text: 'rules:\n  pod-securty:\n    mode: warn\n',
-      message: 'config.yaml:2:3: rules.pod-securty: unknown key (expected one of namespace-required-labels, network-policy-allow-all, pod-security, policy-label-guard)',
+      message: 'config.yaml:2:3: rules.pod-securty: unknown key (expected one of namespace-required-labels, network-isolation, network-policy-allow-all, pod-security, policy-label-guard)',
     },
     {
       name: 'an unknown key in a label',
@@ -189,6 +190,11 @@ describe('a bad file', () => {
       name: 'an unknown level',
       text: 'rules:\n  pod-security:\n    defaults:\n      enforce: strict\n',
       message: 'config.yaml:4:16: rules.pod-security.defaults.enforce: must be one of privileged, baseline, restricted (got "strict")',
+    },
+    {
+      name: 'an unknown default-deny direction',
+      text: 'rules:\n  network-isolation:\n    defaultDenyDirection: all\n',
+      message: 'config.yaml:3:27: rules.network-isolation.defaultDenyDirection: must be one of ingress, egress, both (got "all")',
     },
     {
       name: 'a version without the v1. prefix',

@@ -9,7 +9,7 @@ import { EXCEPTION_SCHEMA } from './exceptions.js';
 import { labelPatternError, labelValuePattern } from '../rules/namespace-required-labels.js';
 import { LEVELS } from '../rules/pod-security/level-version.js';
 import { ruleById } from '../rules/registry.js';
-import { MODES, type RuleId } from '../rules/types.js';
+import { DEFAULT_DENY_DIRECTIONS, MODES, type RuleId } from '../rules/types.js';
 
 /** A problem found in a configuration document: where (path tokens from the root) and what was expected. */
 export interface ConfigIssue {
@@ -89,6 +89,10 @@ export function configSchema({ complete }: { complete: boolean }): SchemaObject 
         {
           'namespace-required-labels': closedObject(
             { ...ruleProperties('namespace-required-labels'), labels: { type: 'array', items: label } },
+            complete,
+          ),
+          'network-isolation': closedObject(
+            { ...ruleProperties('network-isolation'), systemNamespaces: STRINGS, defaultDenyDirection: { enum: [...DEFAULT_DENY_DIRECTIONS] } },
             complete,
           ),
           'network-policy-allow-all': closedObject(ruleProperties('network-policy-allow-all'), complete),

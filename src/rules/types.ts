@@ -1,6 +1,7 @@
 // The contract of the pure rules module: what goes in (objects, context, config) and what comes out
 // (findings, JSON Patch operations). Nothing here may import I/O, fastify or pino.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { PolicyModel } from './network-policy/model.js';
 
 /** How a rule or check acts: deny, warn the user, record only, or not run. */
 export type Mode = 'enforce' | 'warn' | 'audit' | 'off';
@@ -72,6 +73,50 @@ export interface NamespaceInfo {
   labels: Readonly<Record<string, string>>;
 }
 
+/** A network policy as the cluster context holds it: which one, and what it admits (its model), not the object. */
+export interface ContextPolicy {
+  /** `NetworkPolicy.networking.k8s.io`: the model's kind. */
+  kind: string;
+  name: string;
+  /** Undefined for a cluster-scoped kind (CiliumClusterwideNetworkPolicy, GlobalNetworkPolicy, ...). */
+  namespace: string | undefined;
+  model: PolicyModel;
+}
+
+/**
+ * What the context of a network policy holds, by where it comes from:
+ * - `admission`: the webhook's caches (every Namespace; the NetworkPolicies of the cluster). A request
+ *   shows one object at a time, before those that follow it: a namespace is never judged whole.
+ * - `manifests`: the objects of `policygate check`'s input (its Namespaces, its policies).
+ * - `cluster`: the live objects the audit lists.
+ */
+export type ClusterContextSource = 'admission' | 'manifests' | 'cluster';
+
+export interface NamespaceList {
+  items: readonly NamespaceInfo[];
+  /**
+   * Whether these are every namespace there is (the webhook's cache, the audit). False for `check`:
+   * other namespaces may exist, of which only the name (kubernetes.io/metadata.name) is known.
+   */
+  complete: boolean;
+}
+
+/**
+ * The cluster around an object, for the rules that judge a policy together with others
+ * (`network-isolation`). Synchronous and read-only: the edge gathers it before the rule runs. A method
+ * answering undefined means "not known" (no cluster, a read that failed): the checks that need it find
+ * nothing, never guess.
+ */
+export interface ClusterContext {
+  source: ClusterContextSource;
+  namespaces(): NamespaceList | undefined;
+  /**
+   * The policies that may select pods of this namespace: its own, and cluster-scoped ones the source
+   * holds. The webhook holds NetworkPolicies only; `check` and the audit every kind the analysis reads.
+   */
+  policies(namespace: string): readonly ContextPolicy[] | undefined;
+}
+
 export interface RuleContext {
   config: PolicyConfig;
   operation: Operation;
@@ -103,6 +148,8 @@ export interface RuleContext {
    * the clock enforces rather than excepts.
    */
   now?: number | undefined;
+  /** The namespaces and network policies around the object (`network-isolation`). Undefined: nothing is known. */
+  cluster?: ClusterContext | undefined;
 }
 
 /** A resource kind a rule applies to; group '' is the core group. */
@@ -157,7 +204,7 @@ export interface Mutation {
 // ---------------------------------------------------------------------------------------------
 // Configuration: the validated shape (loading and validation live in src/config/).
 
-export type RuleId = 'namespace-required-labels' | 'network-policy-allow-all' | 'pod-security' | 'policy-label-guard';
+export type RuleId = 'namespace-required-labels' | 'network-isolation' | 'network-policy-allow-all' | 'pod-security' | 'policy-label-guard';
 
 export interface RuleConfigBase {
   mode: Mode;
@@ -180,6 +227,16 @@ export interface NamespaceRequiredLabelsConfig extends RuleConfigBase {
 }
 
 export type NetworkPolicyAllowAllConfig = RuleConfigBase;
+
+/** The directions in which every pod of a namespace must be isolated (namespace-without-default-deny). */
+export type DefaultDenyDirection = 'ingress' | 'egress' | 'both';
+export const DEFAULT_DENY_DIRECTIONS: readonly DefaultDenyDirection[] = ['ingress', 'egress', 'both'];
+
+export interface NetworkIsolationConfig extends RuleConfigBase {
+  /** Namespaces whose components a default-deny breaks: system-namespace-default-deny guards them, and no default-deny is asked of them. */
+  systemNamespaces: string[];
+  defaultDenyDirection: DefaultDenyDirection;
+}
 
 export interface PodSecurityDefaults {
   enforce: string;
@@ -249,6 +306,7 @@ export interface ExceptionConfig {
 export interface PolicyConfig {
   rules: {
     'namespace-required-labels': NamespaceRequiredLabelsConfig;
+    'network-isolation': NetworkIsolationConfig;
     'network-policy-allow-all': NetworkPolicyAllowAllConfig;
     'pod-security': PodSecurityConfig;
     'policy-label-guard': PolicyLabelGuardConfig;

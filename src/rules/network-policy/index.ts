@@ -26,8 +26,8 @@ export { admitsEverything, admitsEveryPod, coversEveryPortOfAProtocol, type Cove
 export { admitsConnection, admitsDns, selectsEveryPodIn, type ConnectionQuery, type PeerQuery } from './query.js';
 export { directionReason, ruleReason, witnessPaths } from './witness-text.js';
 export { calicoSelectorPredicate } from './calico-selector.js';
-export { labelSelectorPredicate } from './label-selector.js';
-export { evaluate, selectsEveryPod, inNamespace, NAME, type Predicate } from './predicate.js';
+export { labelSelectorPredicate, selectorText } from './label-selector.js';
+export { and, evaluate, not, or, selectsEveryPod, inNamespace, NAME, NAMESPACE_NAME_LABEL, type Predicate } from './predicate.js';
 export { namespaceAssignment, podAssignment, satisfiable, type SatisfyOptions } from './satisfy.js';
 export { parseCidr, type Family, type ParsedCidr } from './cidr.js';
 export type * from './model.js';
