@@ -5,12 +5,13 @@ import { isExemptNamespace } from '../rules/modes.js';
 import { POD_BEARING_KINDS } from '../rules/pod-security/pod-spec.js';
 import { formatKind, isKind, matchesAny, NAMESPACE_KIND } from '../rules/kinds.js';
 import { unauthorizedLabelChanges } from '../rules/policy-label-guard.js';
-import type { Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, PolicyLabelAccess, RuleContext } from '../rules/types.js';
+import type { ClusterContext, Finding, KubeObject, NamespaceInfo, PatchOperation, PolicyConfig, PolicyLabelAccess, RuleContext } from '../rules/types.js';
+import { networkContextFor } from './network-context.js';
 import { evaluatePodsInNamespace, tightenedEnforceLevel } from './namespace-tightening.js';
 import { podSubresourceWithoutPod } from './pod-subresource.js';
 import { auditAnnotationsFor, denialMessage, exceptionsAnnotation, warningsFor } from './respond.js';
 import { onlyReleasesTerminatingObject } from './terminating.js';
-import type { AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse, NamespaceLookup, PodLister, PolicyLabelAuthorizer, PolicyLabelDecision } from './types.js';
+import type { AdmissionResponse, AdmissionReviewRequest, AdmissionReviewResponse, NamespaceLookup, NetworkContextSource, PodLister, PolicyLabelAuthorizer, PolicyLabelDecision } from './types.js';
 
 export interface AdmissionDeps {
   config: PolicyConfig;
@@ -25,6 +26,11 @@ export interface AdmissionDeps {
   policyLabels?: PolicyLabelAuthorizer | undefined;
   /** The clock exceptions expire against, in milliseconds since the epoch. Default: Date.now. */
   now?: (() => number) | undefined;
+  /**
+   * The namespaces and network policies network-isolation judges a policy among (the webhook's caches,
+   * the offline checker's input). Absent without a cluster: the checks that need them find nothing.
+   */
+  network?: NetworkContextSource | undefined;
 }
 
 export interface ValidateOptions {
@@ -117,7 +123,7 @@ function needsNamespaceToBeJudged(object: KubeObject, review: AdmissionReviewReq
   return podSecurity.mode === 'enforce' && matchesAny(object, POD_BEARING_KINDS) && !isExemptNamespace(podSecurity, review.request.namespace || undefined);
 }
 
-function contextFor(review: AdmissionReviewRequest, deps: AdmissionDeps, namespace: NamespaceInfo | undefined, policyLabelAccess?: PolicyLabelAccess): RuleContext {
+function contextFor(review: AdmissionReviewRequest, deps: AdmissionDeps, namespace: NamespaceInfo | undefined, policyLabelAccess?: PolicyLabelAccess, cluster?: ClusterContext): RuleContext {
   const { request } = review;
   return {
     config: deps.config,
@@ -129,6 +135,7 @@ function contextFor(review: AdmissionReviewRequest, deps: AdmissionDeps, namespa
     subResource: request.subResource || undefined,
     ...(policyLabelAccess ? { policyLabelAccess } : {}),
     now: (deps.now ?? Date.now)(),
+    ...(cluster ? { cluster } : {}),
   };
 }
 
@@ -226,7 +233,22 @@ function judge(
   namespace: NamespaceInfo | undefined,
   access?: PolicyLabelAccess,
 ): Decision | Promise<Decision> {
-  const context = contextFor(review, deps, namespace, access);
+  // A network policy (and, offline, a Namespace) is judged among the others: gathered first, mostly from caches.
+  const cluster = review.request.operation === 'DELETE' || review.request.subResource ? undefined : networkContextFor(object, review.request.namespace, deps.config, deps.network);
+  if (isPromise(cluster)) return cluster.then((found) => judgeIn(review, object, deps, options, namespace, access, found));
+  return judgeIn(review, object, deps, options, namespace, access, cluster);
+}
+
+function judgeIn(
+  review: AdmissionReviewRequest,
+  object: KubeObject,
+  deps: AdmissionDeps,
+  options: ValidateOptions,
+  namespace: NamespaceInfo | undefined,
+  access: PolicyLabelAccess | undefined,
+  cluster: ClusterContext | undefined,
+): Decision | Promise<Decision> {
+  const context = contextFor(review, deps, namespace, access, cluster);
   const { findings, excepted, errors, rulesRun } = evaluateObject(object, context);
   const failedEnforcing = errors.filter((error) => error.mode === 'enforce');
   const denying = [...new Set(findings.filter((finding) => finding.mode === 'enforce').map((finding) => `${finding.rule}/${finding.check}`))];

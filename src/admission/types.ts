@@ -1,6 +1,6 @@
 // The AdmissionReview wire format (admission.k8s.io/v1, and v1beta1 which has the same shape), as much
 // of it as policygate reads or writes.
-import type { KubeObject, NamespaceInfo, Operation, UserInfo } from '../rules/types.js';
+import type { ClusterContextSource, ContextPolicy, KubeObject, NamespaceInfo, NamespaceList, Operation, UserInfo } from '../rules/types.js';
 
 export const ADMISSION_API_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
 export type AdmissionApiVersion = (typeof ADMISSION_API_VERSIONS)[number];
@@ -86,4 +86,17 @@ export interface PolicyLabelDecision {
  */
 export interface PolicyLabelAuthorizer {
   authorize(user: UserInfo, namespace: string): PolicyLabelDecision | Promise<PolicyLabelDecision>;
+}
+
+/**
+ * Where `network-isolation`'s context comes from (RuleContext.cluster): the webhook's Namespace and
+ * NetworkPolicy caches, or the offline checker's input. Each answer is synchronous when at hand and a
+ * promise when it must be read; undefined, a throw or a rejection mean "not known", and the checks that
+ * need it find nothing (the source logs why).
+ */
+export interface NetworkContextSource {
+  readonly source: ClusterContextSource;
+  namespaces(): NamespaceList | undefined | Promise<NamespaceList | undefined>;
+  /** The policies that may select pods of the namespace (its own, and the cluster-scoped ones the source holds). */
+  policies(namespace: string): readonly ContextPolicy[] | undefined | Promise<readonly ContextPolicy[] | undefined>;
 }

@@ -13,6 +13,7 @@ import type { Finding, KubeObject, PolicyConfig, UserInfo } from '../rules/types
 import type { CheckError, CheckReport, CheckResult, CheckedResource, ResourceIdentity } from '../report/types.js';
 import { isClusterScoped } from './cluster-scoped.js';
 import { namespacesFromObjects } from './namespaces.js';
+import { networkContextFromObjects } from './network-context.js';
 import { parseManifests, type InputProblem, type ManifestDocument } from './parse-manifests.js';
 import type { ManifestSource } from './read-sources.js';
 import { isRecord } from '../rules/is-record.js';
@@ -158,8 +159,10 @@ export async function checkManifests(sources: readonly ManifestSource[], problem
     pending.push({ document, namespace, object });
   }
 
-  // Pass 2: /validate, with the input's Namespaces as the namespace cache.
-  const deps: AdmissionDeps = { config: options.config, namespaces: namespacesFromObjects(pending.map((entry) => entry.object)), now };
+  // Pass 2: /validate, with the input's Namespaces as the namespace cache, and its Namespaces and
+  // network policies as the context a policy (or a Namespace) is judged among.
+  const admitted = pending.map((entry) => entry.object);
+  const deps: AdmissionDeps = { config: options.config, namespaces: namespacesFromObjects(admitted), network: networkContextFromObjects(admitted), now };
   const resources: CheckedResource[] = [];
   for (const [index, { document, namespace, object }] of pending.entries()) {
     const decision = await validateReview(admissionReviewFor(object, namespace, `validate-${index}`, options.userInfo), deps);
