@@ -11,7 +11,7 @@ import { createLeaseElector, parseAuditInterval, startClusterAudit, type Cluster
 import { CERTIFICATE_FILES, fileExists, serviceDnsNames, validFor } from '../certs/files.js';
 import { DEFAULT_CONFIG, loadConfig } from '../config/load.js';
 import { EXIT, InputError } from '../errors.js';
-import { kubeJsonClient, kubePodLister, loadClusterConfig, NamespaceCache, podNamespace, PolicyLabelAccessReviews, WebhookRegistrar, type LeaderElector } from '../kube/index.js';
+import { clusterNetworkContext, kubeJsonClient, kubePodLister, loadClusterConfig, NamespaceCache, NetworkPolicyCache, podNamespace, PolicyLabelAccessReviews, WebhookRegistrar, type LeaderElector } from '../kube/index.js';
 import { NetworkBaselineController } from '../network-baseline/controller.js';
 import type { NamespaceSource } from '../server/app.js';
 import { BatchedLines } from '../server/batched-lines.js';
@@ -201,6 +201,7 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
   }
 
   let namespaceCache: NamespaceCache | undefined;
+  let policyCache: NetworkPolicyCache | undefined;
   const metrics = createMetrics({
     processMetrics: true,
     audit: auditIntervalMs !== undefined,
@@ -210,11 +211,18 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
   if (cluster) {
     namespaceCache = new NamespaceCache({ kubeConfig: cluster.kubeConfig, logger, onLookup: (source, result) => metrics.recordNamespaceLookup(source, result) });
     logger.info({ cluster: cluster.server, source: cluster.source }, 'watching Namespaces for their labels (pod-security levels, per-namespace modes)');
+    if (config.rules['network-isolation'].mode !== 'off') {
+      policyCache = new NetworkPolicyCache({ kubeConfig: cluster.kubeConfig, logger });
+      logger.info('watching NetworkPolicies: network-isolation judges a policy among the others of its namespace');
+    }
   } else {
     logger.warn(
       { reason: values['no-cluster'] ? '--no-cluster' : 'no --kubeconfig, KUBECONFIG or in-cluster service account' },
       'running without a cluster: no namespace lookups; pods are judged by the configured pod-security defaults',
     );
+    if (config.rules['network-isolation'].mode !== 'off') {
+      logger.warn('running without a cluster: network-isolation knows no namespaces and no other NetworkPolicies; selector-matches-nothing and egress-blocks-dns find nothing');
+    }
   }
   if (values.config === undefined) logger.info('using the embedded default configuration');
 
@@ -262,13 +270,14 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
         ...(deps.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: deps.shutdownTimeoutMs } : {}),
         ...(namespaceCache ? { namespaces: namespaceCache satisfies NamespaceSource } : {}),
         ...(cluster ? { pods: kubePodLister(cluster.kubeConfig) } : {}),
+        ...(namespaceCache && policyCache ? { network: clusterNetworkContext(namespaceCache, policyCache, logger) } : {}),
         ...(cluster
           ? { policyLabels: new PolicyLabelAccessReviews({ client: kubeJsonClient(cluster.kubeConfig), onReview: (source, result) => metrics.recordPolicyLabelReview(source, result) }) }
           : {}),
         onReady: () => answeredReady(),
       });
     } catch (error) {
-      await namespaceCache?.close();
+      await Promise.all([namespaceCache?.close(), policyCache?.close()]);
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES') throw new InputError(`cannot listen on port ${port}: ${code === 'EADDRINUSE' ? 'already in use' : 'permission denied'}`);
       throw error;
@@ -276,6 +285,7 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
     forceClose = () => running.forceClose();
     // The watch starts once the server answers /healthz; /readyz says ready when it has synced.
     void namespaceCache?.start();
+    void policyCache?.start();
     logger.info({ url: running.url, clientAuth: tls.clientCa !== undefined, endpoints: ['/validate', '/mutate', '/healthz', '/readyz', '/metrics'] }, 'policygate webhook listening');
     // One Lease decides the replica that does what only one may: the periodic audit and the network baseline.
     const baselineEnabled = config.networkBaseline.enabled;
@@ -317,7 +327,7 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
     try {
       // The audit and the baseline stop, then the Lease is handed over, while the server drains its
       // connections. The webhook configurations stay registered: other replicas answer them.
-      await Promise.all([running.shutdown(), Promise.all([clusterAudit?.stop(), baseline?.stop()]).then(() => elector?.stop()), registrar?.stop()]);
+      await Promise.all([running.shutdown(), Promise.all([clusterAudit?.stop(), baseline?.stop()]).then(() => elector?.stop()), registrar?.stop(), policyCache?.close()]);
     } catch (error) {
       logger.error({ err: error }, 'error during shutdown');
     }

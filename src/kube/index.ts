@@ -1,6 +1,8 @@
 // The cluster edge: where the API server is, and the namespaces pods live in.
 export { loadClusterConfig, podNamespace, SERVICE_ACCOUNT_DIR, type ClusterConfig, type ClusterConfigOptions } from './kubeconfig.js';
 export { NamespaceCache, type NamespaceCacheOptions } from './namespace-cache.js';
+export { NetworkPolicyCache, type NetworkPolicyCacheOptions } from './network-policy-cache.js';
+export { clusterNetworkContext } from './network-context.js';
 export { apiStatusOf, describeApiError, kubeJsonClient, type KubeJsonClient, type KubeMethod, type KubeRequestOptions } from './api-request.js';
 export { LeaderElector, leaderIdentity, type Leadership, type LeaderElectorOptions } from './lease.js';
 export { kubePodLister, type PodListerOptions } from './pod-lister.js';

@@ -41,6 +41,10 @@ export class NamespaceCache {
   private readonly informer: Informer<V1Namespace> & ObjectCache<V1Namespace>;
   private readonly readTimeoutMs: number;
   private hasSynced = false;
+  /** True once the first list's items are in the map (the informer applies them after list() resolves). */
+  private hasAll = false;
+  /** Every namespace, for all(); dropped on each change. */
+  private everyNamespace: readonly NamespaceInfo[] | undefined;
   private started = false;
   private closed = false;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -57,6 +61,7 @@ export class NamespaceCache {
     this.informer.on('delete', (namespace) => {
       const name = namespace.metadata?.name;
       if (name) this.namespaces.delete(name);
+      this.everyNamespace = undefined;
     });
     this.informer.on('error', (error) => this.restartLater(error));
   }
@@ -68,6 +73,9 @@ export class NamespaceCache {
     if (!this.hasSynced) {
       this.hasSynced = true;
       this.options.logger.info({ namespaces: list.items.length }, 'namespace cache synced');
+      setImmediate(() => {
+        this.hasAll = true;
+      });
     }
     if (this.failing) {
       this.failing = false;
@@ -80,6 +88,7 @@ export class NamespaceCache {
   private put(namespace: V1Namespace): void {
     const info = infoOf(namespace);
     if (info) this.namespaces.set(info.name, info);
+    this.everyNamespace = undefined;
   }
 
   /** The informer stops on an error it cannot retry by itself (list failed, watch refused): start it again. */
@@ -117,6 +126,13 @@ export class NamespaceCache {
   /** True once every namespace has been listed once. */
   synced(): boolean {
     return this.hasSynced;
+  }
+
+  /** Every namespace there is (network-isolation's namespace selectors), once listed; undefined before. */
+  all(): readonly NamespaceInfo[] | undefined {
+    if (!this.hasAll) return undefined;
+    this.everyNamespace ??= Object.freeze([...this.namespaces.values()]);
+    return this.everyNamespace;
   }
 
   size(): number {

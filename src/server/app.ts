@@ -3,7 +3,7 @@
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { NO_CLUSTER, type NamespaceLookup, type PodLister, type PolicyLabelAuthorizer } from '../admission/index.js';
+import { NO_CLUSTER, type NamespaceLookup, type NetworkContextSource, type PodLister, type PolicyLabelAuthorizer } from '../admission/index.js';
 import type { PolicyConfig } from '../rules/index.js';
 import { HeavyBodies } from './heavy-bodies.js';
 import { jsonBodyReader, RefusedBody } from './json-body-reader.js';
@@ -35,6 +35,11 @@ export interface AppDeps {
   pods?: PodLister;
   /** With a cluster: whether RBAC lets a user change a namespace's guarded labels (policy-label-guard). */
   policyLabels?: PolicyLabelAuthorizer;
+  /**
+   * With a cluster: the Namespaces and NetworkPolicies network-isolation judges a policy among. Absent:
+   * the checks that need them find nothing.
+   */
+  network?: NetworkContextSource;
   /** With --client-ca: /validate and /mutate answer 401 to a caller without a client certificate the CA signed. */
   requireClientCertificates?: boolean;
   /** Told each time /readyz answers ready (the kubelet's readiness probe): `serve` registers the webhooks after the first. */
@@ -107,7 +112,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   if (deps.requireClientCertificates) requireClientCertificates(app);
-  admissionRoutes(app, { admission: { config: deps.config, namespaces, pods: deps.pods, policyLabels: deps.policyLabels, now: deps.now }, metrics, logger });
+  admissionRoutes(app, { admission: { config: deps.config, namespaces, pods: deps.pods, policyLabels: deps.policyLabels, now: deps.now, network: deps.network }, metrics, logger });
   healthRoutes(app, { namespaceCacheSynced: namespaces.synced?.bind(namespaces), onReady: deps.onReady });
   metricsRoutes(app, metrics);
 

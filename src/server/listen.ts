@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyServerFactory } from 'fastify';
 import type { Logger } from 'pino';
-import type { PodLister, PolicyLabelAuthorizer } from '../admission/index.js';
+import type { NetworkContextSource, PodLister, PolicyLabelAuthorizer } from '../admission/index.js';
 import type { PolicyConfig } from '../rules/index.js';
 import { buildApp, type NamespaceSource } from './app.js';
 import { watchExceptionExpiry } from './exception-expiry.js';
@@ -20,6 +20,8 @@ export interface StartOptions {
   pods?: PodLister;
   /** With a cluster: RBAC's answer on who may change a namespace's guarded labels. */
   policyLabels?: PolicyLabelAuthorizer;
+  /** With a cluster: the Namespaces and NetworkPolicies network-isolation judges a policy among. */
+  network?: NetworkContextSource;
   /** Told each time /readyz answers ready. */
   onReady?: () => void;
   logger: Logger;
@@ -129,6 +131,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(namespaces ? { namespaces } : {}),
     ...(options.pods ? { pods: options.pods } : {}),
     ...(options.policyLabels ? { policyLabels: options.policyLabels } : {}),
+    ...(options.network ? { network: options.network } : {}),
     ...(options.onReady ? { onReady: options.onReady } : {}),
     ...(options.now ? { now: options.now } : {}),
     requireClientCertificates: material.clientCa !== undefined,

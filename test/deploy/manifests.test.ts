@@ -124,7 +124,7 @@ describe('deploy/base', () => {
     });
   });
 
-  it('grants exactly what the code does: get/list/watch of namespaces, list of every other kind a rule judges, and asking SubjectAccessReviews', () => {
+  it('grants exactly what the code does: get/list/watch of namespaces, list/watch of NetworkPolicies, list of every other kind a rule judges, and asking SubjectAccessReviews', () => {
     const objects = rendered('base');
     const deployment = one(objects, 'Deployment');
     const serviceAccount = deployment.spec.template.spec.serviceAccountName as string;
@@ -154,6 +154,8 @@ describe('deploy/base', () => {
     // and pods also by the webhook when a Namespace UPDATE tightens its enforce level (src/kube/pod-lister.ts).
     const expected = new Map<string, string[]>(AUDITED_RESOURCES.map((resource) => [key(resource.group, resource.resource), ['list']]));
     expected.set('core/namespaces', ['get', 'list', 'watch']);
+    // network-isolation's NetworkPolicy cache in the webhook lists and watches them (src/kube/network-policy-cache.ts).
+    expected.set('networking.k8s.io/networkpolicies', ['list', 'watch']);
     // policy-label-guard asks the cluster whether a user may change a namespace's guarded labels (src/kube/policy-label-access.ts).
     expected.set('authorization.k8s.io/subjectaccessreviews', ['create']);
     expect(expected.get('core/pods'), 'the webhook lists pods whatever the audit reads').toEqual(['list']);

@@ -15,7 +15,7 @@ export interface FakeNetworkCluster {
   /** Every request, as `METHOD /path?query`. */
   calls: string[];
   kubeConfig(): KubeConfig;
-  addNamespace(name: string, options?: { terminating?: boolean }): void;
+  addNamespace(name: string, options?: { terminating?: boolean; labels?: Record<string, string> }): void;
   /** Stores a NetworkPolicy as if someone applied it (no call is recorded). */
   putPolicy(object: Json): void;
   deletePolicy(namespace: string, name: string): void;
@@ -189,7 +189,7 @@ export async function startFakeNetworkCluster(certs: TestCertificates): Promise<
       const object = {
         apiVersion: 'v1',
         kind: 'Namespace',
-        metadata: { name, labels: { 'kubernetes.io/metadata.name': name }, resourceVersion: next(), ...(options.terminating ? { deletionTimestamp: '2026-12-01T00:00:00Z' } : {}) },
+        metadata: { name, labels: { ...options.labels, 'kubernetes.io/metadata.name': name }, resourceVersion: next(), ...(options.terminating ? { deletionTimestamp: '2026-12-01T00:00:00Z' } : {}) },
         status: { phase: options.terminating ? 'Terminating' : 'Active' },
       };
       const existed = namespaces.has(name);
