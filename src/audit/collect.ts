@@ -3,8 +3,9 @@
 // memory whole; owners are resolved at the end, when every workload has been seen.
 import { isKind, NAMESPACE_KIND } from '../rules/kinds.js';
 import type { KubeObject, NamespaceInfo, PolicyConfig } from '../rules/types.js';
-import { AuditEvaluator } from './evaluate.js';
+import { AuditEvaluator, AUDITED_RULES } from './evaluate.js';
 import { ExceptionTally } from './exceptions.js';
+import { NetworkPostureCollector } from './network-posture.js';
 import { controllerUidOf, OwnerIndex, refOf } from './owners.js';
 import { compareText, countResults, groupResults, summaryOf, type AuditError, type AuditReport, type AuditedObject } from './report.js';
 import { pathOfRef } from './resources.js';
@@ -47,8 +48,16 @@ function isOldRevision(object: KubeObject, controllerUid: string | undefined): b
   return spec?.replicas === 0;
 }
 
+/**
+ * Rules that judge an object among others listed after it (network-isolation: a policy with the other
+ * policies of its namespace, a Namespace with its policies): judged in finish(), once all is listed.
+ */
+const CONTEXT_RULE_IDS: ReadonlySet<string> = new Set(['network-isolation']);
+
 export class AuditCollector {
   private readonly evaluator: AuditEvaluator;
+  private readonly contextEvaluator: AuditEvaluator;
+  private readonly network: NetworkPostureCollector;
   private readonly namespaces = new Map<string, NamespaceInfo>();
   private readonly owners = new OwnerIndex();
   private readonly kinds = new Map<string, KindTally>();
@@ -64,7 +73,17 @@ export class AuditCollector {
     private readonly options: CollectorOptions,
   ) {
     this.at = options.at ?? Date.now();
-    this.evaluator = new AuditEvaluator(config, undefined, this.at);
+    this.evaluator = new AuditEvaluator(
+      config,
+      AUDITED_RULES.filter((rule) => !CONTEXT_RULE_IDS.has(rule.id)),
+      this.at,
+    );
+    this.contextEvaluator = new AuditEvaluator(
+      config,
+      AUDITED_RULES.filter((rule) => CONTEXT_RULE_IDS.has(rule.id)),
+      this.at,
+    );
+    this.network = new NetworkPostureCollector(config, options.namespace === undefined);
   }
 
   /** Judges one object. Namespaces must come before the objects in them. */
@@ -73,6 +92,7 @@ export class AuditCollector {
     const tally = this.tallyOf(ref.apiVersion, ref.kind);
     tally.listed++;
 
+    this.network.add(object);
     const isNamespace = isKind(object, NAMESPACE_KIND);
     if (isNamespace && ref.name !== '') this.namespaces.set(ref.name, { name: ref.name, labels: { ...(object.metadata?.labels ?? {}) } });
     const controllerUid = controllerUidOf(object);
@@ -100,6 +120,7 @@ export class AuditCollector {
     this.kinds.delete(kindKey(apiVersion, kind));
     this.exceptions.discard(kindKey(apiVersion, kind));
     this.owners.discardKind(apiVersion, kind);
+    this.network.discard(apiVersion, kind);
     if (kind === 'Namespace') this.namespaces.clear();
   }
 
@@ -118,7 +139,29 @@ export class AuditCollector {
     return count;
   }
 
+  /** network-isolation on the listed Namespaces and policies, among everything listed; its findings per namespace. */
+  private judgeInContext(): Map<string, number> {
+    const cluster = this.network.context();
+    const perNamespace = new Map<string, number>();
+    for (const object of [...this.network.namespaceObjects(), ...this.network.policies()]) {
+      const ref = refOf(object);
+      const namespace = ref.namespace === undefined ? undefined : this.namespaces.get(ref.namespace);
+      const { findings, excepted, errors } = this.contextEvaluator.evaluate(object, namespace, cluster);
+      if (findings.length === 0 && excepted.length === 0 && errors.length === 0) continue;
+      const tally = this.tallyOf(ref.apiVersion, ref.kind);
+      const file = pathOfRef(ref);
+      this.exceptions.add(kindKey(ref.apiVersion, ref.kind), { ref, file, controllerUid: undefined, excepted });
+      for (const error of errors) tally.errors.push({ file, message: `rule ${error.rule} could not be evaluated: ${error.message}` });
+      if (findings.length === 0) continue;
+      tally.audited.push({ ref, file, controllerUid: undefined, findings });
+      const where = ref.namespace ?? (ref.kind === 'Namespace' ? ref.name : undefined);
+      if (where !== undefined) perNamespace.set(where, (perNamespace.get(where) ?? 0) + findings.length);
+    }
+    return perNamespace;
+  }
+
   finish(elapsedMs?: number): AuditReport {
+    const network = this.network.finish(this.owners, this.judgeInContext());
     const tallies = [...this.kinds.values()].sort((a, b) => compareText(a.kind, b.kind));
     const results = groupResults(
       tallies.flatMap((tally) => tally.audited),
@@ -157,6 +200,7 @@ export class AuditCollector {
       counts: countResults(results),
       summary: { ...summaryOf(results, resources, errors.length), excepted: exceptions.excepted.length },
       exceptions,
+      network,
       elapsedMs,
     };
   }

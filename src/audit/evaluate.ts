@@ -16,7 +16,7 @@ import { isKind, NAMESPACE_KIND } from '../rules/kinds.js';
 import { checkMode } from '../rules/modes.js';
 import { MODE_LABEL, RULE_MODE_LABEL_PREFIX } from '../rules/namespace-mode.js';
 import { RULES } from '../rules/registry.js';
-import { modeStrength, type ActiveMode, type Finding, type KubeObject, type Mode, type NamespaceInfo, type PolicyConfig, type Rule, type RuleContext, type RuleId } from '../rules/types.js';
+import { modeStrength, type ActiveMode, type ClusterContext, type Finding, type KubeObject, type Mode, type NamespaceInfo, type PolicyConfig, type Rule, type RuleContext, type RuleId } from '../rules/types.js';
 
 /**
  * Rules that judge a change (who adds or removes a label), not the state of an object: a stored object
@@ -138,9 +138,10 @@ export class AuditEvaluator {
 
   /**
    * Audits one object in its namespace (undefined: not known, the configured defaults apply). For a
-   * Namespace the context is its own labels, as the webhook judges it.
+   * Namespace the context is its own labels, as the webhook judges it. `cluster`: the namespaces and
+   * policies around it (network-isolation), once every policy is listed.
    */
-  evaluate(object: KubeObject, namespace: NamespaceInfo | undefined): ObjectAudit {
+  evaluate(object: KubeObject, namespace: NamespaceInfo | undefined, cluster?: ClusterContext): ObjectAudit {
     const isNamespace = isKind(object, NAMESPACE_KIND);
     const context = isNamespace ? undefined : namespace;
     const labels = isNamespace ? (object.metadata?.labels ?? undefined) : context?.labels;
@@ -153,7 +154,8 @@ export class AuditEvaluator {
       if (isNamespace) enforcedObject = { ...object, metadata: { ...object.metadata, labels: withoutModeLabels(labels) } };
       else if (context) enforcedNamespace = { name: context.name, labels: withoutModeLabels(labels) };
     }
-    const enforcedContext: RuleContext = { config: this.enforced, operation: 'CREATE', namespace: enforcedNamespace, now: this.at };
+    const around = cluster ? { cluster } : {};
+    const enforcedContext: RuleContext = { config: this.enforced, operation: 'CREATE', namespace: enforcedNamespace, now: this.at, ...around };
     const asEnforcedRun = evaluateObject(enforcedObject, enforcedContext, this.rules);
 
     // Today: only the rules whose answer can differ (all of them where mode labels lower the namespace).
@@ -162,7 +164,7 @@ export class AuditEvaluator {
     const rechecked = new Set<string>();
     if (recheck.length > 0 && asEnforcedRun.findings.length > 0) {
       for (const rule of recheck) rechecked.add(rule.id);
-      const todayRun = evaluateObject(object, { config: this.config, operation: 'CREATE', namespace: context, now: this.at }, recheck);
+      const todayRun = evaluateObject(object, { config: this.config, operation: 'CREATE', namespace: context, now: this.at, ...around }, recheck);
       for (const finding of todayRun.findings) {
         const key = findingKey(finding);
         const modes = today.get(key);

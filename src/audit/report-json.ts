@@ -16,6 +16,7 @@
 import type { JsonReport } from '../report/json.js';
 import type { ActiveMode } from '../rules/types.js';
 import type { AuditExceptions, ExceptedResult } from './exceptions.js';
+import type { NetworkPosture } from './network-posture.js';
 import { capResults, type AuditReport, type AuditResult, type CheckCount, type NamespaceCount } from './report.js';
 
 type CheckJson = JsonReport['results'][number];
@@ -39,6 +40,8 @@ export interface AuditJsonReport {
   listed: Record<string, number>;
   /** What configured exceptions excepted (`mode` off, `enforcedMode` what it would be, `exception` which), and their state. */
   exceptions: Omit<AuditExceptions, 'excepted'> & { excepted: AuditJsonResult[] };
+  /** The network posture (README "The network posture in the audit"): totals, then every namespace. */
+  network: NetworkPosture;
 }
 
 function jsonResult(result: AuditResult | ExceptedResult): AuditJsonResult {
@@ -61,6 +64,24 @@ function jsonResult(result: AuditResult | ExceptedResult): AuditJsonResult {
     own: result.own,
     owned: { ...result.owned },
     ...(result.example !== undefined ? { example: result.example } : {}),
+  };
+}
+
+/** The posture with its keys in the documented order, nothing more. */
+function networkPostureJson(posture: NetworkPosture): NetworkPosture {
+  return {
+    totals: { ...posture.totals },
+    namespaces: posture.namespaces.map((entry) => ({
+      namespace: entry.namespace,
+      exempt: entry.exempt,
+      ingressIsolated: entry.ingressIsolated,
+      egressIsolated: entry.egressIsolated,
+      pods: entry.pods,
+      podsNotSelected: entry.podsNotSelected,
+      admittingEverything: entry.admittingEverything.map((policy) => ({ kind: policy.kind, name: policy.name, directions: [...policy.directions] })),
+      openGroups: entry.openGroups.map((group) => ({ owner: group.owner, pods: group.pods, direction: group.direction, policies: [...group.policies] })),
+      findings: entry.findings,
+    })),
   };
 }
 
@@ -94,6 +115,7 @@ function toAuditJson(report: AuditReport, maxObjects?: number): AuditJsonReport 
       unused: exceptions.unused,
       excepted: exceptions.excepted.map(jsonResult),
     },
+    network: networkPostureJson(report.network),
   };
 }
 

@@ -4,6 +4,7 @@
 import { painter, type Style } from '../report/text.js';
 import type { FailOn } from '../report/types.js';
 import type { ActiveMode, Mode } from '../rules/types.js';
+import { networkPostureText } from './network-posture-text.js';
 import { capResults, checkKeyOf, failingResults, namespaceKeyOf, type AuditReport, type AuditResult, type CheckCount } from './report.js';
 
 export interface AuditTextOptions {
@@ -147,6 +148,9 @@ export function formatAuditText(report: AuditReport, options: AuditTextOptions):
   }
 
   out.push(...exceptionLines(report, paint));
+
+  const network = networkPostureText(report.network, paint, options.maxNamespaces ?? 10);
+  if (network.length > 0) out.push('', ...network);
 
   if (report.notes.length > 0) {
     out.push('');

@@ -1,6 +1,7 @@
 // The audit's report: the model every format renders, and the pure steps that make it from the audited
 // objects — owner grouping, the deterministic order, the counts per rule, check and namespace, caps —
 // plus `summarize` (the metrics' view) and the exit code.
+import type { NetworkPosture } from './network-posture.js';
 import { failsRun, type FailOn } from '../report/types.js';
 import { EXIT } from '../errors.js';
 import { modeStrength, type ActiveMode, type Mode } from '../rules/types.js';
@@ -88,6 +89,8 @@ export interface AuditReport {
   summary: AuditSummary;
   /** What the configured exceptions excepted, and which expire soon, have expired or went unused. */
   exceptions: AuditExceptions;
+  /** The network posture: isolation per namespace, pods no policy selects, policies open alone or together (network-posture.ts). */
+  network: NetworkPosture;
   elapsedMs: number | undefined;
 }
 
