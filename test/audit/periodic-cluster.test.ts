@@ -14,7 +14,9 @@ import { captureIO, namespace, pod, startTestCluster, type TestCluster } from '.
 
 let cluster: TestCluster;
 beforeAll(async () => {
-  cluster = await startTestCluster([namespace('team-a'), namespace('team-b'), pod('team-a', 'bad', { privileged: true }), pod('team-b', 'good')]);
+  // Each namespace with its default-deny, so that the one finding is the privileged pod's.
+  const defaultDeny = (name: string) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: name, uid: `uid-deny-${name}` }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+  cluster = await startTestCluster([namespace('team-a'), namespace('team-b'), defaultDeny('team-a'), defaultDeny('team-b'), pod('team-a', 'bad', { privileged: true }), pod('team-b', 'good')]);
 });
 afterAll(async () => {
   await cluster.close();

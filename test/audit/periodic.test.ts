@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { PeriodicAudit, parseAuditInterval, type ClusterLister, type ScanOutcome } from '../../src/audit/index.js';
 import type { Leadership } from '../../src/kube/index.js';
-import { DEFAULT_CONFIG } from '../../src/config/load.js';
+import { DEFAULT_CONFIG, parseConfig } from '../../src/config/load.js';
 import { InputError } from '../../src/errors.js';
 import type { KubeObject } from '../../src/rules/types.js';
 import { createMetrics } from '../../src/server/metrics.js';
@@ -100,7 +100,9 @@ describe('PeriodicAudit', () => {
     const seen = scans();
     const log = capturedLogger();
     const before = Date.now() / 1000;
-    start({ lister, config: DEFAULT_CONFIG, intervalMs: 100, logger: log.logger, ...(metrics.audit ? { sink: metrics.audit } : {}), onScan: seen.onScan });
+    // Pod findings only: the namespaces' missing default-deny (network-isolation) would outlive the fix.
+    const config = parseConfig('rules:\n  network-isolation:\n    exemptNamespaces: [team-a, team-b]\n', 'test.yaml');
+    start({ lister, config, intervalMs: 100, logger: log.logger, ...(metrics.audit ? { sink: metrics.audit } : {}), onScan: seen.onScan });
     await seen.next(1);
     let text = await scrape(metrics);
     expect(text).toContain('policygate_audit_violations{rule="pod-security",check="privileged",namespace="team-a",mode="enforce"} 1');

@@ -12,7 +12,7 @@ import {
   summarize,
   type AuditReport,
 } from '../../src/audit/index.js';
-import { DEFAULT_CONFIG, parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
 import type { KubeObject } from '../../src/rules/types.js';
 import { namespace, owner, pod, workload } from './helpers.js';
 
@@ -39,7 +39,12 @@ function teamObjects(name: string, options: { privileged?: boolean } = {}): Kube
   ];
 }
 
-const audit = (objects: KubeObject[], config = DEFAULT_CONFIG) => auditObjects(objects, config, { source: 'test' });
+// These tests are about the report's grouping, order, counts and formats, on objects with no network
+// policies: network-isolation (every namespace here lacks a default-deny, which the audit, raising
+// every rule to enforce, would report) is judged in test/network-isolation/audit.test.ts.
+const WITHOUT_NETWORK = 'rules:\n  network-isolation:\n    exemptNamespaces: [team-a, team-b, team-c, team-gone, team-w]\n';
+const CONFIG = parseConfig(WITHOUT_NETWORK, 'test.yaml');
+const audit = (objects: KubeObject[], config = CONFIG) => auditObjects(objects, config, { source: 'test' });
 
 const lines = (report: AuditReport) =>
   report.results.map((result) => `${result.namespace ?? '-'} ${result.kind}/${result.name} ${result.rule}/${result.check} ${result.mode}->${result.enforcedMode} own=${result.own} ${JSON.stringify(result.owned)}`);
@@ -121,7 +126,7 @@ describe('owner grouping', () => {
 
 describe('a kind listed again from the beginning', () => {
   it('forgets everything the first listing of that kind left: counts, findings, owners, notes', () => {
-    const collector = new AuditCollector(DEFAULT_CONFIG, { source: 'test' });
+    const collector = new AuditCollector(CONFIG, { source: 'test' });
     collector.add(namespace('team-a'));
     const firstListing = [
       workload('apps/v1', 'ReplicaSet', 'team-a', 'web-old', { privileged: true, owner: deployment, replicas: 0 }),
@@ -197,7 +202,7 @@ describe('order, counts and caps', () => {
   });
 
   it('summarizes for metrics by rule, check, namespace and both modes', () => {
-    const config = parseConfig('rules:\n  pod-security:\n    mode: warn\n', 'test.yaml');
+    const config = parseConfig(`${WITHOUT_NETWORK}  pod-security:\n    mode: warn\n`, 'test.yaml');
     expect(summarize(audit(objects, config))).toEqual([
       { rule: 'namespace-required-labels', check: 'missing-label', namespace: 'team-c', mode: 'enforce', enforcedMode: 'enforce', results: 1, objects: 1 },
       { rule: 'network-policy-allow-all', check: 'allow-all-ingress', namespace: 'team-c', mode: 'enforce', enforcedMode: 'enforce', results: 1, objects: 1 },
@@ -208,7 +213,7 @@ describe('order, counts and caps', () => {
 });
 
 describe('exit code', () => {
-  const warnOnly = parseConfig('rules:\n  pod-security:\n    mode: warn\n', 'test.yaml');
+  const warnOnly = parseConfig(`${WITHOUT_NETWORK}  pod-security:\n    mode: warn\n`, 'test.yaml');
   const report = audit(teamObjects('team-a'), warnOnly);
 
   it('judges --fail-on against the mode as if enforced, not the mode today', () => {
@@ -227,7 +232,7 @@ describe('exit code', () => {
 
 describe('formats', () => {
   const objects = [...teamObjects('team-a'), ...teamObjects('team-b'), ...teamObjects('team-c')];
-  const report = audit(objects, parseConfig('rules:\n  pod-security:\n    mode: warn\n', 'test.yaml'));
+  const report = audit(objects, parseConfig(`${WITHOUT_NETWORK}  pod-security:\n    mode: warn\n`, 'test.yaml'));
 
   it('text: the answer per rule and check, then the objects capped with an "and N more" line, then the verdict', () => {
     const text = formatAuditText(report, { failOn: 'enforce', color: false, maxObjects: 4 });

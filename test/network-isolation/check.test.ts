@@ -83,6 +83,23 @@ describe('policygate check judges network policies with the input around them', 
     expect(code).toBe(0);
   });
 
+  it('asks no default-deny of a Namespace when the input holds no network policy at all', async () => {
+    const namespaces = (await readFile(join(HERE, 'fixtures/pitfalls.yaml'), 'utf8')).split('\n---\n').slice(0, 3).join('\n---\n');
+    const alone = await runCli(['check', '--fail-on', 'audit', '-'], { cwd: HERE, stdin: namespaces });
+    expect(lines(alone.stdout)).toEqual([]);
+    expect(alone.code).toBe(0);
+    // One policy anywhere in the input: the input speaks for the network, and each namespace is judged.
+    const withOne = await runCli(['check', '--fail-on', 'audit', '-'], {
+      cwd: HERE,
+      stdin: `${namespaces}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: production}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n`,
+    });
+    expect(located(withOne.stdout)).toEqual([
+      '<stdin>:14:3  audit  network-isolation/namespace-without-default-deny',
+      '<stdin>:21:3  audit  network-isolation/namespace-without-default-deny',
+    ]);
+    expect(withOne.code).toBe(1);
+  });
+
   it('lets a configuration switch a check to enforce, which fails the run', async () => {
     const dir = await scratch();
     const config = join(dir, 'policygate.yaml');
