@@ -19,6 +19,8 @@ import type { AdmissionResponse, AdmissionReviewRequest } from '../src/admission
 import { DEFAULT_CONFIG } from '../src/config/load.js';
 import { applyJsonPatch } from '../src/rules/json-patch-apply.js';
 import { applyAdmissionDefaults } from '../src/rules/pod-security/defaulting.js';
+import type { NetworkContextSource } from '../src/admission/types.js';
+import { networkContextFromObjects } from '../src/manifests/network-context.js';
 import type { KubeObject, NamespaceInfo } from '../src/rules/types.js';
 import { buildApp } from '../src/server/app.js';
 
@@ -114,6 +116,14 @@ describe('parity: policygate check and the webhook', () => {
   let checkSummary: Record<string, number>;
   let app: FastifyInstance;
   const namespaces = new Map<string, NamespaceInfo>();
+  // network-isolation's context, as check has it: the stored Namespaces and policies of the whole
+  // corpus (the webhook's caches would hold the same once all of it is applied). Set after the first pass.
+  let network: NetworkContextSource | undefined;
+  const networkSource: NetworkContextSource = {
+    source: 'manifests',
+    namespaces: () => network?.namespaces(),
+    policies: (namespace) => network?.policies(namespace),
+  };
 
   beforeAll(() => {
     corpus = buildCorpus();
@@ -132,7 +142,7 @@ describe('parity: policygate check and the webhook', () => {
       const id = key(result.file, result.kind, result.namespace, result.name);
       checkResults.set(id, [...(checkResults.get(id) ?? []), comparable(result)]);
     }
-    app = buildApp({ config: DEFAULT_CONFIG, namespaces: { get: (name) => namespaces.get(name) } });
+    app = buildApp({ config: DEFAULT_CONFIG, namespaces: { get: (name) => namespaces.get(name) }, network: networkSource });
   });
 
   afterAll(async () => {
@@ -170,13 +180,14 @@ describe('parity: policygate check and the webhook', () => {
         admitted.push({ id: key(file, raw.kind ?? '', namespace, raw.metadata?.name ?? null), file, review });
       }
     }
+    network = networkContextFromObjects(admitted.map((entry) => entry.review.request.object as KubeObject));
     expect(admitted.length).toBe(checkSummary.resources);
     expect(admitted.length).toBeGreaterThan(4537);
 
     const mismatches: string[] = [];
     let compared = 0;
     for (const { id, file, review } of admitted) {
-      const decision = await validateReview(review, { config: DEFAULT_CONFIG, namespaces: { get: (name) => namespaces.get(name) } });
+      const decision = await validateReview(review, { config: DEFAULT_CONFIG, namespaces: { get: (name) => namespaces.get(name) }, network: networkSource });
       const webhook = decision.findings.map(comparable).sort();
       const offline = [...(checkResults.get(id) ?? [])].sort();
       if (JSON.stringify(webhook) !== JSON.stringify(offline)) mismatches.push(`${id}\n  webhook: ${webhook.join('\n           ')}\n  check:   ${offline.join('\n           ')}`);

@@ -31,8 +31,10 @@ describe('check --format text (the default)', () => {
   it('groups by file, in the order of the arguments and of a directory walk', async () => {
     const { code, stdout, stderr } = await runCli(['check', 'repo', 'clean.yaml']);
     const files = [...new Set(stdout.split('\n').filter((line) => /^\S+:\d+:\d+ /.test(line)).map((line) => line.slice(0, line.indexOf(':'))))];
-    // .hidden/ and notes.txt are not picked up; clean.yaml has no findings.
-    expect(files).toEqual(['repo/apps/network.json', 'repo/apps/web/deployment.yaml', 'repo/apps/web/job.yml', 'repo/namespaces.yaml']);
+    // .hidden/ and notes.txt are not picked up. clean.yaml has no findings of its own, but the whole
+    // input is the context of network-isolation: beside repo's NetworkPolicy, its namespace has no default-deny.
+    expect(files).toEqual(['repo/apps/network.json', 'repo/apps/web/deployment.yaml', 'repo/apps/web/job.yml', 'repo/namespaces.yaml', 'clean.yaml']);
+    expect(stdout).toContain('clean.yaml:4:3  audit    network-isolation/namespace-without-default-deny  not every pod of namespace shop is isolated for ingress');
     expect(stdout).toMatch(/\n\nrepo\/apps\/web\/deployment\.yaml:/);
     expect(stdout).toContain('Checked 7 resources in 5 files: ');
     expect(stderr).toBe('');
