@@ -113,7 +113,7 @@ describe('exceptions in the configuration', () => {
     {
       name: 'an unknown rule',
       entry: 'name: x\nreason: y\nmatch: {}\nchecks: [pod-securty/privileged]',
-      message: 'config.yaml:5:14: exceptions[0].checks[0]: unknown rule "pod-securty" (expected one of namespace-required-labels, network-policy-allow-all, pod-security)',
+      message: 'config.yaml:5:14: exceptions[0].checks[0]: unknown rule "pod-securty" (expected one of namespace-required-labels, network-isolation, network-policy-allow-all, pod-security)',
     },
     {
       name: 'an unknown check',
