@@ -64,8 +64,10 @@ export function asEnforced(config: PolicyConfig): PolicyConfig {
   const enforced = structuredClone(config);
   for (const rule of RULES) {
     const ruleConfig = enforced.rules[rule.id];
+    // A check the webhook never runs would refuse nothing enforced: it keeps the mode it has.
+    const configured = config.rules[rule.id];
+    ruleConfig.checks = Object.fromEntries(rule.meta.checks.map((check) => [check.id, check.judgedAtAdmission === false ? checkMode(configured, check) : ('enforce' as Mode)]));
     ruleConfig.mode = 'enforce';
-    ruleConfig.checks = Object.fromEntries(rule.meta.checks.map((check) => [check.id, 'enforce' as Mode]));
   }
   return enforced;
 }

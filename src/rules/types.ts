@@ -163,6 +163,12 @@ export interface CheckMeta {
   description: string;
   /** The mode the check runs in when the configuration says nothing about it. */
   defaultMode: ActiveMode;
+  /**
+   * False for a check the webhook never runs (network-isolation's namespace-without-default-deny:
+   * admission sees a Namespace before its policies). Enforcing it would refuse nothing, so the audit's
+   * "as if enforced" keeps its configured mode. Default true.
+   */
+  judgedAtAdmission?: boolean;
 }
 
 export interface RuleMeta {

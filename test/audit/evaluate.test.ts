@@ -30,12 +30,15 @@ const allowAll: KubeObject = {
 const teamA = (labels: Record<string, string> = {}): NamespaceInfo => ({ name: 'team-a', labels: { team: 'a', ...labels } });
 
 describe('asEnforced', () => {
-  it('raises every rule and every check to enforce, and leaves the rest alone', () => {
+  it('raises every rule and every check the webhook runs to enforce, and leaves the rest alone', () => {
     const enforced = asEnforced(config('rules:\n  network-policy-allow-all:\n    mode: off\n  pod-security:\n    checks: {privileged: warn}\n'));
     for (const rule of RULES) {
       expect(enforced.rules[rule.id].mode).toBe('enforce');
-      for (const check of rule.meta.checks) expect(enforced.rules[rule.id].checks[check.id]).toBe('enforce');
+      for (const check of rule.meta.checks) if (check.judgedAtAdmission !== false) expect(enforced.rules[rule.id].checks[check.id]).toBe('enforce');
     }
+    // Enforcing a check the webhook never runs would refuse nothing: it keeps its mode.
+    expect(enforced.rules['network-isolation'].checks['namespace-without-default-deny']).toBe('audit');
+    expect(asEnforced(config('rules:\n  network-isolation:\n    mode: off\n')).rules['network-isolation'].checks['namespace-without-default-deny']).toBe('off');
     expect(enforced.rules['pod-security'].defaults).toEqual(DEFAULT_CONFIG.rules['pod-security'].defaults);
     expect(enforced.rules['namespace-required-labels'].exemptNamespaces).toEqual(DEFAULT_CONFIG.rules['namespace-required-labels'].exemptNamespaces);
   });

@@ -17,6 +17,7 @@ export const NAMESPACE_WITHOUT_DEFAULT_DENY = {
   id: 'namespace-without-default-deny',
   description: 'Every pod of a namespace is isolated (ingress by default) by some policy: a default-deny. Judged by check and audit only.',
   defaultMode: 'audit',
+  judgedAtAdmission: false,
 } as const;
 
 const DIRECTIONS: Record<DefaultDenyDirection, readonly DirectionName[]> = { ingress: ['ingress'], egress: ['egress'], both: ['ingress', 'egress'] };
