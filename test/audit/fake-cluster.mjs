@@ -138,7 +138,7 @@ function template(labels, options) {
  * `db` (2), a CronJob `report` through a Job (1), and one bare Pod `debug`. Findings, by namespace index i:
  * i%7==0 `web` runs privileged (baseline); i%3==0 `debug` uses hostNetwork (baseline); `db` misses
  * restricted settings everywhere; i%11==0 one `web` pod carries an injected privileged sidecar; i%10==0
- * the Namespace lacks its `team` label; i%5==0 its NetworkPolicy admits everyone; i%4==0 it enforces
+ * the Namespace lacks its `team` label; i%5==0 its NetworkPolicy admits everyone (else a default-deny that allows DNS); i%4==0 it enforces
  * restricted, i%4==1 baseline; i%50==0 it is lowered by `policygate.dev/mode: warn`.
  */
 export function generateCluster({ namespaces = 1000 } = {}) {
@@ -157,7 +157,11 @@ export function generateCluster({ namespaces = 1000 } = {}) {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: meta('NetworkPolicy', ns, 'default'),
-      spec: i % 5 === 0 ? { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] } : { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      // Otherwise the guides' default-deny, DNS allowed (network-isolation's egress-blocks-dns).
+      spec:
+        i % 5 === 0
+          ? { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] }
+          : { podSelector: {}, policyTypes: ['Ingress', 'Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }] },
     });
 
     // Deployment web → ReplicaSet web-<hash> (6 pods) and an old revision web-<old> scaled to 0.
