@@ -28,8 +28,11 @@ const RESOURCES = [
  * (409 Conflict otherwise), a POST of an existing name answers 409 AlreadyExists.
  */
 const WRITABLE = [
-  { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases' },
-  { group: 'wgpolicyk8s.io', version: 'v1alpha2', kind: 'PolicyReport', resource: 'policyreports' },
+  { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', namespaced: true },
+  { group: 'wgpolicyk8s.io', version: 'v1alpha2', kind: 'PolicyReport', resource: 'policyreports', namespaced: true },
+  { group: 'wgpolicyk8s.io', version: 'v1alpha2', kind: 'ClusterPolicyReport', resource: 'clusterpolicyreports', namespaced: false },
+  { group: 'openreports.io', version: 'v1alpha1', kind: 'Report', resource: 'reports', namespaced: true },
+  { group: 'openreports.io', version: 'v1alpha1', kind: 'ClusterReport', resource: 'clusterreports', namespaced: false },
 ];
 
 function apiVersionOf(resource) {
@@ -38,6 +41,13 @@ function apiVersionOf(resource) {
 
 function status(code, reason, message) {
   return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+}
+
+/** What etcd takes in one request (its default `--max-request-bytes`, 1.5 MiB): a larger object cannot be stored. */
+export const ETCD_REQUEST_LIMIT = 1.5 * 1024 * 1024;
+
+function writtenKey(namespace, name) {
+  return namespace === undefined ? name : `${namespace}/${name}`;
 }
 
 const EXPIRED_MESSAGE =
@@ -133,16 +143,24 @@ function template(labels, options) {
 }
 
 /**
- * A cluster of `namespaces` namespaces with 10 pods each, every pod owned the way controllers own them:
- * a Deployment `web` (6 replicas, through a ReplicaSet, plus an old revision scaled to 0), a StatefulSet
+ * A cluster of `namespaces` namespaces with `webReplicas` + 4 pods each (10 by default), every pod owned
+ * the way controllers own them: a Deployment `web` (`webReplicas` replicas, 6 by default, through a
+ * ReplicaSet, plus an old revision scaled to 0), a StatefulSet
  * `db` (2), a CronJob `report` through a Job (1), and one bare Pod `debug`. Findings, by namespace index i:
  * i%7==0 `web` runs privileged (baseline); i%3==0 `debug` uses hostNetwork (baseline); `db` misses
  * restricted settings everywhere; i%11==0 one `web` pod carries an injected privileged sidecar; i%10==0
  * the Namespace lacks its `team` label; i%5==0 its NetworkPolicy admits everyone (else a default-deny that allows DNS); i%4==0 it enforces
  * restricted, i%4==1 baseline; i%50==0 it is lowered by `policygate.dev/mode: warn`.
  */
-export function generateCluster({ namespaces = 1000 } = {}) {
-  const objects = [];
+export function generateCluster(options = {}) {
+  return [...clusterObjects(options)];
+}
+
+/**
+ * The objects of `generateCluster`, one at a time: a large cluster (100,000 pods) handed to
+ * `startFakeCluster` this way is only ever held as the JSON it serves.
+ */
+export function* clusterObjects({ namespaces = 1000, webReplicas = 6 } = {}) {
   let podIndex = 0;
   for (let i = 0; i < namespaces; i++) {
     const ns = `team-${pad(i)}`;
@@ -151,9 +169,9 @@ export function generateCluster({ namespaces = 1000 } = {}) {
     if (i % 4 === 0) labels['pod-security.kubernetes.io/enforce'] = 'restricted';
     if (i % 4 === 1) labels['pod-security.kubernetes.io/enforce'] = 'baseline';
     if (i % 50 === 0) labels['policygate.dev/mode'] = 'warn';
-    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: meta('Namespace', undefined, ns, { labels }), spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+    yield { apiVersion: 'v1', kind: 'Namespace', metadata: meta('Namespace', undefined, ns, { labels }), spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
 
-    objects.push({
+    yield {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: meta('NetworkPolicy', ns, 'default'),
@@ -162,98 +180,97 @@ export function generateCluster({ namespaces = 1000 } = {}) {
         i % 5 === 0
           ? { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] }
           : { podSelector: {}, policyTypes: ['Ingress', 'Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }] },
-    });
+    };
 
     // Deployment web → ReplicaSet web-<hash> (6 pods) and an old revision web-<old> scaled to 0.
     const web = { app: 'web' };
     const webOptions = { privileged: i % 7 === 0 };
-    objects.push({
+    yield {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: meta('Deployment', ns, 'web', { labels: web, generation: 3 }),
-      spec: { replicas: 6, selector: { matchLabels: web }, template: template(web, webOptions), strategy: { type: 'RollingUpdate' } },
-      status: { replicas: 6, readyReplicas: 6, availableReplicas: 6, observedGeneration: 3 },
-    });
+      spec: { replicas: webReplicas, selector: { matchLabels: web }, template: template(web, webOptions), strategy: { type: 'RollingUpdate' } },
+      status: { replicas: webReplicas, readyReplicas: webReplicas, availableReplicas: webReplicas, observedGeneration: 3 },
+    };
     const rs = `web-5d8f${pad(i)}`;
-    objects.push({
+    yield {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: meta('ReplicaSet', ns, rs, { labels: web, ownerReferences: controllerRef('apps/v1', 'Deployment', ns, 'web') }),
-      spec: { replicas: 6, selector: { matchLabels: web }, template: template(web, webOptions) },
-      status: { replicas: 6, readyReplicas: 6 },
-    });
-    objects.push({
+      spec: { replicas: webReplicas, selector: { matchLabels: web }, template: template(web, webOptions) },
+      status: { replicas: webReplicas, readyReplicas: webReplicas },
+    };
+    yield {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: meta('ReplicaSet', ns, `web-0ld${pad(i)}`, { labels: web, ownerReferences: controllerRef('apps/v1', 'Deployment', ns, 'web') }),
       spec: { replicas: 0, selector: { matchLabels: web }, template: template(web, { privileged: true }) },
       status: { replicas: 0 },
-    });
-    for (let p = 0; p < 6; p++) {
+    };
+    for (let p = 0; p < webReplicas; p++) {
       const sidecar = i % 11 === 0 && p === 0;
-      objects.push({
+      yield {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: meta('Pod', ns, `${rs}-x${pad(p, 3)}`, { generateName: `${rs}-`, labels: web, ownerReferences: controllerRef('apps/v1', 'ReplicaSet', ns, rs) }),
         spec: { ...podSpec({ ...webOptions, sidecar }), nodeName: `node-${podIndex % 50}` },
         status: podStatus(podIndex++),
-      });
+      };
     }
 
     // StatefulSet db (2 pods), short of restricted.
     const db = { app: 'db' };
-    objects.push({
+    yield {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
       metadata: meta('StatefulSet', ns, 'db', { labels: db }),
       spec: { replicas: 2, serviceName: 'db', selector: { matchLabels: db }, template: template(db, { restricted: false }) },
       status: { replicas: 2, readyReplicas: 2 },
-    });
+    };
     for (let p = 0; p < 2; p++) {
-      objects.push({
+      yield {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: meta('Pod', ns, `db-${p}`, { labels: db, ownerReferences: controllerRef('apps/v1', 'StatefulSet', ns, 'db') }),
         spec: { ...podSpec({ restricted: false }), nodeName: `node-${podIndex % 50}` },
         status: podStatus(podIndex++),
-      });
+      };
     }
 
     // CronJob report → Job report-28000000 → 1 pod.
     const report = { app: 'report' };
     const job = 'report-28000000';
     const jobTemplate = { metadata: { labels: report }, spec: { ...podSpec(), restartPolicy: 'OnFailure' } };
-    objects.push({
+    yield {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
       metadata: meta('CronJob', ns, 'report', { labels: report }),
       spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: jobTemplate } } },
-    });
-    objects.push({
+    };
+    yield {
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: meta('Job', ns, job, { labels: report, ownerReferences: controllerRef('batch/v1', 'CronJob', ns, 'report') }),
       spec: { template: jobTemplate },
       status: { succeeded: 1 },
-    });
-    objects.push({
+    };
+    yield {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: meta('Pod', ns, `${job}-q7k2p`, { labels: report, ownerReferences: controllerRef('batch/v1', 'Job', ns, job) }),
       spec: { ...podSpec(), restartPolicy: 'OnFailure', nodeName: `node-${podIndex % 50}` },
       status: { ...podStatus(podIndex++), phase: 'Succeeded' },
-    });
+    };
 
     // A bare pod nobody owns.
-    objects.push({
+    yield {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: meta('Pod', ns, 'debug', { labels: { app: 'debug' } }),
       spec: { ...podSpec({ hostNetwork: i % 3 === 0 }), nodeName: `node-${podIndex % 50}` },
       status: podStatus(podIndex++),
-    });
+    };
   }
-  return objects;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,19 +309,26 @@ export async function startFakeCluster({ cert, key, caCert }, objects = []) {
   const calls = [];
   const faults = { expireContinues: 0, expirePrefix: '', failures: new Map(), delayMs: 0 };
   let resourceVersion = 1000;
-  /** resource name → `namespace/name` → the stored object (Leases, PolicyReports). */
+  /** resource name → `namespace/name` (`name` when cluster-scoped) → the stored object (Leases, reports). */
   const written = new Map(WRITABLE.map((resource) => [resource.resource, new Map()]));
 
   function store(resource, object) {
     resourceVersion++;
-    const metadata = object.metadata ?? {};
+    const { namespace: _namespace, ...metadata } = object.metadata ?? {};
+    const namespace = resource.namespaced ? object.metadata?.namespace : undefined;
     const stored = {
       ...object,
       apiVersion: apiVersionOf(resource),
       kind: resource.kind,
-      metadata: { ...metadata, resourceVersion: String(resourceVersion), uid: metadata.uid ?? `uid-${resource.resource}-${metadata.namespace}-${metadata.name}`, creationTimestamp: metadata.creationTimestamp ?? CREATED },
+      metadata: {
+        ...metadata,
+        ...(namespace !== undefined ? { namespace } : {}),
+        resourceVersion: String(resourceVersion),
+        uid: metadata.uid ?? `uid-${resource.resource}-${namespace}-${metadata.name}`,
+        creationTimestamp: metadata.creationTimestamp ?? CREATED,
+      },
     };
-    written.get(resource.resource).set(`${metadata.namespace}/${metadata.name}`, stored);
+    written.get(resource.resource).set(writtenKey(namespace, metadata.name), stored);
     return stored;
   }
 
@@ -317,7 +341,12 @@ export async function startFakeCluster({ cert, key, caCert }, objects = []) {
     const resource = resourceFor(object.apiVersion, object.kind);
     if (!resource) throw new Error(`fake cluster: no resource for ${object.apiVersion} ${object.kind}`);
     const { apiVersion: _apiVersion, kind: _kind, ...rest } = object;
-    stores.get(resource.resource).push({ namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '', object, json: JSON.stringify(rest) });
+    // Only the JSON is kept (as a list serves it): 100,000 pods as objects would weigh gigabytes.
+    stores.get(resource.resource).push({ namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '', json: JSON.stringify(rest) });
+  }
+  /** A stored object as a get or a watch returns it: with its apiVersion and kind. */
+  function objectOf(resource, item) {
+    return { apiVersion: apiVersionOf(resource), kind: resource.kind, ...JSON.parse(item.json) };
   }
   function sortStores() {
     for (const items of stores.values()) items.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -360,7 +389,7 @@ export async function startFakeCluster({ cert, key, caCert }, objects = []) {
     response.writeHead(200, { 'transfer-encoding': 'chunked' });
     for (const item of stores.get(resource.resource)) {
       if (namespace !== undefined && item.namespace !== namespace) continue;
-      response.write(`${JSON.stringify({ type: 'ADDED', object: item.object })}\n`);
+      response.write(`${JSON.stringify({ type: 'ADDED', object: objectOf(resource, item) })}\n`);
     }
     openWatches.add(response);
     response.on('close', () => openWatches.delete(response));
@@ -397,13 +426,13 @@ export async function startFakeCluster({ cert, key, caCert }, objects = []) {
 
   function answerWritable(request, response, target, url, body) {
     const items = written.get(target.resource.resource);
-    const key = `${target.namespace}/${target.name}`;
+    const key = writtenKey(target.namespace, target.name);
     const notFound = () => response.writeHead(404).end(status(404, 'NotFound', `${target.resource.resource} "${target.name}" not found`));
     if (request.method === 'GET' && target.name === undefined) {
       const all = [...items.values()]
         .filter((item) => target.namespace === undefined || item.metadata.namespace === target.namespace)
         .filter((item) => matchesSelector(item, url.searchParams.get('labelSelector')))
-        .sort((a, b) => (`${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1));
+        .sort((a, b) => (writtenKey(a.metadata.namespace, a.metadata.name) < writtenKey(b.metadata.namespace, b.metadata.name) ? -1 : 1));
       const limit = Number(url.searchParams.get('limit') ?? '0');
       const start = Number(url.searchParams.get('continue') || '0');
       const end = limit > 0 ? Math.min(all.length, start + limit) : all.length;
@@ -423,6 +452,10 @@ export async function startFakeCluster({ cert, key, caCert }, objects = []) {
       response.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' }));
       return;
     }
+    if (Buffer.byteLength(body) > ETCD_REQUEST_LIMIT) {
+      response.writeHead(500).end(status(500, 'InternalError', 'etcdserver: request is too large'));
+      return;
+    }
     let object;
     try {
       object = JSON.parse(body);
@@ -430,9 +463,9 @@ export async function startFakeCluster({ cert, key, caCert }, objects = []) {
       response.writeHead(400).end(status(400, 'BadRequest', 'the body is not JSON'));
       return;
     }
-    if (request.method === 'POST' && target.name === undefined && target.namespace !== undefined) {
+    if (request.method === 'POST' && target.name === undefined && target.resource.namespaced === (target.namespace !== undefined)) {
       const name = object.metadata?.name;
-      if (items.has(`${target.namespace}/${name}`)) {
+      if (items.has(writtenKey(target.namespace, name))) {
         response.writeHead(409).end(status(409, 'AlreadyExists', `${target.resource.resource} "${name}" already exists`));
         return;
       }
@@ -490,7 +523,7 @@ export async function startFakeCluster({ cert, key, caCert }, objects = []) {
         response.writeHead(404).end(status(404, 'NotFound', `${target.resource.resource} "${target.name}" not found`));
         return;
       }
-      response.end(JSON.stringify(item.object));
+      response.end(JSON.stringify(objectOf(target.resource, item)));
       return;
     }
     if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
