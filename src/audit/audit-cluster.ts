@@ -1,10 +1,12 @@
 // `auditCluster`: list, then the same evaluate. Namespaces first (their labels are the context of every
-// object in them), then every other audited kind, page by page, each object judged as it arrives.
+// object in them), then every other audited kind, page by page, each object judged as it arrives and
+// folded into the collector's bounded state (collect.ts).
 // The CLI's `policygate audit` and the server's periodic audit both call this with their lister.
 import { InputError } from '../errors.js';
 import { apiStatusOf, describeApiError } from '../kube/index.js';
 import type { PolicyConfig } from '../rules/types.js';
 import { AuditCollector } from './collect.js';
+import { isOwnerKind } from './owners.js';
 import type { AuditReport } from './report.js';
 import { AUDITED_RESOURCES, NAMESPACES, apiVersionOf, collectionPath, resourceName, type AuditedResource } from './resources.js';
 import { listAll, type ClusterLister } from './scan.js';
@@ -75,19 +77,23 @@ export async function auditCluster(lister: ClusterLister, config: PolicyConfig, 
     }
   }
 
-  for (const resource of AUDITED_RESOURCES) {
-    if (resource === NAMESPACES) continue;
+  // From the last kind that owns others on, every object is folded into its owner's line as it is judged.
+  const lastOwnerKind = AUDITED_RESOURCES.findLastIndex((resource) => isOwnerKind(resource.kind));
+  for (const [index, resource] of AUDITED_RESOURCES.entries()) {
     // Auditing one namespace: cluster-wide policies are not in it.
-    if (options.namespace !== undefined && !resource.namespaced) continue;
-    try {
-      await list(resource);
-    } catch (error) {
-      collector.discard(apiVersionOf(resource), resource.kind);
-      // A custom resource the cluster does not serve (Cilium, Calico or sig-network policies absent) is no error.
-      if (resource.optional && apiStatusOf(error) === 404) continue;
-      // One kind that cannot be listed (RBAC, an API the cluster does not serve) does not hide the others.
-      collector.addError({ file: collectionPath(resource, options.namespace), message: `cannot list ${resourceName(resource)}: ${describeApiError(error)}` });
+    if (resource !== NAMESPACES && (options.namespace === undefined || resource.namespaced)) {
+      try {
+        await list(resource);
+      } catch (error) {
+        collector.discard(apiVersionOf(resource), resource.kind);
+        // A custom resource the cluster does not serve (Cilium, Calico or sig-network policies absent) is no error.
+        // One kind that cannot be listed (RBAC, an API the cluster does not serve) does not hide the others.
+        if (!(resource.optional && apiStatusOf(error) === 404)) {
+          collector.addError({ file: collectionPath(resource, options.namespace), message: `cannot list ${resourceName(resource)}: ${describeApiError(error)}` });
+        }
+      }
     }
+    if (index === lastOwnerKind) collector.settleOwners();
   }
   return collector.finish(now() - started);
 }

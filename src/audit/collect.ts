@@ -1,13 +1,31 @@
 // The audit's pure core: objects in (as the listing pages them, Namespaces first), the report out. Each
-// object is judged as it arrives and only its findings are kept, so a large cluster is never held in
-// memory whole; owners are resolved at the end, when every workload has been seen.
+// object is judged as it arrives and folded into bounded state at once; nothing of it is kept but what
+// the report needs:
+//
+// - per kind (KindTally): how many were listed and skipped, the rules that threw, the namespaces that
+//   were not listed;
+// - the owner index: each workload's uid, name and controller (owners.ts), so that a pod finds its top
+//   owner;
+// - the result lines (finding-groups.ts): one per reported object and field, a Deployment and its pods
+//   being one, with counts of the owned objects behind it;
+// - what the configured exceptions excepted (exceptions.ts): lines of the same kind, per exception.
+//
+// An object can only be folded into its owner's line once every kind that owns things has been listed.
+// The listing lists those kinds before Pods (resources.ts), and calls `settleOwners()` when the last of
+// them is done: the workloads judged until then wait (their findings, a few per workload), and from then
+// on every object — above all every pod — is folded the moment it is judged and dropped with its page.
+// A kind whose listing starts again (410 Gone) is taken back out of every part (`discard`).
+//
+// A new section of the report is one more such part: state that stays bounded as objects are added,
+// forgets a kind on `discard`, and renders in `finish`.
 import { isKind, NAMESPACE_KIND } from '../rules/kinds.js';
 import type { KubeObject, NamespaceInfo, PolicyConfig } from '../rules/types.js';
-import { AuditEvaluator, AUDITED_RULES } from './evaluate.js';
+import { AuditEvaluator, AUDITED_RULES, type ExceptedAuditFinding } from './evaluate.js';
 import { ExceptionTally } from './exceptions.js';
+import { FindingGroups, type JudgedObject } from './finding-groups.js';
 import { NetworkPostureCollector } from './network-posture.js';
-import { controllerUidOf, OwnerIndex, refOf } from './owners.js';
-import { compareText, countResults, groupResults, summaryOf, type AuditError, type AuditReport, type AuditedObject } from './report.js';
+import { controllerUidOf, isOwnerKind, OwnerIndex, refOf } from './owners.js';
+import { compareText, countResults, summaryOf, type AuditError, type AuditReport } from './report.js';
 import { pathOfRef } from './resources.js';
 
 export interface CollectorOptions {
@@ -19,18 +37,24 @@ export interface CollectorOptions {
   at?: number | undefined;
 }
 
+/** A judged object with findings that waits for the owners to be settled. */
+interface WaitingObject extends JudgedObject {
+  controllerUid: string | undefined;
+  /** What configured exceptions excepted on it. */
+  excepted: readonly ExceptedAuditFinding[];
+}
 
 /**
  * What the collector keeps of one kind (by apiVersion and kind): everything a restarted listing of that
- * kind must forget at once.
+ * kind must forget at once, but its result lines (FindingGroups forgets those).
  */
 interface KindTally {
   kind: string;
   listed: number;
   /** Old ReplicaSet revisions: listed, not judged. */
   skipped: number;
-  /** The objects with findings. */
-  audited: AuditedObject[];
+  /** Objects with findings judged before the owners were settled. */
+  waiting: WaitingObject[];
   /** Rules that threw on an object of this kind. */
   errors: AuditError[];
   /** Objects judged with the configured defaults because their namespace was not listed, by namespace. */
@@ -57,10 +81,13 @@ const CONTEXT_RULE_IDS: ReadonlySet<string> = new Set(['network-isolation']);
 export class AuditCollector {
   private readonly evaluator: AuditEvaluator;
   private readonly contextEvaluator: AuditEvaluator;
+  /** The network posture: namespaces and policy models, pods as counts per label set and controller. */
   private readonly network: NetworkPostureCollector;
   private readonly namespaces = new Map<string, NamespaceInfo>();
   private readonly owners = new OwnerIndex();
   private readonly kinds = new Map<string, KindTally>();
+  private readonly groups = new FindingGroups();
+  private ownersSettled = false;
   /** Kinds that could not be listed. */
   private readonly errors: AuditError[] = [];
   private readonly notes: string[] = [];
@@ -95,31 +122,58 @@ export class AuditCollector {
     this.network.add(object);
     const isNamespace = isKind(object, NAMESPACE_KIND);
     if (isNamespace && ref.name !== '') this.namespaces.set(ref.name, { name: ref.name, labels: { ...(object.metadata?.labels ?? {}) } });
+    let namespace: NamespaceInfo | undefined;
+    if (!isNamespace && ref.namespace !== undefined) {
+      namespace = this.namespaces.get(ref.namespace);
+      // One string per namespace, not one per object kept.
+      if (namespace) ref.namespace = namespace.name;
+      else tally.withoutNamespace.set(ref.namespace, (tally.withoutNamespace.get(ref.namespace) ?? 0) + 1);
+    }
     const controllerUid = controllerUidOf(object);
+    if (this.ownersSettled && isOwnerKind(ref.kind)) throw new Error(`${ref.kind} listed after the owners were settled`);
     this.owners.add(ref, controllerUid);
     if (isOldRevision(object, controllerUid)) {
       tally.skipped++;
       return;
     }
 
-    let namespace: NamespaceInfo | undefined;
-    if (!isNamespace && ref.namespace !== undefined) {
-      namespace = this.namespaces.get(ref.namespace);
-      if (!namespace) tally.withoutNamespace.set(ref.namespace, (tally.withoutNamespace.get(ref.namespace) ?? 0) + 1);
-    }
     const { findings, excepted, errors } = this.evaluator.evaluate(object, namespace);
     if (findings.length === 0 && excepted.length === 0 && errors.length === 0) return;
     const file = pathOfRef(ref);
-    this.exceptions.add(kindKey(ref.apiVersion, ref.kind), { ref, file, controllerUid, excepted });
     for (const error of errors) tally.errors.push({ file, message: `rule ${error.rule} could not be evaluated: ${error.message}` });
-    if (findings.length > 0) tally.audited.push({ ref, file, controllerUid, findings });
+    if (findings.length === 0 && excepted.length === 0) return;
+    const judged: WaitingObject = { ref, file, controllerUid, findings, excepted };
+    if (this.ownersSettled) this.fold(judged);
+    else tally.waiting.push(judged);
+  }
+
+  /**
+   * Every kind that owns others has been listed (or given up on): the objects waiting for their owners
+   * are folded into their lines, and every object from now on is folded as it is judged. No kind that
+   * owns others may be added or discarded after this.
+   */
+  settleOwners(): void {
+    if (this.ownersSettled) return;
+    this.ownersSettled = true;
+    for (const tally of this.sortedTallies()) {
+      for (const judged of tally.waiting) this.fold(judged);
+      tally.waiting = [];
+    }
+  }
+
+  private fold(judged: WaitingObject): void {
+    const owner = this.owners.topOwner(judged.controllerUid, judged.ref.namespace);
+    if (judged.findings.length > 0) this.groups.add(judged, owner);
+    this.exceptions.add(judged, owner);
   }
 
   /** Forgets every object of a kind: its listing starts again from the beginning. */
   discard(apiVersion: string, kind: string): void {
+    if (this.ownersSettled && isOwnerKind(kind)) throw new Error(`cannot discard ${kind} after the owners were settled`);
     this.kinds.delete(kindKey(apiVersion, kind));
-    this.exceptions.discard(kindKey(apiVersion, kind));
     this.owners.discardKind(apiVersion, kind);
+    this.groups.discardKind(apiVersion, kind);
+    this.exceptions.discardKind(apiVersion, kind);
     this.network.discard(apiVersion, kind);
     if (kind === 'Namespace') this.namespaces.clear();
   }
@@ -139,7 +193,10 @@ export class AuditCollector {
     return count;
   }
 
-  /** network-isolation on the listed Namespaces and policies, among everything listed; its findings per namespace. */
+  /**
+   * network-isolation on the listed Namespaces and policies, among everything listed, folded into the
+   * result lines (the owners are settled); its findings per namespace.
+   */
   private judgeInContext(): Map<string, number> {
     const cluster = this.network.context();
     const perNamespace = new Map<string, number>();
@@ -150,23 +207,21 @@ export class AuditCollector {
       if (findings.length === 0 && excepted.length === 0 && errors.length === 0) continue;
       const tally = this.tallyOf(ref.apiVersion, ref.kind);
       const file = pathOfRef(ref);
-      this.exceptions.add(kindKey(ref.apiVersion, ref.kind), { ref, file, controllerUid: undefined, excepted });
       for (const error of errors) tally.errors.push({ file, message: `rule ${error.rule} could not be evaluated: ${error.message}` });
-      if (findings.length === 0) continue;
-      tally.audited.push({ ref, file, controllerUid: undefined, findings });
+      if (findings.length === 0 && excepted.length === 0) continue;
+      this.fold({ ref, file, controllerUid: undefined, findings, excepted });
       const where = ref.namespace ?? (ref.kind === 'Namespace' ? ref.name : undefined);
-      if (where !== undefined) perNamespace.set(where, (perNamespace.get(where) ?? 0) + findings.length);
+      if (where !== undefined && findings.length > 0) perNamespace.set(where, (perNamespace.get(where) ?? 0) + findings.length);
     }
     return perNamespace;
   }
 
+  /** The report. The collector is spent: call once, at the end. */
   finish(elapsedMs?: number): AuditReport {
+    this.settleOwners();
     const network = this.network.finish(this.owners, this.judgeInContext());
-    const tallies = [...this.kinds.values()].sort((a, b) => compareText(a.kind, b.kind));
-    const results = groupResults(
-      tallies.flatMap((tally) => tally.audited),
-      this.owners,
-    );
+    const tallies = this.sortedTallies();
+    const results = this.groups.results();
     const listed: Record<string, number> = {};
     let resources = 0;
     let skipped = 0;
@@ -188,7 +243,7 @@ export class AuditCollector {
       notes.push(`${objects} object(s) in namespaces that were not listed (${shown}) were judged with the configured Pod Security defaults.`);
     }
     const errors = [...this.errors, ...tallies.flatMap((tally) => tally.errors)].sort((a, b) => compareText(a.file, b.file) || compareText(a.message, b.message));
-    const exceptions = this.exceptions.finish(this.owners, this.config.exceptions, this.at);
+    const exceptions = this.exceptions.finish(this.config.exceptions, this.at);
     return {
       source: this.options.source,
       namespace: this.options.namespace,
@@ -205,10 +260,14 @@ export class AuditCollector {
     };
   }
 
+  private sortedTallies(): KindTally[] {
+    return [...this.kinds.values()].sort((a, b) => compareText(a.kind, b.kind));
+  }
+
   private tallyOf(apiVersion: string, kind: string): KindTally {
     const key = kindKey(apiVersion, kind);
     let tally = this.kinds.get(key);
-    if (!tally) this.kinds.set(key, (tally = { kind, listed: 0, skipped: 0, audited: [], errors: [], withoutNamespace: new Map() }));
+    if (!tally) this.kinds.set(key, (tally = { kind, listed: 0, skipped: 0, waiting: [], errors: [], withoutNamespace: new Map() }));
     return tally;
   }
 }

@@ -31,6 +31,11 @@ interface OwnerEntry {
 /** Kinds that own pods or other workloads. */
 const OWNER_KINDS: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController']);
 
+/** Whether objects of this kind can own others (the owner index records them). */
+export function isOwnerKind(kind: string): boolean {
+  return OWNER_KINDS.has(kind);
+}
+
 const MAX_CHAIN = 8;
 
 export function refOf(object: KubeObject): ObjectRef {

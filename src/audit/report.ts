@@ -1,14 +1,12 @@
-// The audit's report: the model every format renders, and the pure steps that make it from the audited
-// objects — owner grouping, the deterministic order, the counts per rule, check and namespace, caps —
-// plus `summarize` (the metrics' view) and the exit code.
+// The audit's report: the model every format renders, and the pure steps that make it from the result
+// lines (finding-groups.ts folds the judged objects into them) — the deterministic order, the counts per
+// rule, check and namespace, caps — plus `summarize` (the metrics' view) and the exit code.
 import type { NetworkPosture } from './network-posture.js';
 import { failsRun, type FailOn } from '../report/types.js';
 import { EXIT } from '../errors.js';
 import { modeStrength, type ActiveMode, type Mode } from '../rules/types.js';
 import type { AuditFinding } from './evaluate.js';
 import type { AuditExceptions } from './exceptions.js';
-import { pathInOwner, type ObjectRef, type OwnerIndex } from './owners.js';
-import { pathOfRef } from './resources.js';
 
 /** One line of the audit: a finding on a reported object (a top owner, or an object nothing listed owns). */
 export interface AuditResult extends AuditFinding {
@@ -94,15 +92,6 @@ export interface AuditReport {
   elapsedMs: number | undefined;
 }
 
-/** An audited object with findings, as the collector keeps it. */
-export interface AuditedObject {
-  ref: ObjectRef;
-  /** API path of the object. */
-  file: string;
-  controllerUid: string | undefined;
-  findings: AuditFinding[];
-}
-
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -124,7 +113,11 @@ export function namespaceKeyOf(result: Pick<AuditResult, 'namespace' | 'kind' | 
   return result.namespace ?? (result.kind === 'Namespace' ? result.name : '');
 }
 
-/** The deterministic order: namespace, kind, name, rule, check, then path, strongest first, message. */
+/**
+ * The deterministic order: namespace, kind, name, rule, check, then path, strongest first, message; and
+ * where all of that ties (one kind name in two API groups, one finding at two Pod Security levels), the
+ * apiVersion and the level, so that the order never depends on the order objects were listed in.
+ */
 export function compareResults(a: AuditResult, b: AuditResult): number {
   return (
     compareText(namespaceKeyOf(a), namespaceKeyOf(b)) ||
@@ -135,64 +128,10 @@ export function compareResults(a: AuditResult, b: AuditResult): number {
     compareText(a.path, b.path) ||
     modeStrength(b.enforcedMode) - modeStrength(a.enforcedMode) ||
     modeStrength(b.mode) - modeStrength(a.mode) ||
-    compareText(a.message, b.message)
+    compareText(a.message, b.message) ||
+    compareText(a.apiVersion, b.apiVersion) ||
+    compareText(a.policy ?? '', b.policy ?? '')
   );
-}
-
-function refKey(ref: ObjectRef): string {
-  return `${ref.namespace ?? ''}\u0000${ref.apiVersion}\u0000${ref.kind}\u0000${ref.name}\u0000${ref.uid ?? ''}`;
-}
-
-function refLabel(ref: ObjectRef): string {
-  return `${ref.kind}/${ref.name}`;
-}
-
-/** Findings grouped by reported object: owned objects' findings folded into their top owner's lines. */
-export function groupResults(objects: Iterable<AuditedObject>, owners: OwnerIndex): AuditResult[] {
-  const groups = new Map<string, AuditResult>();
-  for (const object of objects) {
-    const top = owners.topOwner(object.controllerUid, object.ref.namespace);
-    const subject = top ?? object.ref;
-    const own = top === undefined;
-    const subjectKey = refKey(subject);
-    for (const finding of object.findings) {
-      const path = own ? finding.path : pathInOwner(finding.path, object.ref, subject);
-      const key = [subjectKey, finding.rule, finding.check, path, finding.message, finding.policy ?? '', finding.mode, finding.enforcedMode].join('\u0000');
-      let result = groups.get(key);
-      if (!result) {
-        result = {
-          file: own ? object.file : pathOfRef(subject),
-          apiVersion: subject.apiVersion,
-          kind: subject.kind,
-          namespace: subject.namespace ?? null,
-          name: subject.name,
-          rule: finding.rule,
-          check: finding.check,
-          mode: finding.mode,
-          enforcedMode: finding.enforcedMode,
-          path,
-          message: finding.message,
-          ...(finding.policy !== undefined ? { policy: finding.policy } : {}),
-          own: false,
-          owned: {},
-        };
-        groups.set(key, result);
-      }
-      if (own) {
-        result.own = true;
-      } else {
-        result.owned[object.ref.kind] = (result.owned[object.ref.kind] ?? 0) + 1;
-        const label = refLabel(object.ref);
-        if (result.example === undefined || compareText(label, result.example) < 0) result.example = label;
-      }
-    }
-  }
-  const results = [...groups.values()];
-  for (const result of results) {
-    if (result.own) delete result.example;
-    result.owned = Object.fromEntries(Object.entries(result.owned).sort(([a], [b]) => compareText(a, b)));
-  }
-  return results.sort(compareResults);
 }
 
 /** Pods behind a result: the reported Pod itself, or the pods it owns with the finding. */

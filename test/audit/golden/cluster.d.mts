@@ -1,0 +1,4 @@
+// Types of cluster.mjs, for the tests.
+import type { KubeObject } from '../../../src/rules/types.js';
+
+export function goldenCluster(): KubeObject[];
