@@ -3,7 +3,7 @@
 // folded into the collector's bounded state (collect.ts).
 // The CLI's `policygate audit` and the server's periodic audit both call this with their lister.
 import { InputError } from '../errors.js';
-import { apiStatusOf, describeApiError } from '../kube/index.js';
+import { apiStatusOf, describeApiError } from '../kube/api-error.js';
 import type { PolicyConfig } from '../rules/types.js';
 import { AuditCollector } from './collect.js';
 import { isOwnerKind } from './owners.js';

@@ -21,7 +21,8 @@ export {
   type NamespaceCount,
 } from './report.js';
 export { AUDITED_RESOURCES, collectionPath, objectPath, type AuditedResource } from './resources.js';
-export { kubeLister, listAll, type ClusterLister, type ListPage, type ListRequest } from './scan.js';
+export { kubeLister, type KubeListerOptions } from './kube-lister.js';
+export { apiLister, listAll, type ClusterLister, type ListPage, type ListRequest } from './scan.js';
 export {
   AUDIT_LEASE_NAME,
   createLeaseElector,

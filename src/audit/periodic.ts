@@ -20,7 +20,8 @@ import type { PolicyConfig } from '../rules/types.js';
 import { auditCluster } from './audit-cluster.js';
 import { PolicyReportWriter, type PolicyReportCounts } from './policy-reports.js';
 import { summarize, type AuditMetric, type AuditReport } from './report.js';
-import { kubeLister, type ClusterLister } from './scan.js';
+import { kubeLister } from './kube-lister.js';
+import type { ClusterLister } from './scan.js';
 
 /** A scan more often than this would list every pod in the cluster again before anyone looked. */
 export const MIN_AUDIT_INTERVAL_MS = 60_000;

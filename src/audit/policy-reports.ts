@@ -10,7 +10,8 @@
 // people's clusters: a report that would not change is not written, a result keeps the timestamp of
 // the scan that first found it, and a namespace without failures has its report deleted.
 import type { Logger } from 'pino';
-import { apiStatusOf, describeApiError, type KubeJsonClient } from '../kube/index.js';
+import { apiStatusOf, describeApiError } from '../kube/api-error.js';
+import type { KubeJsonClient } from '../kube/json-client.js';
 import type { ExceptedResult } from './exceptions.js';
 import { namespaceKeyOf, type AuditReport, type AuditResult } from './report.js';
 

@@ -1,16 +1,17 @@
 // Reading the cluster for the audit: every audited kind, in pages (`limit`, `continue`), as plain JSON.
 //
 // The pages are fetched with client-node's own transport — its kubeconfig authentication (tokens, exec
-// plugins, client certificates), TLS settings and HTTP library — but parsed as plain JSON instead of
-// through its typed list calls: those turn objects into its model classes, which rename fields
-// (`from` → `_from` in a NetworkPolicy rule), turn timestamps into Dates and drop fields newer than the
-// model. The rules judge objects as the API server stores them, as the webhook receives them.
+// plugins, client certificates), TLS settings and HTTP library; in the audit's worker thread, through
+// the main thread's — but parsed as plain JSON instead of through its typed list calls: those turn
+// objects into its model classes, which rename fields (`from` → `_from` in a NetworkPolicy rule), turn
+// timestamps into Dates and drop fields newer than the model. The rules judge objects as the API
+// server stores them, as the webhook receives them.
 //
 // A continue token can expire during a long listing (the API server keeps them for about five
 // minutes; 410 Gone, reason Expired). The listing of that kind then starts again from the beginning,
 // the pages already seen are forgotten, and the report says so.
-import type { KubeConfig } from '@kubernetes/client-node';
-import { apiStatusOf, describeApiError, kubeJsonClient } from '../kube/index.js';
+import { apiStatusOf, describeApiError } from '../kube/api-error.js';
+import type { KubeJsonClient } from '../kube/json-client.js';
 import { isRecord } from '../rules/is-record.js';
 import type { KubeObject } from '../rules/types.js';
 import { apiVersionOf, collectionPath, resourceName, type AuditedResource } from './resources.js';
@@ -35,20 +36,14 @@ export interface ListPage {
 export interface ClusterLister {
   /** For the report's heading: the API server's URL. */
   readonly source: string;
-  /** One page of a collection. Throws client-node's ApiException on an HTTP error. */
+  /** One page of a collection. Throws a KubeApiError on an HTTP error. */
   listPage(resource: AuditedResource, request: ListRequest): Promise<ListPage>;
   /** One Namespace, or undefined when it does not exist. */
   readNamespace(name: string): Promise<KubeObject | undefined>;
 }
 
-export interface KubeListerOptions {
-  /** A request that takes longer is abandoned. Default 60 s. */
-  timeoutMs?: number;
-}
-
-/** The audit's lister on a live cluster, through client-node's transport and authentication. */
-export function kubeLister(kubeConfig: KubeConfig, options: KubeListerOptions = {}): ClusterLister {
-  const client = kubeJsonClient(kubeConfig, { timeoutMs: options.timeoutMs ?? 60_000 });
+/** The audit's lister over a JSON client: client-node's transport (kube-lister.ts), or the worker's. */
+export function apiLister(client: KubeJsonClient): ClusterLister {
   const get = (path: string, query: Record<string, string | undefined>) => client.request('GET', path, { query });
 
   return {

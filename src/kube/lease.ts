@@ -13,7 +13,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { apiStatusOf, describeApiError, type KubeJsonClient } from './api-request.js';
+import { apiStatusOf, describeApiError } from './api-error.js';
+import type { KubeJsonClient } from './json-client.js';
 
 /** Who leads, and word when that changes: what the periodic audit needs of an elector. */
 export interface Leadership {

@@ -7,7 +7,9 @@
 import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type ObjectCache, type V1Namespace } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { NamespaceInfo } from '../rules/index.js';
-import { apiStatusOf, describeApiError, isTimeout, kubeJsonClient, type KubeJsonClient } from './api-request.js';
+import { apiStatusOf, describeApiError, isTimeout } from './api-error.js';
+import { kubeJsonClient } from './api-request.js';
+import type { KubeJsonClient } from './json-client.js';
 
 export interface NamespaceCacheOptions {
   kubeConfig: KubeConfig;

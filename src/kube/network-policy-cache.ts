@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import { analyzePolicy } from '../rules/network-policy/index.js';
 import { isRecord } from '../rules/is-record.js';
 import type { ContextPolicy, KubeObject } from '../rules/types.js';
-import { describeApiError, kubeJsonClient, type KubeJsonClient } from './api-request.js';
+import { describeApiError } from './api-error.js';
+import { kubeJsonClient } from './api-request.js';
+import type { KubeJsonClient } from './json-client.js';
 import { RestartingInformer } from './restarting-informer.js';
 
 const API_VERSION = 'networking.k8s.io/v1';
