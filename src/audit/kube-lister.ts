@@ -1,7 +1,7 @@
 // The audit's lister on a live cluster, through client-node's transport and authentication (the one
 // audit module that loads client-node: the worker thread lists through the main thread instead).
 import type { KubeConfig } from '@kubernetes/client-node';
-import { kubeJsonClient } from '../kube/api-request.js';
+import { kubeTransport } from '../kube/api-request.js';
 import { apiLister, type ClusterLister } from './scan.js';
 
 export interface KubeListerOptions {
@@ -10,5 +10,5 @@ export interface KubeListerOptions {
 }
 
 export function kubeLister(kubeConfig: KubeConfig, options: KubeListerOptions = {}): ClusterLister {
-  return apiLister(kubeJsonClient(kubeConfig, { timeoutMs: options.timeoutMs ?? 60_000 }));
+  return apiLister(kubeTransport(kubeConfig), { timeoutMs: options.timeoutMs ?? 60_000 });
 }

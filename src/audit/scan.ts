@@ -10,8 +10,9 @@
 // A continue token can expire during a long listing (the API server keeps them for about five
 // minutes; 410 Gone, reason Expired). The listing of that kind then starts again from the beginning,
 // the pages already seen are forgotten, and the report says so.
-import { apiStatusOf, describeApiError } from '../kube/api-error.js';
-import type { KubeJsonClient } from '../kube/json-client.js';
+import { apiStatusOf, describeApiError, KubeApiError } from '../kube/api-error.js';
+import { jsonClient, type KubeTransport } from '../kube/json-client.js';
+import { parseList } from './list-page.js';
 import { isRecord } from '../rules/is-record.js';
 import type { KubeObject } from '../rules/types.js';
 import { apiVersionOf, collectionPath, resourceName, type AuditedResource } from './resources.js';
@@ -24,8 +25,11 @@ export interface ListRequest {
 }
 
 export interface ListPage {
-  /** The objects, with `apiVersion` and `kind` filled in (the API server leaves them out of list items). */
-  items: KubeObject[];
+  /**
+   * The objects, with `apiVersion` and `kind` filled in (the API server leaves them out of list items):
+   * an array, or items parsed as they are iterated (list-page.ts).
+   */
+  items: Iterable<KubeObject> & { readonly length: number };
   /** Undefined on the last page. */
   continueToken: string | undefined;
   /** The server's estimate of the objects still to come, when it gives one. */
@@ -42,30 +46,39 @@ export interface ClusterLister {
   readNamespace(name: string): Promise<KubeObject | undefined>;
 }
 
-/** The audit's lister over a JSON client: client-node's transport (kube-lister.ts), or the worker's. */
-export function apiLister(client: KubeJsonClient): ClusterLister {
-  const get = (path: string, query: Record<string, string | undefined>) => client.request('GET', path, { query });
-
+/**
+ * The audit's lister over a transport: client-node's (kube-lister.ts), or the worker thread's. Pages are
+ * taken apart item by item (list-page.ts): an item is parsed when the audit reaches it.
+ */
+export function apiLister(transport: KubeTransport, options: { timeoutMs: number }): ClusterLister {
+  const client = jsonClient(transport, options);
   return {
-    source: client.server,
+    source: transport.server,
     async listPage(resource, request) {
       const path = collectionPath(resource, request.namespace);
-      const body = await get(path, { limit: String(request.limit), continue: request.continueToken });
-      if (!isRecord(body) || !Array.isArray(body.items)) throw new Error(`GET ${path} did not answer a list`);
-      const apiVersion = apiVersionOf(resource);
-      const items = body.items.filter(isRecord) as KubeObject[];
-      for (const item of items) {
-        item.apiVersion ??= apiVersion;
-        item.kind ??= resource.kind;
+      const response = await transport.send({
+        method: 'GET',
+        path,
+        query: { limit: String(request.limit), continue: request.continueToken },
+        timeoutMs: options.timeoutMs,
+      });
+      if (response.status < 200 || response.status > 299) {
+        throw new KubeApiError(response.status, `GET ${path} answered HTTP ${response.status}`, new TextDecoder().decode(response.body));
       }
-      const metadata = isRecord(body.metadata) ? body.metadata : {};
+      let list;
+      try {
+        list = parseList(response.body, apiVersionOf(resource), resource.kind);
+      } catch (error) {
+        throw new Error(`GET ${path} did not answer a list: ${(error as Error).message}`);
+      }
+      const metadata = isRecord(list.fields.metadata) ? list.fields.metadata : {};
       const token = typeof metadata.continue === 'string' && metadata.continue !== '' ? metadata.continue : undefined;
       const remaining = typeof metadata.remainingItemCount === 'number' ? metadata.remainingItemCount : undefined;
-      return { items, continueToken: token, remainingItemCount: remaining };
+      return { items: list.items, continueToken: token, remainingItemCount: remaining };
     },
     async readNamespace(name) {
       try {
-        const body = await get(`/api/v1/namespaces/${encodeURIComponent(name)}`, {});
+        const body = await client.request('GET', `/api/v1/namespaces/${encodeURIComponent(name)}`);
         if (!isRecord(body)) return undefined;
         return { apiVersion: 'v1', kind: 'Namespace', ...body } as KubeObject;
       } catch (error) {
@@ -90,7 +103,7 @@ export interface ListAllOptions {
 }
 
 export interface ListHandlers {
-  page(items: KubeObject[], progress: { listed: number; remaining: number | undefined }): void;
+  page(items: ListPage['items'], progress: { listed: number; remaining: number | undefined }): void;
   /** The listing starts again from the beginning: forget what `page` received for this kind. */
   restart(note: string): void;
 }

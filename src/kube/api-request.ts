@@ -6,7 +6,10 @@
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import { jsonClient, type KubeJsonClient, type KubeTransport } from './json-client.js';
 
-/** The answer's body, read whole into one buffer. */
+/**
+ * The answer's body, read whole into one buffer of its own (never a view into the HTTP library's
+ * buffers): the audit's worker thread takes it over by transfer.
+ */
 async function readAll(stream: ReadableStream<Uint8Array> | null | undefined): Promise<Uint8Array> {
   if (!stream) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
@@ -15,7 +18,6 @@ async function readAll(stream: ReadableStream<Uint8Array> | null | undefined): P
     chunks.push(chunk);
     length += chunk.byteLength;
   }
-  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0];
   const body = new Uint8Array(length);
   let offset = 0;
   for (const chunk of chunks) {
