@@ -22,6 +22,27 @@ interface Line {
   examples: Record<string, string>;
 }
 
+/** A finding as a line shows it, with its path as on the line's object: shared by every line that has it. */
+interface Finding {
+  id: number;
+  rule: string;
+  check: string;
+  path: string;
+  message: string;
+  policy: string | undefined;
+  mode: AuditFinding['mode'];
+  enforcedMode: AuditFinding['enforcedMode'];
+}
+
+/** An object with lines: the lines' key starts with its number. */
+interface Subject {
+  id: number;
+  file: string;
+}
+
+/** Line keys are `subject × FINDINGS + finding`: numbers, not strings of every field (most of what a line would weigh). */
+const FINDINGS = 2 ** 24;
+
 function refKey(ref: ObjectRef): string {
   return `${ref.namespace ?? ''}\u0000${ref.apiVersion}\u0000${ref.kind}\u0000${ref.name}\u0000${ref.uid ?? ''}`;
 }
@@ -33,39 +54,57 @@ function firstExample(examples: Record<string, string>): string | undefined {
 }
 
 export class FindingGroups {
-  private readonly lines = new Map<string, Line>();
+  private readonly lines = new Map<number, Line>();
+  private readonly subjects = new Map<string, Subject>();
+  private readonly findings = new Map<string, Finding>();
 
   get size(): number {
     return this.lines.size;
   }
 
+  private subjectOf(subject: ObjectRef, file: () => string): Subject {
+    const key = refKey(subject);
+    let entry = this.subjects.get(key);
+    if (!entry) this.subjects.set(key, (entry = { id: this.subjects.size, file: file() }));
+    return entry;
+  }
+
+  private findingOf(finding: AuditFinding, path: string): Finding {
+    const key = [finding.rule, finding.check, path, finding.message, finding.policy ?? '', finding.mode, finding.enforcedMode].join('\u0000');
+    let entry = this.findings.get(key);
+    if (!entry) {
+      if (this.findings.size === FINDINGS) throw new Error(`more than ${FINDINGS} distinct findings`);
+      const { rule, check, message, policy, mode, enforcedMode } = finding;
+      this.findings.set(key, (entry = { id: this.findings.size, rule, check, path, message, policy, mode, enforcedMode }));
+    }
+    return entry;
+  }
+
   /**
-   * Folds an object's findings into the lines of `subject`, the object that answers for it: the object
-   * itself, or (`owner` given) its top listed owner, into whose pod template its field paths move.
+   * Folds an object's findings into the lines of the object that answers for it: the object itself, or
+   * (`owner` given) its top listed owner, into whose pod template its field paths move.
    */
   add(object: JudgedObject, owner: ObjectRef | undefined): void {
-    const subject = owner ?? object.ref;
+    const subjectRef = owner ?? object.ref;
     const own = owner === undefined;
-    const subjectKey = refKey(subject);
-    let file: string | undefined;
-    for (const finding of object.findings) {
-      const path = own ? finding.path : pathInOwner(finding.path, object.ref, subject);
-      const key = [subjectKey, finding.rule, finding.check, path, finding.message, finding.policy ?? '', finding.mode, finding.enforcedMode].join('\u0000');
+    const subject = this.subjectOf(subjectRef, () => (own ? object.file : pathOfRef(subjectRef)));
+    for (const objectFinding of object.findings) {
+      const finding = this.findingOf(objectFinding, own ? objectFinding.path : pathInOwner(objectFinding.path, object.ref, subjectRef));
+      const key = subject.id * FINDINGS + finding.id;
       let line = this.lines.get(key);
       if (!line) {
-        file ??= own ? object.file : pathOfRef(subject);
         line = {
           result: {
-            file,
-            apiVersion: subject.apiVersion,
-            kind: subject.kind,
-            namespace: subject.namespace ?? null,
-            name: subject.name,
+            file: subject.file,
+            apiVersion: subjectRef.apiVersion,
+            kind: subjectRef.kind,
+            namespace: subjectRef.namespace ?? null,
+            name: subjectRef.name,
             rule: finding.rule,
             check: finding.check,
             mode: finding.mode,
             enforcedMode: finding.enforcedMode,
-            path,
+            path: finding.path,
             message: finding.message,
             ...(finding.policy !== undefined ? { policy: finding.policy } : {}),
             own: false,
@@ -111,6 +150,8 @@ export class FindingGroups {
       results.push(result);
     }
     this.lines.clear();
+    this.subjects.clear();
+    this.findings.clear();
     return results.sort(compareResults);
   }
 }

@@ -5,8 +5,8 @@ export { AuditCollector, auditObjects, type CollectorOptions } from './collect.j
 export { AuditEvaluator, AUDITED_RULES, CHANGE_RULES, asEnforced, type AuditFinding, type ObjectAudit } from './evaluate.js';
 export { pathInOwner, type ObjectRef } from './owners.js';
 export { progressLine, type ProgressLine } from './progress.js';
-export { formatAuditJson, type AuditJsonReport } from './report-json.js';
-export { formatAuditText, type AuditTextOptions } from './report-text.js';
+export { auditJsonChunks, formatAuditJson, type AuditJsonReport } from './report-json.js';
+export { auditTextLines, formatAuditText, type AuditTextOptions } from './report-text.js';
 export {
   auditExitCode,
   capResults,

@@ -17,7 +17,7 @@ import type { JsonReport } from '../report/json.js';
 import type { ActiveMode } from '../rules/types.js';
 import type { AuditExceptions, ExceptedResult } from './exceptions.js';
 import type { NetworkPosture } from './network-posture.js';
-import { capResults, type AuditReport, type AuditResult, type CheckCount, type NamespaceCount } from './report.js';
+import { capResults, type AuditReport, type AuditResult, type CappedResults, type CheckCount, type NamespaceCount } from './report.js';
 
 type CheckJson = JsonReport['results'][number];
 
@@ -44,7 +44,7 @@ export interface AuditJsonReport {
   network: NetworkPosture;
 }
 
-function jsonResult(result: AuditResult | ExceptedResult): AuditJsonResult {
+function resultJson(result: AuditResult | ExceptedResult): AuditJsonResult {
   return {
     file: result.file,
     line: null,
@@ -85,11 +85,11 @@ function networkPostureJson(posture: NetworkPosture): NetworkPosture {
   };
 }
 
-function toAuditJson(report: AuditReport, maxObjects?: number): AuditJsonReport {
-  const { results, omitted } = capResults(report.results, maxObjects);
+/** The report with its two long arrays, the results and what exceptions excepted, left empty: auditJsonChunks fills them in. */
+function frameOf(report: AuditReport, omitted: CappedResults['omitted'] | undefined): AuditJsonReport {
   const { summary, exceptions } = report;
   return {
-    results: results.map(jsonResult),
+    results: [],
     errors: report.errors.map((error) => ({ file: error.file, line: null, message: error.message })),
     summary: {
       files: summary.files,
@@ -103,7 +103,7 @@ function toAuditJson(report: AuditReport, maxObjects?: number): AuditJsonReport 
       enforced: { ...summary.enforced },
     },
     counts: report.counts,
-    ...(maxObjects !== undefined ? { omitted } : {}),
+    ...(omitted !== undefined ? { omitted } : {}),
     notes: [...report.notes],
     source: report.source,
     namespace: report.namespace ?? null,
@@ -113,12 +113,45 @@ function toAuditJson(report: AuditReport, maxObjects?: number): AuditJsonReport 
       expiring: exceptions.expiring,
       expired: exceptions.expired,
       unused: exceptions.unused,
-      excepted: exceptions.excepted.map(jsonResult),
+      excepted: [],
     },
     network: networkPostureJson(report.network),
   };
 }
 
+/** Where the frame's empty arrays are, as JSON.stringify(frame, null, 2) writes them: `results` at the top, `excepted` in `exceptions`. */
+const RESULTS_KEY = '\n  "results": []';
+const EXCEPTED_KEY = '\n    "excepted": []';
+
+/** The elements of an array whose key sits at `indent`, as JSON.stringify(..., null, 2) writes them in place. */
+function* elements(items: readonly (AuditResult | ExceptedResult)[], indent: string): Generator<string> {
+  const inner = `${indent}  `;
+  for (const [index, item] of items.entries()) {
+    yield `${index > 0 ? ',' : ''}\n${inner}${JSON.stringify(resultJson(item), null, 2).replaceAll('\n', `\n${inner}`)}`;
+  }
+  if (items.length > 0) yield `\n${indent}`;
+}
+
+/**
+ * The JSON report in pieces, exactly as `JSON.stringify(report, null, 2)` would write it whole: one
+ * piece per result line (and per excepted line), so that a large cluster's report is never one string
+ * (100,000 pods: about 15 MB).
+ */
+export function* auditJsonChunks(report: AuditReport, maxObjects?: number): Generator<string> {
+  const { results, omitted } = capResults(report.results, maxObjects);
+  const frame = JSON.stringify(frameOf(report, maxObjects !== undefined ? omitted : undefined), null, 2);
+  const resultsAt = frame.indexOf(RESULTS_KEY);
+  const exceptedAt = frame.indexOf(EXCEPTED_KEY);
+  if (resultsAt === -1 || exceptedAt < resultsAt) throw new Error('the audit JSON frame lost its arrays');
+  const resultsOpen = resultsAt + RESULTS_KEY.length - 1;
+  const exceptedOpen = exceptedAt + EXCEPTED_KEY.length - 1;
+  yield frame.slice(0, resultsOpen);
+  yield* elements(results, '  ');
+  yield frame.slice(resultsOpen, exceptedOpen);
+  yield* elements(report.exceptions.excepted, '    ');
+  yield `${frame.slice(exceptedOpen)}\n`;
+}
+
 export function formatAuditJson(report: AuditReport, maxObjects?: number): string {
-  return `${JSON.stringify(toAuditJson(report, maxObjects), null, 2)}\n`;
+  return [...auditJsonChunks(report, maxObjects)].join('');
 }

@@ -80,8 +80,14 @@ function exceptionLines(report: AuditReport, paint: (style: Style, text: string)
 }
 
 export function formatAuditText(report: AuditReport, options: AuditTextOptions): string {
+  return `${[...auditTextLines(report, options)].join('\n')}\n`;
+}
+
+/** The text report line by line (without line ends), so that an uncapped report is never one string. */
+export function* auditTextLines(report: AuditReport, options: AuditTextOptions): Generator<string> {
   const paint = painter(options.color);
-  const out: string[] = [];
+  // The lines of the part being written; handed over at the end of each part.
+  let out: string[] = [];
   const { summary } = report;
 
   const scope = report.namespace !== undefined ? `namespace ${report.namespace}` : plural(report.namespacesAudited, 'namespace');
@@ -131,6 +137,8 @@ export function formatAuditText(report: AuditReport, options: AuditTextOptions):
     else sections.set(key, [result]);
   }
   const omittedByCheck = new Map(omitted.map((entry) => [checkKeyOf(entry), entry.results]));
+  yield* out;
+  out = [];
   for (const count of report.counts.checks) {
     const key = checkKeyOf(count);
     const section = sections.get(key) ?? [];
@@ -145,6 +153,8 @@ export function formatAuditText(report: AuditReport, options: AuditTextOptions):
     }
     const left = omittedByCheck.get(key);
     if (left !== undefined) out.push(paint('dim', `  and ${number(left)} more (--max-objects 0 shows all)`));
+    yield* out;
+    out = [];
   }
 
   out.push(...exceptionLines(report, paint));
@@ -175,5 +185,5 @@ export function formatAuditText(report: AuditReport, options: AuditTextOptions):
   if (summary.errors > 0) out.push(paint('red', `Failed: ${plural(summary.errors, 'error')} (exit 2).`));
   else if (failing > 0) out.push(paint('red', `Failed: ${plural(failing, 'finding')} at or above --fail-on ${options.failOn} if enforced (exit 1).`));
   else out.push(paint('green', options.failOn === 'never' ? 'Passed (--fail-on never).' : `Passed: nothing at or above --fail-on ${options.failOn}, even enforced.`));
-  return `${out.join('\n')}\n`;
+  yield* out;
 }

@@ -1,7 +1,7 @@
 // `policygate audit`: what would enforcing break? A thin shell: read the arguments, the configuration and
 // the kubeconfig, hand a lister to the audit, print the report in the asked format and turn it into the
 // exit code (the same codes as `check`).
-import { auditCluster, auditExitCode, formatAuditJson, formatAuditText, kubeLister, progressLine } from '../audit/index.js';
+import { auditCluster, auditExitCode, auditJsonChunks, auditTextLines, kubeLister, progressLine } from '../audit/index.js';
 import { loadConfig } from '../config/load.js';
 import { InputError } from '../errors.js';
 import { loadClusterConfig } from '../kube/kubeconfig.js';
@@ -84,9 +84,31 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
     progress?.done();
   }
 
-  const output = format === 'json' ? formatAuditJson(report, maxObjects) : formatAuditText(report, { failOn, color: useColor(io), maxObjects });
-  io.stdout.write(output);
+  // The report in pieces, each written once the last has gone: a large cluster's JSON (100,000 pods:
+  // about 15 MB) is never one string.
+  const lines = format === 'json' ? auditJsonChunks(report, maxObjects) : withLineEnds(auditTextLines(report, { failOn, color: useColor(io), maxObjects }));
+  let pending: string[] = [];
+  let length = 0;
+  for (const piece of lines) {
+    pending.push(piece);
+    length += piece.length;
+    if (length < OUTPUT_PIECE) continue;
+    await write(io, pending.join(''));
+    pending = [];
+    length = 0;
+  }
+  await write(io, pending.join(''));
   return auditExitCode(report, failOn);
+}
+
+const OUTPUT_PIECE = 64 * 1024;
+
+function* withLineEnds(lines: Iterable<string>): Generator<string> {
+  for (const line of lines) yield `${line}\n`;
+}
+
+function write(io: CommandIO, text: string): Promise<void> {
+  return new Promise((resolve) => (text === '' || io.stdout.write(text) ? resolve() : io.stdout.once('drain', resolve)));
 }
 
 export const auditCommand: Command = {

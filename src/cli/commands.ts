@@ -14,7 +14,14 @@ export const COMMANDS: Record<string, CommandEntry> = {
   review: { summary: 'answer one AdmissionReview from a file or stdin, exactly as /validate or /mutate would', load: async () => (await import('./review.js')).reviewCommand },
   rules: { summary: 'list the rules and checks with their default modes', load: async () => (await import('./rules.js')).rulesCommand },
   certs: { summary: 'write a CA and serving certificate, and the kustomize inputs for self-managed TLS', load: async () => (await import('./certs.js')).certsCommand },
-  audit: { summary: 'scan a live cluster: what would enforcing break?', load: async () => (await import('./audit.js')).auditCommand },
+  audit: {
+    summary: 'scan a live cluster: what would enforcing break?',
+    load: async () => {
+      // Before the command's modules load: see audit-heap.ts.
+      (await import('./audit-heap.js')).boundAuditHeap();
+      return (await import('./audit.js')).auditCommand;
+    },
+  },
   baseline: { summary: 'show (or, with --apply, create) the network baseline NetworkPolicies in a cluster', load: async () => (await import('./baseline.js')).baselineCommand },
   webhooks: { summary: 'print the webhook configurations serve --register-webhooks registers, for GitOps', load: async () => (await import('./webhooks.js')).webhooksCommand },
   completion: { summary: 'print a shell completion script for bash, zsh or fish', load: async () => (await import('./completion.js')).completionCommand },
