@@ -23,8 +23,11 @@ export {
 export { AUDITED_RESOURCES, collectionPath, objectPath, type AuditedResource } from './resources.js';
 export { kubeLister, type KubeListerOptions } from './kube-lister.js';
 export { apiLister, listAll, type ClusterLister, type ListPage, type ListRequest } from './scan.js';
+export { inProcessScans, workerScans, type InProcessScanOptions, type ScanRun, type ScanStarter, type WorkerScanOptions } from './scans.js';
+export { auditedScanOf, type AuditedScan } from './scan-summary.js';
 export {
   AUDIT_LEASE_NAME,
+  AUDIT_WORKER_HEAP,
   createLeaseElector,
   PeriodicAudit,
   parseAuditInterval,

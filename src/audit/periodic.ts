@@ -9,25 +9,35 @@
 //   changes nothing: the gauges keep the last completed scan, whose timestamp then grows old.
 // - A scan with errors (a kind that could not be listed) is published with its error count, but does
 //   not touch the PolicyReports: with a kind missing, reports would lose failures that are still there.
-// - stop() (the server's shutdown) ends it: no new scan, the running one is abandoned at its next
-//   page, and no write follows.
+// - stop() (the server's shutdown) ends it: no new scan, the running one is closed (its worker thread
+//   ends at once), and no write follows.
+// - In the server each scan runs in a worker thread (scans.ts, worker/): admission requests are
+//   answered on the main thread's event loop while 100,000 pods are judged, and the scan's heap has
+//   limits of its own, given back when the scan ends.
 import { readFileSync } from 'node:fs';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { InputError } from '../errors.js';
-import { kubeJsonClient, LeaderElector, leaderIdentity, SERVICE_ACCOUNT_DIR, type Leadership } from '../kube/index.js';
+import { kubeJsonClient, kubeTransport, LeaderElector, leaderIdentity, SERVICE_ACCOUNT_DIR, type Leadership } from '../kube/index.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { PolicyConfig } from '../rules/types.js';
-import { auditCluster } from './audit-cluster.js';
-import { PolicyReportWriter, type PolicyReportCounts } from './policy-reports.js';
-import { summarize, type AuditMetric, type AuditReport } from './report.js';
-import { kubeLister } from './kube-lister.js';
-import type { ClusterLister } from './scan.js';
+import type { PolicyReportCounts } from './policy-reports.js';
+import type { AuditMetric } from './report.js';
+import type { AuditedScan } from './scan-summary.js';
+import { workerScans, type ScanRun, type ScanStarter } from './scans.js';
 
 /** A scan more often than this would list every pod in the cluster again before anyone looked. */
 export const MIN_AUDIT_INTERVAL_MS = 60_000;
 export const MAX_AUDIT_INTERVAL_MS = 24 * 3_600_000;
 export const AUDIT_LEASE_NAME = 'policygate-audit';
 export const DEFAULT_LEASE_NAMESPACE = 'policygate';
+/**
+ * The heap of a scan's worker thread: a young generation that holds the items being judged, and room
+ * for the old one well beyond what 100,000 pods need (about 40 MB: result lines, owner index), so that
+ * a scan that would outgrow it fails (logged, retried next interval) instead of the pod's memory limit
+ * ending the webhook. README, "Scaling for a large cluster".
+ */
+export const AUDIT_WORKER_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 };
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
@@ -49,21 +59,19 @@ export interface AuditSink {
 }
 
 export type ScanOutcome =
-  | { status: 'completed'; report: AuditReport; policyReports: PolicyReportCounts | undefined }
+  | { status: 'completed'; scan: AuditedScan; policyReports: PolicyReportCounts | undefined }
   /** Stopped, or no longer the leader, while it ran: nothing published. */
   | { status: 'discarded'; reason: string }
   | { status: 'failed'; error: unknown };
 
 export interface PeriodicAuditOptions {
-  lister: ClusterLister;
-  config: PolicyConfig;
+  /** Starts one scan: in a worker thread (workerScans) or in process (inProcessScans). */
+  scans: ScanStarter;
   intervalMs: number;
   logger: Logger;
   /** Default: this replica always leads (one replica, or tests). */
   leadership?: Leadership;
   sink?: AuditSink;
-  policyReports?: Pick<PolicyReportWriter, 'write'>;
-  pageSize?: number;
   /** Told of every scan's end (tests). */
   onScan?: (outcome: ScanOutcome) => void;
 }
@@ -73,29 +81,16 @@ const ALWAYS_LEADER: Leadership = { isLeader: () => true, onChange: () => () => 
 export class PeriodicAudit {
   private readonly leadership: Leadership;
   private readonly abort = new AbortController();
-  private readonly lister: ClusterLister;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** The scan under way, closed by stop(). */
+  private current: ScanRun | undefined;
   private lastStartedAt: number | undefined;
   private unsubscribe: (() => void) | undefined;
   private started = false;
 
   constructor(private readonly options: PeriodicAuditOptions) {
     this.leadership = options.leadership ?? ALWAYS_LEADER;
-    // A stopped audit lists no further page: auditCluster then ends promptly.
-    const signal = this.abort.signal;
-    const inner = options.lister;
-    this.lister = {
-      source: inner.source,
-      async listPage(resource, request) {
-        signal.throwIfAborted();
-        return inner.listPage(resource, request);
-      },
-      async readNamespace(name) {
-        signal.throwIfAborted();
-        return inner.readNamespace(name);
-      },
-    };
   }
 
   start(): this {
@@ -143,11 +138,22 @@ export class PeriodicAudit {
   }
 
   private async scan(): Promise<ScanOutcome> {
-    const { logger } = this.options;
     this.lastStartedAt = Date.now();
-    let report: AuditReport;
+    const run = this.options.scans();
+    this.current = run;
     try {
-      report = await auditCluster(this.lister, this.options.config, { pageSize: this.options.pageSize });
+      return await this.publish(run);
+    } finally {
+      this.current = undefined;
+      await run.close();
+    }
+  }
+
+  private async publish(run: ScanRun): Promise<ScanOutcome> {
+    const { logger } = this.options;
+    let scan: AuditedScan;
+    try {
+      scan = await run.audited;
     } catch (error) {
       const reason = this.discarded();
       if (reason) return { status: 'discarded', reason };
@@ -160,34 +166,39 @@ export class PeriodicAudit {
       return { status: 'discarded', reason };
     }
     const completedAt = new Date();
-    const durationSeconds = (report.elapsedMs ?? Date.now() - this.lastStartedAt) / 1000;
-    this.options.sink?.recordScan({ samples: summarize(report), completedAt, durationSeconds, errors: report.errors.length });
+    const durationSeconds = (scan.elapsedMs ?? Date.now() - (this.lastStartedAt ?? Date.now())) / 1000;
+    this.options.sink?.recordScan({ samples: scan.samples, completedAt, durationSeconds, errors: scan.errors });
 
     let policyReports: PolicyReportCounts | undefined;
-    if (this.options.policyReports) {
-      if (report.errors.length === 0) policyReports = await this.options.policyReports.write(report, { now: completedAt, signal: this.abort.signal });
-      else logger.warn({ errors: report.errors.length }, 'PolicyReports left as they were: the audit could not read everything');
+    if (run.writeReports) {
+      if (scan.errors === 0) {
+        try {
+          policyReports = await run.writeReports(completedAt);
+        } catch (error) {
+          if (!this.discarded()) logger.warn({ err: error }, 'writing the reports failed; the next scan tries again');
+        }
+      } else logger.warn({ errors: scan.errors }, 'reports left as they were: the audit could not read everything');
     }
-    const { enforced } = report.summary;
-    logger[report.errors.length > 0 ? 'warn' : 'info'](
+    logger[scan.errors > 0 ? 'warn' : 'info'](
       {
-        objects: report.summary.resources,
-        namespaces: report.namespacesAudited,
-        findings: enforced,
-        errors: report.errors.length,
-        ...(report.errors.length > 0 ? { firstErrors: report.errors.slice(0, 3).map((error) => `${error.file}: ${error.message}`) } : {}),
+        objects: scan.objects,
+        namespaces: scan.namespaces,
+        findings: scan.findings,
+        errors: scan.errors,
+        ...(scan.errors > 0 ? { firstErrors: scan.firstErrors } : {}),
         durationMs: Math.round(durationSeconds * 1000),
         ...(policyReports ? { policyReports } : {}),
       },
       'periodic audit completed',
     );
-    return { status: 'completed', report, policyReports };
+    return { status: 'completed', scan, policyReports };
   }
 
-  /** No further scan; the one running is abandoned at its next page. Resolves when it has ended, or after `waitMs` (default 5 s). */
+  /** No further scan; the one running is closed (a worker thread ends at once). Resolves when it has ended, or after `waitMs` (default 5 s). */
   async stop(waitMs = 5_000): Promise<void> {
     if (this.abort.signal.aborted) return;
     this.abort.abort(new Error('the periodic audit was stopped'));
+    void this.current?.close();
     clearTimeout(this.timer);
     this.unsubscribe?.();
     // A replica on its way out exports no violations: the next leader does.
@@ -257,6 +268,8 @@ export interface ClusterAuditOptions {
   lease?: LeaseOptions;
   env?: NodeJS.ProcessEnv;
   pageSize?: number;
+  /** The scan's worker thread's heap. Default AUDIT_WORKER_HEAP. */
+  workerHeap?: ResourceLimits;
   onScan?: (outcome: ScanOutcome) => void;
 }
 
@@ -271,16 +284,21 @@ export interface ClusterAudit {
 export function startClusterAudit(options: ClusterAuditOptions): ClusterAudit {
   const ownElector = options.elector === undefined;
   const elector = options.elector ?? createLeaseElector(options);
-  const client = kubeJsonClient(options.kubeConfig);
   const audit = new PeriodicAudit({
-    lister: kubeLister(options.kubeConfig, { timeoutMs: 30_000 }),
-    config: options.config,
+    scans: workerScans({
+      transport: kubeTransport(options.kubeConfig),
+      config: options.config,
+      pageSize: options.pageSize,
+      reports: options.policyReports ? {} : undefined,
+      timeoutMs: 30_000,
+      resourceLimits: options.workerHeap ?? AUDIT_WORKER_HEAP,
+      lowPriority: true,
+      log: options.logger,
+    }),
     intervalMs: options.intervalMs,
     logger: options.logger,
     leadership: elector,
     ...(options.sink ? { sink: options.sink } : {}),
-    ...(options.policyReports ? { policyReports: new PolicyReportWriter({ client, logger: options.logger }) } : {}),
-    ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
     ...(options.onScan ? { onScan: options.onScan } : {}),
   }).start();
   if (ownElector) elector.start();

@@ -9,7 +9,6 @@
 // `policygate.dev/omitted-results` says how many were left out. Reports are the etcd objects of other
 // people's clusters: a report that would not change is not written, a result keeps the timestamp of
 // the scan that first found it, and a namespace without failures has its report deleted.
-import type { Logger } from 'pino';
 import { apiStatusOf, describeApiError } from '../kube/api-error.js';
 import type { KubeJsonClient } from '../kube/json-client.js';
 import type { ExceptedResult } from './exceptions.js';
@@ -156,9 +155,15 @@ export interface PolicyReportCounts {
   failed: number;
 }
 
+/** The writer's log: only warnings (a pino logger is one). */
+export interface ReportLog {
+  warn(fields: Record<string, unknown>, msg: string): void;
+}
+
 export interface PolicyReportWriterOptions {
   client: KubeJsonClient;
-  logger: Logger;
+  /** Where the writer says what went wrong (a pino logger will do). */
+  log: ReportLog;
   maxResults?: number;
   /** Writes in flight at once. Default 4. */
   concurrency?: number;
@@ -191,7 +196,7 @@ export class PolicyReportWriter {
    * next scan tries again. Undefined when PolicyReports cannot be listed (the CRD is not installed, RBAC).
    */
   async write(report: Pick<AuditReport, 'results'> & { exceptions?: Pick<AuditReport['exceptions'], 'excepted'> }, options: { now: Date; signal?: AbortSignal }): Promise<PolicyReportCounts | undefined> {
-    const { logger } = this.options;
+    const logger = this.options.log;
     const counts: PolicyReportCounts = { created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 };
     let existing: Map<string, PolicyReport>;
     try {

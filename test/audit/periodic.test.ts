@@ -2,11 +2,11 @@
 // at once, survives API errors, stops cleanly; the interval flag's parsing.
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { PeriodicAudit, parseAuditInterval, type ClusterLister, type ScanOutcome } from '../../src/audit/index.js';
+import { inProcessScans, PeriodicAudit, parseAuditInterval, type ClusterLister, type ScanOutcome } from '../../src/audit/index.js';
 import type { Leadership } from '../../src/kube/index.js';
 import { DEFAULT_CONFIG, parseConfig } from '../../src/config/load.js';
 import { InputError } from '../../src/errors.js';
-import type { KubeObject } from '../../src/rules/types.js';
+import type { KubeObject, PolicyConfig } from '../../src/rules/types.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { capturedLogger } from '../server/helpers.js';
 import { namespace, pod, startTestCluster } from './helpers.js';
@@ -84,8 +84,9 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((audit) => audit.stop()));
 });
 
-function start(options: ConstructorParameters<typeof PeriodicAudit>[0]): PeriodicAudit {
-  const audit = new PeriodicAudit(options).start();
+/** A periodic audit whose scans run in process over `lister`. */
+function start({ lister, config, ...options }: Omit<ConstructorParameters<typeof PeriodicAudit>[0], 'scans'> & { lister: ClusterLister; config: PolicyConfig }): PeriodicAudit {
+  const audit = new PeriodicAudit({ scans: inProcessScans({ lister, config }), ...options }).start();
   running.push(audit);
   return audit;
 }
@@ -130,7 +131,9 @@ describe('PeriodicAudit', () => {
     start({ lister, config: DEFAULT_CONFIG, intervalMs: 60_000, logger: silent, ...(metrics.audit ? { sink: metrics.audit } : {}), onScan: seen.onScan });
     await seen.next(1);
     const outcome = seen.outcomes[0];
-    expect(outcome?.status === 'completed' && outcome.report.results.some((result) => result.mode === 'warn' && result.enforcedMode === 'enforce')).toBe(true);
+    expect(outcome?.status === 'completed' && outcome.scan.samples).toEqual([
+      { rule: 'pod-security', check: 'privileged', namespace: 'team-w', mode: 'warn', enforcedMode: 'enforce', results: 1, objects: 1 },
+    ]);
     expect(await scrape(metrics)).toContain('policygate_audit_violations{rule="pod-security",check="privileged",namespace="team-w",mode="enforce"} 1');
   });
 

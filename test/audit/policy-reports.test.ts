@@ -76,7 +76,7 @@ describe('PolicyReportWriter', () => {
     await cluster.close();
   });
   const writer = (logger = pino({ level: 'silent' }), maxResults?: number) =>
-    new PolicyReportWriter({ client: kubeJsonClient(cluster.kubeConfig), logger, ...(maxResults !== undefined ? { maxResults } : {}) });
+    new PolicyReportWriter({ client: kubeJsonClient(cluster.kubeConfig), log: logger, ...(maxResults !== undefined ? { maxResults } : {}) });
   const stored = () => cluster.fake.stored('policyreports') as Record<string, { metadata: Record<string, unknown>; summary: { fail: number }; results: Array<{ resources: Array<{ name: string }>; timestamp: { seconds: number } }> }>;
   const writes = () => cluster.fake.calls.filter((call) => !call.startsWith('GET '));
 
