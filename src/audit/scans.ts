@@ -5,6 +5,7 @@
 // (`audited`: what the log line and the metrics need), then, if PeriodicAudit still wants them, writes
 // the reports, and is closed: a scan closed while it runs ends at once.
 import type { ResourceLimits } from 'node:worker_threads';
+import type { KubeconfigTransport } from '../kube/api-request.js';
 import type { KubeTransport } from '../kube/json-client.js';
 import type { PolicyConfig } from '../rules/types.js';
 import { auditCluster } from './audit-cluster.js';
@@ -12,7 +13,7 @@ import type { PolicyReportCounts, PolicyReportWriter, ReportLog } from './policy
 import type { AuditReport } from './report.js';
 import { auditedScanOf, type AuditedScan } from './scan-summary.js';
 import type { ClusterLister } from './scan.js';
-import { AuditThread } from './worker/thread.js';
+import { AuditThread, requestMode } from './worker/thread.js';
 
 export interface ScanRun {
   /** Lists and judges the cluster. Rejects when the scan fails or is closed. */
@@ -72,8 +73,8 @@ export function inProcessScans(options: InProcessScanOptions): ScanStarter {
 }
 
 export interface WorkerScanOptions {
-  /** How the worker's requests reach the API server (client-node's, in the main thread). */
-  transport: KubeTransport;
+  /** Whose credentials the worker's requests carry (client-node's, in the main thread), or who sends them. */
+  transport: KubeTransport & Partial<Pick<KubeconfigTransport, 'credentials'>>;
   config: PolicyConfig;
   pageSize?: number | undefined;
   /** Write reports, at most this many results per namespace. */
@@ -91,29 +92,40 @@ export interface WorkerScanOptions {
 /** Scans in a worker thread, one thread per scan: its heap is given back when the scan ends. */
 export function workerScans(options: WorkerScanOptions): ScanStarter {
   return () => {
-    const thread = new AuditThread(
-      { kind: 'scan', config: options.config, pageSize: options.pageSize, reports: options.reports },
-      {
-        transport: options.transport,
-        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-        ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
-        lowPriority: options.lowPriority ?? false,
-        onLog: (_level, fields, msg) => options.log.warn(fields, msg),
-      },
-    );
-    const audited = thread.next('audited').then((message) => message.scan);
+    let thread: AuditThread | undefined;
+    let closed = false;
+    const started = requestMode(options.transport).then((mode) => {
+      if (closed) throw new Error('the audit was stopped');
+      thread = new AuditThread(
+        { kind: 'scan', config: options.config, pageSize: options.pageSize, reports: options.reports },
+        {
+          transport: options.transport,
+          ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+          ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+          lowPriority: options.lowPriority ?? false,
+          onLog: (_level, fields, msg) => options.log.warn(fields, msg),
+        },
+        mode,
+      );
+      return thread;
+    });
+    const audited = started.then((running) => running.next('audited')).then((message) => message.scan);
     // Settled either way by `close` at the latest; a rejection is read where `audited` is awaited.
     audited.catch(() => undefined);
     return {
       audited,
       writeReports: options.reports
         ? async (now) => {
-            const written = thread.next('reports-written');
-            thread.post({ type: 'write-reports', now: now.getTime() });
+            const running = await started;
+            const written = running.next('reports-written');
+            running.post({ type: 'write-reports', now: now.getTime() });
             return (await written).counts;
           }
         : undefined,
-      close: () => thread.terminate(),
+      async close() {
+        closed = true;
+        await thread?.terminate();
+      },
     };
   };
 }

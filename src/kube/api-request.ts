@@ -1,58 +1,42 @@
-// Requests to the API server through client-node's transport: its kubeconfig authentication (tokens,
-// exec plugins, client certificates), TLS settings and HTTP library, without its typed models (which
-// rename fields and drop the ones newer than the model). Every call policygate makes to the API server
-// goes through it, except the Namespace watch (client-node's informer). The answer comes back as bytes:
-// json-client.ts parses it here, and the audit's worker thread parses it there.
-import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
+// Requests to the API server with client-node's authentication: `applyToHTTPSOptions` gives the
+// kubeconfig's credentials (tokens, exec plugins, client certificates), its TLS settings and its agent
+// (a proxy's too), and Node's own http client sends the request (https-request.ts). Not client-node's
+// typed models (they rename fields and drop the ones newer than the model), and not its fetch-based
+// HTTP library: reading a 1.5 MB list page through fetch's web streams cost as much CPU as judging the
+// page did. Every call policygate makes to the API server goes through here, except the Namespace watch
+// (client-node's informer).
+import type { KubeConfig } from '@kubernetes/client-node';
+import type https from 'node:https';
+import { credentialsOf, sendRequest, type RequestCredentials } from './https-request.js';
 import { jsonClient, type KubeJsonClient, type KubeTransport } from './json-client.js';
 
-/**
- * The answer's body, read whole into one buffer of its own (never a view into the HTTP library's
- * buffers): the audit's worker thread takes it over by transfer.
- */
-async function readAll(stream: ReadableStream<Uint8Array> | null | undefined): Promise<Uint8Array> {
-  if (!stream) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for await (const chunk of stream) {
-    chunks.push(chunk);
-    length += chunk.byteLength;
-  }
-  const body = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+export interface KubeconfigTransport extends KubeTransport {
+  /**
+   * The credentials of the next request, for another thread to send it with (the audit's worker);
+   * undefined when the cluster is reached through a proxy, whose agent only this thread has.
+   */
+  credentials(): Promise<RequestCredentials | undefined>;
 }
 
 /** The transport of the kubeconfig's current cluster. */
-export function kubeTransport(kubeConfig: KubeConfig): KubeTransport {
+export function kubeTransport(kubeConfig: KubeConfig): KubeconfigTransport {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const server = cluster.server.replace(/\/+$/, '');
-  const http = new IsomorphicFetchHttpLibrary();
+  const filled = async () => {
+    const options: https.RequestOptions = { headers: {} };
+    await kubeConfig.applyToHTTPSOptions(options);
+    return options;
+  };
   return {
     server,
     async send(request) {
-      const context = new RequestContext(`${server}${request.path}`, HttpMethod[request.method]);
-      for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) context.setQueryParam(name, value);
-      context.setHeaderParam('Accept', 'application/json');
-      if (request.body !== undefined) {
-        context.setHeaderParam('Content-Type', 'application/json');
-        context.setBody(request.body);
-      }
-      const timeout = AbortSignal.timeout(request.timeoutMs);
-      context.setSignal(request.signal ? AbortSignal.any([request.signal, timeout]) : timeout);
-      await kubeConfig.applySecurityAuthentication(context);
-      try {
-        const response = await http.send(context).toPromise();
-        return { status: response.httpStatusCode, body: await readAll(response.body.stream()) };
-      } finally {
-        // client-node makes a connection pool per request; close it rather than leave sockets to time out.
-        await context.getDispatcher()?.close();
-      }
+      const options = await filled();
+      return sendRequest(server, request, credentialsOf(options), options.agent instanceof Object ? (options.agent as https.Agent) : undefined);
+    },
+    async credentials() {
+      if (cluster.proxyUrl) return undefined;
+      return credentialsOf(await filled());
     },
   };
 }

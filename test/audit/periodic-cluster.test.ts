@@ -51,7 +51,8 @@ describe('two replicas with --audit-interval', () => {
     const a = replica('pod-a_x');
     const b = replica('pod-b_x');
     try {
-      await until(() => a.scans.length + b.scans.length > 0);
+      // A scan starts a worker thread: generous waits, for a loaded machine.
+      await until(() => a.scans.length + b.scans.length > 0, 30_000);
       const [leader, follower] = a.audit.elector.isLeader() ? [a, b] : [b, a];
       expect(leader.scans.map((scan) => scan.status)).toEqual(['completed']);
       // Give the follower several attempts: it neither leads nor scans, and exports no violations.
@@ -68,7 +69,7 @@ describe('two replicas with --audit-interval', () => {
       await leader.audit.stop();
       expect(await leader.text()).toContain('policygate_audit_leader 0');
       expect(await leader.text()).not.toContain('policygate_audit_violations{');
-      await until(() => follower.scans.length > 0, 2_000);
+      await until(() => follower.scans.length > 0, 30_000);
       expect(follower.scans.map((scan) => scan.status)).toEqual(['completed']);
       expect(await follower.text()).toContain('policygate_audit_violations{rule="pod-security",check="privileged",namespace="team-a",mode="enforce"} 1');
       expect((cluster.fake.stored('leases')['policygate/two-replicas'] as { spec: { holderIdentity: string } }).spec.holderIdentity).toBe(follower.identity);
@@ -103,7 +104,7 @@ describe('policygate serve --audit-interval', () => {
     const server = await Promise.race([started, exit.then(() => Promise.reject(new Error('serve returned before listening')))]);
     try {
       const metrics = async () => (await httpsRequest(server.port, { path: '/metrics', tls: { ca: cluster.certs.ca.cert } })).body;
-      await until(async () => (await metrics()).includes('policygate_audit_violations{'));
+      await until(async () => (await metrics()).includes('policygate_audit_violations{'), 30_000);
       const text = await metrics();
       expect(text).toContain('policygate_audit_leader 1');
       expect(text).toContain('policygate_audit_violations{rule="pod-security",check="privileged",namespace="team-a",mode="enforce"} 1');

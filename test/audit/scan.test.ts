@@ -178,7 +178,7 @@ describe('a cluster that cannot be reached', () => {
     });
     const error = await auditCluster(kubeLister(kubeConfig), DEFAULT_CONFIG).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as Error).message).toBe(`cannot list namespaces from https://127.0.0.1:${port}: fetch failed (connect ECONNREFUSED 127.0.0.1:${port})`);
+    expect((error as Error).message).toBe(`cannot list namespaces from https://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
     expect((error as Error).message).not.toContain('\n');
   });
 

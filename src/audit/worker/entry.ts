@@ -1,8 +1,8 @@
 // The periodic audit's worker thread: one scan of the cluster (auditCluster, exactly as `policygate
 // audit` runs it in process), on a thread of its own so that judging 100,000 pods never holds up the
 // event loop that answers the API server's admission requests, with a V8 heap of its own whose limits
-// the main thread sets, and without client-node: its requests go through the main thread
-// (requests.ts). It audits, hands over what the log line and the metrics need, then writes the
+// the main thread sets, and without client-node: the main thread gives it the credentials of each
+// request, or sends them for it (requests.ts). It audits, hands over what the log line and the metrics need, then writes the
 // reports when the main thread says so (it checks first that this replica still leads), and says what
 // was written. Anything that fails is sent as a `failed` message; the main thread ends the thread.
 import { setPriority } from 'node:os';
@@ -21,7 +21,7 @@ const port = parentPort;
 const data = workerData as WorkerData;
 const post = (message: FromWorker) => port.postMessage(message);
 
-const transport = portTransport(port, data.server);
+const transport = portTransport(port, data.server, data.requests);
 const client = jsonClient(transport, { timeoutMs: data.timeoutMs });
 
 /** Messages other than request answers, each handed to the first waiter for its type. */

@@ -1,6 +1,7 @@
 // The messages between the main thread and the audit's worker thread, and the job it runs.
 // Everything here crosses the thread boundary by structured clone (bodies as transferred buffers), so
 // it is plain data: no classes, no functions.
+import type { RequestCredentials } from '../../kube/https-request.js';
 import type { KubeRequest } from '../../kube/json-client.js';
 import type { PolicyConfig } from '../../rules/types.js';
 import type { AuditedScan } from '../scan-summary.js';
@@ -25,6 +26,11 @@ export interface WorkerData {
   timeoutMs: number;
   /** Lower the thread's CPU priority: the main thread answers admission requests. */
   lowPriority: boolean;
+  /**
+   * `direct`: the worker sends its requests itself, with credentials the main thread fills in for each;
+   * `relayed`: the main thread sends them (a cluster reached through a proxy, whose agent only it has).
+   */
+  requests: 'direct' | 'relayed';
 }
 
 /** An error that crossed the boundary: enough to rebuild what describeApiError and the CLI read. */
@@ -40,11 +46,14 @@ export interface SerializedError {
 export type ToWorker =
   | { type: 'response'; id: number; status: number; body: Uint8Array }
   | { type: 'request-failed'; id: number; error: SerializedError }
+  | { type: 'credentials'; id: number; credentials: RequestCredentials }
   /** The scan job: write the reports of this scan (at this time). */
   | { type: 'write-reports'; now: number };
 
 export type FromWorker =
   | { type: 'request'; id: number; request: Omit<KubeRequest, 'signal'> }
+  /** The credentials for one request the worker sends itself; answered `credentials` or `request-failed`. */
+  | { type: 'credentials'; id: number }
   | { type: 'abort'; id: number }
   | { type: 'audited'; scan: AuditedScan }
   | { type: 'reports-written'; counts: { created: number; updated: number; unchanged: number; deleted: number; failed: number } | undefined }

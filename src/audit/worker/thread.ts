@@ -2,10 +2,16 @@
 // sends its requests to the API server (requests.ts), and turns its messages into promises. A worker
 // that dies (its heap limit reached, a crash) fails whatever waits on it with a message that says so.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { KubeconfigTransport } from '../../kube/api-request.js';
 import type { KubeTransport } from '../../kube/json-client.js';
 import { deserializeError } from './errors.js';
 import type { FromWorker, ToWorker, WorkerData, WorkerJob } from './protocol.js';
 import { requestServer } from './requests.js';
+
+/** Whether the worker sends its requests itself (`direct`): when the transport gives credentials for them. */
+export async function requestMode(transport: AuditThreadOptions['transport']): Promise<WorkerData['requests']> {
+  return transport.credentials && (await transport.credentials()) !== undefined ? 'direct' : 'relayed';
+}
 
 /** The worker's code: dist/audit/worker/entry.js. Run from the TypeScript sources (the tests), the built file (npm test builds first). */
 function entryUrl(): URL {
@@ -16,8 +22,11 @@ function entryUrl(): URL {
 }
 
 export interface AuditThreadOptions {
-  /** How the worker's requests reach the API server. */
-  transport: KubeTransport;
+  /**
+   * How the worker's requests reach the API server: with the credentials this transport gives, sent
+   * by the worker itself; or, when it gives none (a proxy), sent by this transport.
+   */
+  transport: KubeTransport & Partial<Pick<KubeconfigTransport, 'credentials'>>;
   /** List requests give up after this long. Default 60 s. */
   timeoutMs?: number;
   /** The V8 heap limits of the worker (its young and old generation). */
@@ -35,8 +44,8 @@ export class AuditThread {
   private readonly requests;
   private failure: Error | undefined;
 
-  constructor(job: WorkerJob, private readonly options: AuditThreadOptions) {
-    const workerData: WorkerData = { job, server: options.transport.server, timeoutMs: options.timeoutMs ?? 60_000, lowPriority: options.lowPriority ?? false };
+  constructor(job: WorkerJob, private readonly options: AuditThreadOptions, requests: WorkerData['requests']) {
+    const workerData: WorkerData = { job, server: options.transport.server, timeoutMs: options.timeoutMs ?? 60_000, lowPriority: options.lowPriority ?? false, requests };
     this.worker = new Worker(entryUrl(), { workerData, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) });
     this.requests = requestServer(this.worker, options.transport);
     this.worker.on('message', (message: FromWorker) => this.receive(message));
