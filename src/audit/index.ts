@@ -38,4 +38,6 @@ export {
   type PeriodicAuditOptions,
   type ScanOutcome,
 } from './periodic.js';
-export { PolicyReportWriter, policyReportsOf, type PolicyReport, type PolicyReportCounts } from './policy-reports.js';
+export { REPORT_API_NAMES, REPORT_APIS, reportsPath, type ReportApi, type ReportApiName } from './reports/report-api.js';
+export { DEFAULT_MAX_RESULTS, MANAGED_BY, OMITTED_ANNOTATION, reportsOf, SHARD_BYTES, SHARD_RESULTS, shardsOf, type PolicyReportObject, type ReportResult } from './reports/shards.js';
+export { ReportWriter, type ReportCounts, type ReportLog, type ReportWriterOptions } from './reports/writer.js';

@@ -21,7 +21,8 @@ import { InputError } from '../errors.js';
 import { kubeJsonClient, kubeTransport, LeaderElector, leaderIdentity, SERVICE_ACCOUNT_DIR, type Leadership } from '../kube/index.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { PolicyConfig } from '../rules/types.js';
-import type { PolicyReportCounts } from './policy-reports.js';
+import type { ReportApiName } from './reports/report-api.js';
+import type { ReportCounts } from './reports/writer.js';
 import type { AuditMetric } from './report.js';
 import type { AuditedScan } from './scan-summary.js';
 import { workerScans, type ScanRun, type ScanStarter } from './scans.js';
@@ -59,7 +60,7 @@ export interface AuditSink {
 }
 
 export type ScanOutcome =
-  | { status: 'completed'; scan: AuditedScan; policyReports: PolicyReportCounts | undefined }
+  | { status: 'completed'; scan: AuditedScan; policyReports: ReportCounts | undefined }
   /** Stopped, or no longer the leader, while it ran: nothing published. */
   | { status: 'discarded'; reason: string }
   | { status: 'failed'; error: unknown };
@@ -169,7 +170,7 @@ export class PeriodicAudit {
     const durationSeconds = (scan.elapsedMs ?? Date.now() - (this.lastStartedAt ?? Date.now())) / 1000;
     this.options.sink?.recordScan({ samples: scan.samples, completedAt, durationSeconds, errors: scan.errors });
 
-    let policyReports: PolicyReportCounts | undefined;
+    let policyReports: ReportCounts | undefined;
     if (run.writeReports) {
       if (scan.errors === 0) {
         try {
@@ -258,8 +259,8 @@ export interface ClusterAuditOptions {
   intervalMs: number;
   logger: Logger;
   sink?: AuditSink;
-  /** Write PolicyReports. */
-  policyReports?: boolean;
+  /** Write reports of this API (undefined: none). */
+  policyReports?: ReportApiName | undefined;
   /**
    * Who leads: an elector that the caller starts and stops (serve shares one with the network
    * baseline). Without it, one of `lease` is made, started and stopped with the audit.
@@ -289,7 +290,7 @@ export function startClusterAudit(options: ClusterAuditOptions): ClusterAudit {
       transport: kubeTransport(options.kubeConfig),
       config: options.config,
       pageSize: options.pageSize,
-      reports: options.policyReports ? {} : undefined,
+      reports: options.policyReports ? { api: options.policyReports } : undefined,
       timeoutMs: 30_000,
       resourceLimits: options.workerHeap ?? AUDIT_WORKER_HEAP,
       lowPriority: true,

@@ -9,7 +9,8 @@ import type { KubeconfigTransport } from '../kube/api-request.js';
 import type { KubeTransport } from '../kube/json-client.js';
 import type { PolicyConfig } from '../rules/types.js';
 import { auditCluster } from './audit-cluster.js';
-import type { PolicyReportCounts, PolicyReportWriter, ReportLog } from './policy-reports.js';
+import type { ReportApiName } from './reports/report-api.js';
+import type { ReportCounts, ReportLog, ReportWriter } from './reports/writer.js';
 import type { AuditReport } from './report.js';
 import { auditedScanOf, type AuditedScan } from './scan-summary.js';
 import type { ClusterLister } from './scan.js';
@@ -19,7 +20,7 @@ export interface ScanRun {
   /** Lists and judges the cluster. Rejects when the scan fails or is closed. */
   readonly audited: Promise<AuditedScan>;
   /** Writes the reports of the audited scan; absent when this audit writes none. */
-  readonly writeReports: ((now: Date) => Promise<PolicyReportCounts | undefined>) | undefined;
+  readonly writeReports: ((now: Date) => Promise<ReportCounts | undefined>) | undefined;
   /** Ends the scan, at once if it still runs, and lets go of what it holds. */
   close(): Promise<void>;
 }
@@ -30,7 +31,7 @@ export interface InProcessScanOptions {
   lister: ClusterLister;
   config: PolicyConfig;
   pageSize?: number | undefined;
-  reports?: Pick<PolicyReportWriter, 'write'> | undefined;
+  reports?: Pick<ReportWriter, 'write'> | undefined;
 }
 
 /** Scans in this thread. A closed scan lists no further page. */
@@ -77,8 +78,8 @@ export interface WorkerScanOptions {
   transport: KubeTransport & Partial<Pick<KubeconfigTransport, 'credentials'>>;
   config: PolicyConfig;
   pageSize?: number | undefined;
-  /** Write reports, at most this many results per namespace. */
-  reports?: { maxResults?: number } | undefined;
+  /** Write reports of this API, at most this many results per namespace. */
+  reports?: { api: ReportApiName; maxResults?: number } | undefined;
   /** List requests give up after this long. */
   timeoutMs?: number;
   /** The worker's V8 heap. */

@@ -7,7 +7,7 @@ import type { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { createLeaseElector, parseAuditInterval, startClusterAudit, type ClusterAudit } from '../audit/index.js';
+import { createLeaseElector, parseAuditInterval, REPORT_API_NAMES, startClusterAudit, type ClusterAudit } from '../audit/index.js';
 import { CERTIFICATE_FILES, fileExists, serviceDnsNames, validFor } from '../certs/files.js';
 import { DEFAULT_CONFIG, loadConfig } from '../config/load.js';
 import { EXIT, InputError } from '../errors.js';
@@ -60,8 +60,11 @@ Options:
   --log-level LEVEL    ${LOG_LEVELS.join(', ')} (default info); JSON lines on stdout
   --audit-interval D   audit the cluster every D (1m to 24h: 30m, 1h, 1h30m) into the metrics and the
                        log; one replica at a time, by the coordination.k8s.io Lease policygate-audit
-  --policy-reports     with --audit-interval: also keep a wgpolicyk8s.io/v1alpha2 PolicyReport
-                       "policygate" per namespace with failures (at most 100 results each)
+  --policy-reports     with --audit-interval: also keep reports of what enforcing would refuse, in
+                       every namespace with failures ("policygate", sharded: "policygate-2", ...)
+  --policy-reports-api API
+                       openreports.io (Report, ClusterReport; the default) or wgpolicyk8s.io
+                       (PolicyReport, ClusterPolicyReport)
   --register-webhooks SERVICE
                        once ready (namespaces synced, and the readiness probe answered), register
                        policygate's validating and mutating webhook configurations, calling the
@@ -88,6 +91,7 @@ const OPTIONS = {
   'log-level': { type: 'string', choices: LOG_LEVELS },
   'audit-interval': { type: 'string' },
   'policy-reports': { type: 'boolean', default: false },
+  'policy-reports-api': { type: 'string', choices: REPORT_API_NAMES },
   'register-webhooks': { type: 'string' },
   'ca-bundle': { type: 'string', path: 'file' },
   ...WEBHOOK_FLAGS,
@@ -174,6 +178,8 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
   const cluster = loadClusterConfig({ kubeconfig: values.kubeconfig === undefined ? undefined : resolve(io.cwd, values.kubeconfig), noCluster: values['no-cluster'], env: io.env });
   const auditIntervalMs = values['audit-interval'] === undefined ? undefined : parseAuditInterval(values['audit-interval']);
   if (values['policy-reports'] && auditIntervalMs === undefined) throw new InputError('--policy-reports needs --audit-interval');
+  if (values['policy-reports-api'] !== undefined && !values['policy-reports']) throw new InputError('--policy-reports-api needs --policy-reports');
+  const reportApi = oneOf('policy-reports-api', values['policy-reports-api'], REPORT_API_NAMES, 'openreports.io');
   if (auditIntervalMs !== undefined && !cluster) {
     throw new InputError(`--audit-interval needs a cluster (--kubeconfig, KUBECONFIG or the in-cluster service account)${values['no-cluster'] ? ', not --no-cluster' : ''}`);
   }
@@ -293,8 +299,9 @@ export async function serve(argv: string[], io: CommandIO, deps: ServeDeps = {})
     const elector: LeaderElector | undefined = cluster && (auditIntervalMs !== undefined || baselineEnabled) ? createLeaseElector({ kubeConfig: cluster.kubeConfig, logger, env: io.env }) : undefined;
     let clusterAudit: ClusterAudit | undefined;
     if (cluster && elector && auditIntervalMs !== undefined) {
-      clusterAudit = startClusterAudit({ kubeConfig: cluster.kubeConfig, config, intervalMs: auditIntervalMs, logger, policyReports: values['policy-reports'], elector, ...(metrics.audit ? { sink: metrics.audit } : {}) });
-      logger.info({ intervalMs: auditIntervalMs, lease: elector.lease, identity: elector.identity, policyReports: values['policy-reports'] }, 'periodic audit: scanning while this replica holds the Lease');
+      const policyReports = values['policy-reports'] ? reportApi : undefined;
+      clusterAudit = startClusterAudit({ kubeConfig: cluster.kubeConfig, config, intervalMs: auditIntervalMs, logger, policyReports, elector, ...(metrics.audit ? { sink: metrics.audit } : {}) });
+      logger.info({ intervalMs: auditIntervalMs, lease: elector.lease, identity: elector.identity, policyReports: policyReports ?? false }, 'periodic audit: scanning while this replica holds the Lease');
     }
     let baseline: NetworkBaselineController | undefined;
     if (cluster && elector && baselineEnabled) {

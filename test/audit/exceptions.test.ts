@@ -1,8 +1,8 @@
 // The audit's account of exceptions, judged at a fixed instant: what each excepted (a workload and its
 // pods on one line), which expire within 14 days, which expired, which matched nothing; the text
-// report's section; PolicyReports' skip results.
+// report's section; the reports' skip results.
 import { describe, expect, it } from 'vitest';
-import { auditObjects, formatAuditText, policyReportsOf } from '../../src/audit/index.js';
+import { auditObjects, formatAuditText, REPORT_APIS, reportsOf } from '../../src/audit/index.js';
 import type { ExceptionConfig, KubeObject } from '../../src/rules/types.js';
 import { testConfig } from '../helpers/config.js';
 
@@ -88,14 +88,15 @@ describe('the audit and its exceptions', () => {
     expect(text).toMatch(/\(today: [^)]*\), 1 excepted; 0 errors\.\n/);
   });
 
-  it('records what enforcing would refuse but an exception excepts as PolicyReport skip results, after the failures', () => {
-    const reports = policyReportsOf(audit(), { now: new Date(AT) });
-    const report = reports.get('monitoring');
+  it('records what enforcing would refuse but an exception excepts as skip results in the reports, after the failures', () => {
+    const reports = reportsOf(audit(), { api: REPORT_APIS['openreports.io'], now: new Date(AT) });
+    expect(reports.get('monitoring')?.map((shard) => shard.metadata.name)).toEqual(['policygate']);
+    const report = reports.get('monitoring')?.[0];
     expect(report?.summary).toEqual({ fail: 1, skip: 1 });
     expect(report?.results.map((result) => `${result.result} ${result.policy}/${result.rule}`)).toEqual(['fail pod-security/privileged', 'skip pod-security/hostPathVolumes']);
     expect(report?.results[1]?.properties).toEqual({ path: 'spec.template.spec.volumes[0].hostPath', mode: 'excepted', exception: 'node-agent-hostpath', level: 'baseline:latest', owned: 'Pod=1' });
     // Capped: the failures first.
-    const capped = policyReportsOf(audit(), { now: new Date(AT), maxResults: 1 }).get('monitoring');
+    const capped = reportsOf(audit(), { api: REPORT_APIS['openreports.io'], now: new Date(AT), maxResults: 1 }).get('monitoring')?.[0];
     expect(capped?.results.map((result) => result.result)).toEqual(['fail']);
     expect(capped?.metadata.annotations).toEqual({ 'policygate.dev/omitted-results': '1' });
   });

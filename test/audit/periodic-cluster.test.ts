@@ -39,7 +39,7 @@ function replica(identity: string) {
     intervalMs: 60_000,
     logger: pino({ level: 'silent' }),
     ...(metrics.audit ? { sink: metrics.audit } : {}),
-    policyReports: true,
+    policyReports: 'wgpolicyk8s.io',
     lease: { namespace: 'policygate', name: 'two-replicas', identity, leaseDurationSeconds: 2, renewDeadlineMs: 1_500, retryPeriodMs: 100 },
     onScan: (outcome) => scans.push(outcome),
   });
@@ -81,7 +81,7 @@ describe('two replicas with --audit-interval', () => {
 });
 
 describe('policygate serve --audit-interval', () => {
-  it('refuses the flags without a cluster, with a bad duration, and --policy-reports alone', async () => {
+  it('refuses the flags without a cluster, with a bad duration, --policy-reports alone, and an unknown report API', async () => {
     const tls = ['--tls-cert', cluster.certs.files.cert, '--tls-key', cluster.certs.files.key, '--port', '0'];
     await expect(serve([...tls, '--no-cluster', '--audit-interval', '10m'], captureIO())).rejects.toThrow(
       new InputError('--audit-interval needs a cluster (--kubeconfig, KUBECONFIG or the in-cluster service account), not --no-cluster'),
@@ -89,6 +89,12 @@ describe('policygate serve --audit-interval', () => {
     await expect(serve([...tls, '--audit-interval', '10m'], captureIO())).rejects.toThrow('--audit-interval needs a cluster');
     await expect(serve([...tls, '--kubeconfig', cluster.kubeconfigFile, '--audit-interval', '10s'], captureIO())).rejects.toThrow('--audit-interval must be between 1m and 24h (got "10s")');
     await expect(serve([...tls, '--kubeconfig', cluster.kubeconfigFile, '--policy-reports'], captureIO())).rejects.toThrow('--policy-reports needs --audit-interval');
+    await expect(serve([...tls, '--kubeconfig', cluster.kubeconfigFile, '--audit-interval', '10m', '--policy-reports-api', 'wgpolicyk8s.io'], captureIO())).rejects.toThrow(
+      '--policy-reports-api needs --policy-reports',
+    );
+    await expect(serve([...tls, '--kubeconfig', cluster.kubeconfigFile, '--audit-interval', '10m', '--policy-reports', '--policy-reports-api', 'kyverno.io'], captureIO())).rejects.toThrow(
+      '--policy-reports-api must be one of openreports.io, wgpolicyk8s.io',
+    );
   });
 
   it('scans as the leader into /metrics and the log, and releases the Lease on SIGTERM', async () => {
@@ -97,7 +103,7 @@ describe('policygate serve --audit-interval', () => {
     let listening: (server: RunningServer) => void = () => {};
     const started = new Promise<RunningServer>((resolve) => (listening = resolve));
     const exit = serve(
-      ['--tls-cert', cluster.certs.files.cert, '--tls-key', cluster.certs.files.key, '--kubeconfig', cluster.kubeconfigFile, '--port', '0', '--host', '127.0.0.1', '--audit-interval', '10m'],
+      ['--tls-cert', cluster.certs.files.cert, '--tls-key', cluster.certs.files.key, '--kubeconfig', cluster.kubeconfigFile, '--port', '0', '--host', '127.0.0.1', '--audit-interval', '10m', '--policy-reports'],
       io,
       { signals, onListening: listening },
     );
@@ -110,6 +116,9 @@ describe('policygate serve --audit-interval', () => {
       expect(text).toContain('policygate_audit_violations{rule="pod-security",check="privileged",namespace="team-a",mode="enforce"} 1');
       const lease = cluster.fake.stored('leases')['policygate-system/policygate-audit'] as { spec: { holderIdentity: string } };
       expect(lease.spec.holderIdentity).toMatch(/^policygate-7d9f-abcde_[0-9a-f]{8}$/);
+      // OpenReports by default, written once the scan is published; the log line follows the writes.
+      await until(() => io.out().includes('"msg":"periodic audit completed"'), 30_000);
+      expect(cluster.fake.stored('reports')['team-a/policygate']).toMatchObject({ apiVersion: 'openreports.io/v1alpha1', kind: 'Report', source: 'policygate', summary: { fail: 1 } });
     } finally {
       signals.emit('SIGTERM', 'SIGTERM');
     }
@@ -117,8 +126,8 @@ describe('policygate serve --audit-interval', () => {
     const lease = cluster.fake.stored('leases')['policygate-system/policygate-audit'] as { spec: { holderIdentity: string } };
     expect(lease.spec.holderIdentity).toBe('');
     const lines = io.out().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.find((line) => line.msg === 'periodic audit: scanning while this replica holds the Lease')).toMatchObject({ intervalMs: 600_000, lease: 'policygate-system/policygate-audit' });
-    expect(lines.find((line) => line.msg === 'periodic audit completed')).toMatchObject({ level: 30, errors: 0, findings: { enforce: 1 } });
+    expect(lines.find((line) => line.msg === 'periodic audit: scanning while this replica holds the Lease')).toMatchObject({ intervalMs: 600_000, lease: 'policygate-system/policygate-audit', policyReports: 'openreports.io' });
+    expect(lines.find((line) => line.msg === 'periodic audit completed')).toMatchObject({ level: 30, errors: 0, findings: { enforce: 1 }, policyReports: { created: 1, failed: 0 } });
     expect(lines.find((line) => line.msg === 'stopped being the leader')).toMatchObject({ reason: 'released the Lease on shutdown' });
   });
 });

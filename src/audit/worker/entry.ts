@@ -9,7 +9,8 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { jsonClient } from '../../kube/json-client.js';
 import { auditCluster } from '../audit-cluster.js';
-import { PolicyReportWriter } from '../policy-reports.js';
+import { REPORT_APIS } from '../reports/report-api.js';
+import { ReportWriter } from '../reports/writer.js';
 import { auditedScanOf } from '../scan-summary.js';
 import { apiLister } from '../scan.js';
 import { serializeError } from './errors.js';
@@ -48,7 +49,7 @@ async function runScan(job: ScanJob): Promise<void> {
   const log = {
     warn: (fields: Record<string, unknown>, msg: string) => post({ type: 'log', level: 'warn', fields, msg }),
   };
-  const writer = new PolicyReportWriter({ client, log, ...(job.reports.maxResults !== undefined ? { maxResults: job.reports.maxResults } : {}) });
+  const writer = new ReportWriter({ client, log, api: REPORT_APIS[job.reports.api], ...(job.reports.maxResults !== undefined ? { maxResults: job.reports.maxResults } : {}) });
   post({ type: 'reports-written', counts: await writer.write(report, { now: new Date(now) }) });
 }
 

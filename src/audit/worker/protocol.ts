@@ -4,6 +4,8 @@
 import type { RequestCredentials } from '../../kube/https-request.js';
 import type { KubeRequest } from '../../kube/json-client.js';
 import type { PolicyConfig } from '../../rules/types.js';
+import type { ReportApiName } from '../reports/report-api.js';
+import type { ReportCounts } from '../reports/writer.js';
 import type { AuditedScan } from '../scan-summary.js';
 
 /** The periodic audit's scan: audit, hand over the summary, then write reports if asked. */
@@ -11,8 +13,8 @@ export interface ScanJob {
   kind: 'scan';
   config: PolicyConfig;
   pageSize: number | undefined;
-  /** Write PolicyReports when asked (`write-reports`). */
-  reports: { maxResults?: number } | undefined;
+  /** Write reports of this API when asked (`write-reports`). */
+  reports: { api: ReportApiName; maxResults?: number } | undefined;
 }
 
 export type WorkerJob = ScanJob;
@@ -56,7 +58,7 @@ export type FromWorker =
   | { type: 'credentials'; id: number }
   | { type: 'abort'; id: number }
   | { type: 'audited'; scan: AuditedScan }
-  | { type: 'reports-written'; counts: { created: number; updated: number; unchanged: number; deleted: number; failed: number } | undefined }
+  | { type: 'reports-written'; counts: ReportCounts | undefined }
   /** A line for the main thread's log. */
   | { type: 'log'; level: 'warn'; fields: Record<string, unknown>; msg: string }
   | { type: 'failed'; error: SerializedError };
