@@ -45,6 +45,7 @@ beforeAll(async () => {
         'configMapGenerator: [{name: policygate-network-parameters, literals: [apiServerCIDR=10.0.0.0/24, metricsNamespace=monitoring], options: {disableNameSuffixHash: true, annotations: {config.kubernetes.io/local-config: "true"}}}]',
       ),
     ],
+    ['cert-manager+periodic-audit+policy-reports', await deploy.operator('policy-reports', 'cert-manager', ['periodic-audit', 'policy-reports'])],
   ] as const) {
     const result = kustomizeText(dir);
     if (!result.ok) throw new Error(`kubectl kustomize ${dir} failed:\n${result.stderr}`);

@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_LEASE_NAME, parseAuditInterval } from '../../src/audit/periodic.js';
+import { AUDIT_LEASE_NAME, AUDIT_WORKER_HEAP, parseAuditInterval } from '../../src/audit/periodic.js';
+import { REPORT_APIS } from '../../src/audit/reports/report-api.js';
 import { AUDITED_RESOURCES } from '../../src/audit/resources.js';
 import { serviceDnsNames } from '../../src/certs/index.js';
 import { excludedNamespacesFlag, failurePolicyFlag, serviceFlag } from '../../src/cli/webhook-flags.js';
@@ -412,6 +413,32 @@ describe('deploy/components/periodic-audit', () => {
     }
     expect([...verbs].sort()).toEqual(['create', 'get', 'update']);
     const binding = one(objects, 'RoleBinding', 'policygate-audit-lease');
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: deployment.spec.template.spec.serviceAccountName, namespace: deployment.metadata.namespace }]);
+  });
+
+  it("gives the pod the memory and CPU a scan beside the webhook needs: the webhook's peak plus the scan's heap cap, and two cores", async () => {
+    const objects = kustomize(await selfManaged.operator('periodic-audit-resources', 'self-managed', ['periodic-audit']));
+    const [container] = one(objects, 'Deployment').spec.template.spec.containers as Manifest[];
+    expect(container?.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '2', memory: '320Mi' } });
+    // The limit covers the scan's heap cap on top of the webhook's own peak (about 150 MB, README).
+    const cap = (AUDIT_WORKER_HEAP.maxOldGenerationSizeMb ?? 0) + (AUDIT_WORKER_HEAP.maxYoungGenerationSizeMb ?? 0);
+    expect(320 - cap).toBeGreaterThanOrEqual(180);
+  });
+});
+
+describe('deploy/components/policy-reports', () => {
+  it('adds --policy-reports after the audit interval, and the report writes it needs, nothing more', async () => {
+    const objects = kustomize(await selfManaged.operator('policy-reports', 'self-managed', ['periodic-audit', 'policy-reports']));
+    const deployment = one(objects, 'Deployment');
+    const [container] = deployment.spec.template.spec.containers as Manifest[];
+    const args = container?.args as string[];
+    expect(args.slice(-3)).toEqual(['--audit-interval', '10m', '--policy-reports']);
+
+    const role = one(objects, 'ClusterRole', 'policygate-reports');
+    // The writer's calls: list (with its label selector), POST, PUT, DELETE; OpenReports by default.
+    expect(role.rules).toEqual([{ apiGroups: [REPORT_APIS['openreports.io'].apiVersion.split('/')[0]], resources: [REPORT_APIS['openreports.io'].resource, REPORT_APIS['openreports.io'].clusterResource], verbs: ['list', 'create', 'update', 'delete'] }]);
+    const binding = one(objects, 'ClusterRoleBinding', 'policygate-reports');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'policygate-reports' });
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: deployment.spec.template.spec.serviceAccountName, namespace: deployment.metadata.namespace }]);
   });
 });
