@@ -453,7 +453,7 @@ function cpuSeconds(pid) {
  * Runs the client; reads the server's CPU time when the measured window opens and closes. CPU time
  * per request does not depend on what else the machine runs, unlike requests per second.
  */
-function runClient(port, files, warmupMs, durationMs, serverPid) {
+export function runClient(port, files, warmupMs, durationMs, serverPid) {
   const [command, args] = pinned(1)(NODE, [SELF, '--client', String(port), files.ca, files.reviews, String(warmupMs), String(durationMs)]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -497,7 +497,7 @@ async function measure(target, files, warmupMs, durationMs) {
   }
 }
 
-function format(result) {
+export function format(result) {
   return `${result.rps.toFixed(0).padStart(6)} req/s   p50 ${result.p50.toFixed(2)} ms   p99 ${result.p99.toFixed(2)} ms   max ${result.max.toFixed(1)} ms   server CPU ${result.cpuUs.toFixed(0)} µs/req${result.errors > 0 ? `   ${result.errors} ERRORS: ${result.firstErrors.join('; ')}` : ''}`;
 }
 
