@@ -186,6 +186,13 @@ export class AuditCollector {
     this.notes.push(note);
   }
 
+  /** What the collector holds, in entries: it grows with result lines and workloads, never with pods. */
+  get retained(): { lines: number; workloads: number; waiting: number; namespaces: number } {
+    let waiting = 0;
+    for (const tally of this.kinds.values()) waiting += tally.waiting.length;
+    return { lines: this.groups.size, workloads: this.owners.size, waiting, namespaces: this.namespaces.size };
+  }
+
   /** Objects of every kind added so far (and not discarded). */
   get listedCount(): number {
     let count = 0;

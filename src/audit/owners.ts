@@ -78,6 +78,10 @@ export function pathInOwner(path: string, from: ObjectRef, to: ObjectRef): strin
 export class OwnerIndex {
   private readonly owners = new Map<string, OwnerEntry>();
 
+  get size(): number {
+    return this.owners.size;
+  }
+
   /** Records an object that may own others (a workload), with its own controller's uid. Anything else is ignored. */
   add(ref: ObjectRef, controllerUid: string | undefined): void {
     if (!OWNER_KINDS.has(ref.kind) || ref.uid === undefined) return;

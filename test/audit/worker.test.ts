@@ -41,6 +41,22 @@ describe('a scan in a worker thread', () => {
     }
   });
 
+  it('has the main thread send its requests when the transport gives no credentials (a cluster behind a proxy)', async () => {
+    const transport = kubeTransport(cluster.kubeConfig);
+    let relayed = 0;
+    const proxied = { server: transport.server, send: (request: Parameters<typeof transport.send>[0]) => (relayed++, transport.send(request)), credentials: async () => undefined };
+    const scan = workerScans({ transport: proxied, config: DEFAULT_CONFIG, log: silent })();
+    const direct = workerScan();
+    try {
+      const [viaMain, viaWorker] = await Promise.all([scan.audited, direct.audited]);
+      expect(withoutTime(viaMain)).toEqual(withoutTime(viaWorker));
+      // Every page of every kind went through the main thread.
+      expect(relayed).toBeGreaterThanOrEqual(11);
+    } finally {
+      await Promise.all([scan.close(), direct.close()]);
+    }
+  });
+
   it("carries the API server's errors across as they were", async () => {
     cluster.fake.fail('/api/v1/namespaces', 500, 1, 'etcd is having a bad day');
     const failing = workerScan();
