@@ -1,6 +1,6 @@
 // The periodic audit inside `policygate serve --audit-interval`: while this replica leads (holds the
 // `policygate-audit` Lease), audit the cluster every interval, put what it found into the metrics and
-// one log line, and optionally into PolicyReports.
+// one log line, and optionally into reports (OpenReports, or PolicyReports: reports/).
 //
 // - Scans never overlap: the next one is scheduled when the last has ended, an interval after it began.
 // - A replica that becomes the leader scans at once (unless it completed a scan less than an interval
@@ -8,7 +8,7 @@
 // - A scan that fails (the API server is unreachable, the Namespaces cannot be listed) is logged and
 //   changes nothing: the gauges keep the last completed scan, whose timestamp then grows old.
 // - A scan with errors (a kind that could not be listed) is published with its error count, but does
-//   not touch the PolicyReports: with a kind missing, reports would lose failures that are still there.
+//   not touch the reports: with a kind missing, they would lose failures that are still there.
 // - stop() (the server's shutdown) ends it: no new scan, the running one is closed (its worker thread
 //   ends at once), and no write follows.
 // - In the server each scan runs in a worker thread (scans.ts, worker/): admission requests are

@@ -98,7 +98,7 @@ export function workerScans(options: WorkerScanOptions): ScanStarter {
     const started = requestMode(options.transport).then((mode) => {
       if (closed) throw new Error('the audit was stopped');
       thread = new AuditThread(
-        { kind: 'scan', config: options.config, pageSize: options.pageSize, reports: options.reports },
+        { config: options.config, pageSize: options.pageSize, reports: options.reports },
         {
           transport: options.transport,
           ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),

@@ -10,18 +10,15 @@ import type { AuditedScan } from '../scan-summary.js';
 
 /** The periodic audit's scan: audit, hand over the summary, then write reports if asked. */
 export interface ScanJob {
-  kind: 'scan';
   config: PolicyConfig;
   pageSize: number | undefined;
   /** Write reports of this API when asked (`write-reports`). */
   reports: { api: ReportApiName; maxResults?: number } | undefined;
 }
 
-export type WorkerJob = ScanJob;
-
 /** What the worker is started with. */
 export interface WorkerData {
-  job: WorkerJob;
+  job: ScanJob;
   /** The API server's URL (for the report's heading and the lister's source). */
   server: string;
   /** List requests give up after this long. */

@@ -5,7 +5,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { KubeconfigTransport } from '../../kube/api-request.js';
 import type { KubeTransport } from '../../kube/json-client.js';
 import { deserializeError } from './errors.js';
-import type { FromWorker, ToWorker, WorkerData, WorkerJob } from './protocol.js';
+import type { FromWorker, ToWorker, WorkerData, ScanJob } from './protocol.js';
 import { requestServer } from './requests.js';
 
 /** Whether the worker sends its requests itself (`direct`): when the transport gives credentials for them. */
@@ -13,12 +13,10 @@ export async function requestMode(transport: AuditThreadOptions['transport']): P
   return transport.credentials && (await transport.credentials()) !== undefined ? 'direct' : 'relayed';
 }
 
-/** The worker's code: dist/audit/worker/entry.js. Run from the TypeScript sources (the tests), the built file (npm test builds first). */
+/** The worker's code: dist/audit/worker/entry.js; from the TypeScript sources (the tests), the built file too (npm test builds first). */
 function entryUrl(): URL {
-  const here = new URL('./entry.js', import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return here;
-  const at = here.pathname.lastIndexOf('/src/');
-  return new URL(`file://${here.pathname.slice(0, at)}/dist/${here.pathname.slice(at + '/src/'.length)}`);
+  if (import.meta.url.endsWith('/src/audit/worker/thread.ts')) return new URL(import.meta.url.replace(/\/src\/audit\/worker\/thread\.ts$/, '/dist/audit/worker/entry.js'));
+  return new URL('./entry.js', import.meta.url);
 }
 
 export interface AuditThreadOptions {
@@ -44,7 +42,7 @@ export class AuditThread {
   private readonly requests;
   private failure: Error | undefined;
 
-  constructor(job: WorkerJob, private readonly options: AuditThreadOptions, requests: WorkerData['requests']) {
+  constructor(job: ScanJob, private readonly options: AuditThreadOptions, requests: WorkerData['requests']) {
     const workerData: WorkerData = { job, server: options.transport.server, timeoutMs: options.timeoutMs ?? 60_000, lowPriority: options.lowPriority ?? false, requests };
     this.worker = new Worker(entryUrl(), { workerData, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) });
     this.requests = requestServer(this.worker, options.transport);
