@@ -4,7 +4,8 @@
 import { stringify } from 'yaml';
 import { loadConfig } from '../config/load.js';
 import { EXIT, InputError } from '../errors.js';
-import { describeApiError, kubeJsonClient } from '../kube/api-request.js';
+import { describeApiError } from '../kube/api-error.js';
+import { kubeJsonClient } from '../kube/api-request.js';
 import { loadClusterConfig } from '../kube/kubeconfig.js';
 import { planCluster, type ClusterPlan } from '../network-baseline/cluster-plan.js';
 import type { BaselineChange } from '../network-baseline/policies.js';

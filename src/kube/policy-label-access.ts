@@ -13,7 +13,8 @@
 import type { PolicyLabelAuthorizer, PolicyLabelDecision } from '../admission/types.js';
 import { POLICY_LABEL_PERMISSION } from '../rules/policy-label-guard.js';
 import type { UserInfo } from '../rules/types.js';
-import { describeApiError, isTimeout, type KubeJsonClient } from './api-request.js';
+import { describeApiError, isTimeout } from './api-error.js';
+import type { KubeJsonClient } from './json-client.js';
 
 export interface PolicyLabelAccessOptions {
   client: KubeJsonClient;

@@ -3,7 +3,8 @@
 // lets its start() reject unobserved. `onSynced` fires after each successful list.
 import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { describeApiError, type KubeJsonClient } from './api-request.js';
+import { describeApiError } from './api-error.js';
+import type { KubeJsonClient } from './json-client.js';
 import { isRecord } from '../rules/is-record.js';
 
 export interface RestartingInformerOptions {

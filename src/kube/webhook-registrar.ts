@@ -28,7 +28,8 @@ import {
   type WebhookOptions,
 } from '../webhooks/configurations.js';
 import { differences, FOREIGN_CA_ANNOTATION, type DesiredConfiguration, type RegisteredConfiguration } from '../webhooks/drift.js';
-import { apiStatusOf, describeApiError, type KubeJsonClient } from './api-request.js';
+import { apiStatusOf, describeApiError } from './api-error.js';
+import type { KubeJsonClient } from './json-client.js';
 
 /** The ClusterRole that grants policygate its rights on the configurations, and owns them. */
 export const WEBHOOK_OWNER_CLUSTER_ROLE = 'policygate-webhook-configurations';

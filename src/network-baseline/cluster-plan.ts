@@ -3,7 +3,7 @@
 // are never listed). What `policygate baseline` shows and, with --apply, carries out.
 import { isRecord } from '../rules/is-record.js';
 import type { NetworkBaselineConfig } from '../rules/types.js';
-import type { KubeJsonClient } from '../kube/api-request.js';
+import type { KubeJsonClient } from '../kube/json-client.js';
 import { existingPolicyOf, planNamespace, type BaselineNamespace, type ExistingPolicy, type NamespacePlan } from './policies.js';
 
 async function listAll(client: KubeJsonClient, path: string, query: Record<string, string>, pageSize: number): Promise<unknown[]> {

@@ -16,7 +16,8 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Leadership } from '../kube/lease.js';
-import { apiStatusOf, describeApiError, type KubeJsonClient } from '../kube/api-request.js';
+import { apiStatusOf, describeApiError } from '../kube/api-error.js';
+import type { KubeJsonClient } from '../kube/json-client.js';
 import { RestartingInformer } from '../kube/restarting-informer.js';
 import type { NetworkBaselineConfig } from '../rules/types.js';
 import { BASELINE_SELECTOR, existingPolicyOf, planNamespace, type BaselineChange, type BaselineNamespace, type ExistingPolicy } from './policies.js';

@@ -2,7 +2,8 @@
 // typo in the configuration's spec) is refused instead of silently dropped.
 import { isRecord } from '../rules/is-record.js';
 import type { KubeObject } from '../rules/types.js';
-import { apiStatusOf, type KubeJsonClient } from '../kube/api-request.js';
+import { apiStatusOf } from '../kube/api-error.js';
+import type { KubeJsonClient } from '../kube/json-client.js';
 
 const STRICT = { fieldValidation: 'Strict' } as const;
 
