@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { auditObjects, REPORT_APIS, reportsOf, ReportWriter, SHARD_BYTES, SHARD_RESULTS, type AuditReport, type AuditResult, type ReportApiName } from '../../src/audit/index.js';
 import { DEFAULT_CONFIG } from '../../src/config/load.js';
+import { testConfig } from '../helpers/config.js';
 import { kubeJsonClient } from '../../src/kube/index.js';
 import type { KubeObject } from '../../src/rules/types.js';
 import { capturedLogger } from '../server/helpers.js';
@@ -156,7 +157,11 @@ describe.each(['openreports.io', 'wgpolicyk8s.io'] as ReportApiName[])('ReportWr
   });
   const writer = (logger = pino({ level: 'silent' }), maxResults?: number) =>
     new ReportWriter({ client: kubeJsonClient(cluster.kubeConfig), log: logger, api, ...(maxResults !== undefined ? { maxResults } : {}) });
-  type Stored = { metadata: Record<string, unknown>; summary: { fail: number }; results: Array<{ resources: Array<{ name: string }>; timestamp: { seconds: number } }> };
+  type Stored = {
+    metadata: Record<string, unknown>;
+    summary: { fail: number; skip?: number };
+    results: Array<{ result: string; resources: Array<{ name: string }>; properties: Record<string, string>; timestamp: { seconds: number } }>;
+  };
   const stored = () => cluster.fake.stored(resource) as Record<string, Stored>;
   const writes = () => cluster.fake.calls.filter((call) => !call.startsWith('GET '));
 
@@ -245,6 +250,23 @@ describe.each(['openreports.io', 'wgpolicyk8s.io'] as ReportApiName[])('ReportWr
     report = stored()['team-cap/policygate'];
     expect(report?.summary).toEqual({ fail: 2 });
     expect(report?.metadata.annotations).toBeUndefined();
+  });
+
+  it('writes what an exception excepts as skip results, in a namespace with no failure too, and fails them once it is gone', async () => {
+    const exception = { name: 'batch-privileged', reason: 'OPS-7', match: { namespaces: ['team-skip'] }, checks: ['pod-security/privileged'] };
+    const objects = [namespace('team-skip'), ...privilegedPods('team-skip', 2)];
+    const excepting = auditObjects(objects, testConfig({ exceptions: [exception] }), { source: 'test' });
+    expect(excepting.results.filter((result) => result.enforcedMode === 'enforce')).toEqual([]);
+    expect(await writer().write(excepting, { now: NOW })).toMatchObject({ created: 1, failed: 0 });
+    const skipped = stored()['team-skip/policygate'];
+    expect(skipped?.summary).toEqual({ fail: 0, skip: 2 });
+    expect(skipped?.results.map((result) => [result.result, result.resources[0]?.name, result.properties.mode, result.properties.exception])).toEqual([
+      ['skip', 'batch-worker-00000', 'excepted', 'batch-privileged'],
+      ['skip', 'batch-worker-00001', 'excepted', 'batch-privileged'],
+    ]);
+    // The exception removed: the same findings are failures, written over the same report.
+    expect(await writer().write(audit(objects), { now: LATER })).toMatchObject({ updated: 1, failed: 0 });
+    expect(stored()['team-skip/policygate']?.summary).toEqual({ fail: 2 });
   });
 
   it('counts and logs a write that fails, and says so when the reports cannot be listed at all', async () => {

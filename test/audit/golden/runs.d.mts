@@ -5,6 +5,8 @@ export interface GoldenRun {
   args: string[];
   format: 'json' | 'text';
   maxObjects: number | undefined;
+  /** A configuration file beside the golden files, given as `-c`. */
+  config?: string;
 }
 
 export const GOLDEN_RUNS: readonly GoldenRun[];

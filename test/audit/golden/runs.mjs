@@ -4,6 +4,9 @@ export const GOLDEN_RUNS = [
   { file: 'audit.json.gz', args: ['--format', 'json'], format: 'json', maxObjects: undefined },
   { file: 'audit.txt.gz', args: ['--format', 'text'], format: 'text', maxObjects: 20 },
   { file: 'audit-all.txt.gz', args: ['--format', 'text', '--max-objects', '0'], format: 'text', maxObjects: undefined },
+  // With exceptions (exceptions.yaml, given as -c): what they excepted, grouped as the results are.
+  { file: 'audit-exceptions.json.gz', args: ['--format', 'json'], format: 'json', maxObjects: undefined, config: 'exceptions.yaml' },
+  { file: 'audit-exceptions.txt.gz', args: ['--format', 'text'], format: 'text', maxObjects: 20, config: 'exceptions.yaml' },
 ];
 
 export function normalize(output, source) {
