@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessScans, workerScans, type AuditedScan } from '../../src/audit/index.js';
 import { DEFAULT_CONFIG } from '../../src/config/load.js';
+import { testConfig } from '../helpers/config.js';
 import { kubeTransport } from '../../src/kube/index.js';
 import { generateCluster } from './fake-cluster.mjs';
 import { startTestCluster, type TestCluster } from './helpers.js';
@@ -54,6 +55,24 @@ describe('a scan in a worker thread', () => {
       expect(relayed).toBeGreaterThanOrEqual(11);
     } finally {
       await Promise.all([scan.close(), direct.close()]);
+    }
+  });
+
+  it("judges with the configuration's exceptions, and writes what they excepted as skip results", async () => {
+    const exception = { name: 'team-0000-pods', reason: 'OPS-9', match: { namespaces: ['team-0000'] }, checks: ['pod-security/*'] };
+    const scan = workerScan({ config: testConfig({ exceptions: [exception] }), reports: { api: 'openreports.io' } });
+    try {
+      const audited = await scan.audited;
+      expect(audited.errors).toBe(0);
+      expect(await scan.writeReports?.(new Date('2026-03-01T12:00:00Z'))).toMatchObject({ failed: 0 });
+      const stored = cluster.fake.stored('reports') as Record<string, { summary: { fail: number; skip?: number }; results: Array<{ result: string; policy: string; properties: Record<string, string> }> }>;
+      const report = stored['team-0000/policygate'];
+      expect(report?.summary.skip).toBeGreaterThan(0);
+      // What remains failing there is not Pod Security's: the exception took all of it.
+      expect(report?.results.filter((result) => result.policy === 'pod-security').every((result) => result.result === 'skip' && result.properties.exception === 'team-0000-pods')).toBe(true);
+      expect(stored['team-0007/policygate']?.summary.skip).toBeUndefined();
+    } finally {
+      await scan.close();
     }
   });
 
