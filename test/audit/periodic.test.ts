@@ -128,7 +128,9 @@ describe('PeriodicAudit', () => {
     const { lister } = memoryLister([namespace('team-w', { team: 'w', 'policygate.dev/mode': 'warn' }), privilegedIn('team-w')]);
     const metrics = createMetrics({ audit: true });
     const seen = scans();
-    start({ lister, config: DEFAULT_CONFIG, intervalMs: 60_000, logger: silent, ...(metrics.audit ? { sink: metrics.audit } : {}), onScan: seen.onScan });
+    // The pod's finding only: the namespace's missing default-deny (network-isolation) is not the subject.
+    const config = parseConfig('rules:\n  network-isolation:\n    exemptNamespaces: [team-w]\n', 'test.yaml');
+    start({ lister, config, intervalMs: 60_000, logger: silent, ...(metrics.audit ? { sink: metrics.audit } : {}), onScan: seen.onScan });
     await seen.next(1);
     const outcome = seen.outcomes[0];
     expect(outcome?.status === 'completed' && outcome.scan.samples).toEqual([

@@ -6,8 +6,10 @@
 //
 // The files in the repository were made from main before the audit folded pages into bounded aggregates
 // (issue 18): first at 04d414c, then again at 0517178, when exceptions (issue 16) added their section to
-// the JSON report (empty without exceptions) and the runs with exceptions.yaml were added. A report that
-// changes on purpose needs them made again, and says why.
+// the JSON report (empty without exceptions) and the runs with exceptions.yaml were added, then at bc814b6,
+// when network-isolation's findings and the network posture section (issue 15) came to the report and the
+// fake cluster's default-deny allowed DNS. A report that changes on purpose needs them made again, and
+// says why.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
