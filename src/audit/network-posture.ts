@@ -112,16 +112,20 @@ function union(directions: readonly DirectionModel[]): DirectionModel {
 }
 
 export class NetworkPostureCollector {
-  private readonly known: KnownNetworkObjects;
+  private known: KnownNetworkObjects;
   private readonly policyObjects = new Map<string, KubeObject>();
   private readonly pods = new Map<string, PodTally>();
 
   constructor(
     private readonly config: PolicyConfig,
     /** Whether every Namespace is listed (a whole-cluster audit), or one only (--namespace). */
-    allNamespaces: boolean,
+    private readonly allNamespaces: boolean,
   ) {
-    this.known = new KnownNetworkObjects({ source: 'cluster', namespaces: allNamespaces ? 'complete' : 'unknown' });
+    this.known = this.emptyKnown();
+  }
+
+  private emptyKnown(): KnownNetworkObjects {
+    return new KnownNetworkObjects({ source: 'cluster', namespaces: this.allNamespaces ? 'complete' : 'unknown' });
   }
 
   /** Folds in a listed object: a Namespace, a network policy of any API, or a Pod; anything else is passed over. */
@@ -143,9 +147,23 @@ export class NetworkPostureCollector {
     else this.pods.set(key, { namespace, labels, controllerUid, example: { apiVersion: 'v1', kind: 'Pod', namespace, name: object.metadata?.name ?? '', uid: undefined }, count: 1 });
   }
 
-  /** Forgets every object of a kind whose listing starts again. Namespaces and policies are replaced as they are listed again. */
+  /**
+   * Forgets every object of a kind whose listing starts again (410 Gone), so that nothing is counted
+   * twice and nothing gone since stays: Pods' counts, or the Namespaces or policies of that kind (the
+   * others are folded into a fresh context again; Namespaces and policies are few beside pods).
+   */
   discard(apiVersion: string, kind: string): void {
-    if (apiVersion === 'v1' && kind === 'Pod') this.pods.clear();
+    if (apiVersion === 'v1' && kind === 'Pod') return this.pods.clear();
+    const isNamespaceKind = apiVersion === 'v1' && kind === 'Namespace';
+    const ofKind = (object: KubeObject) => object.apiVersion === apiVersion && object.kind === kind;
+    if (!isNamespaceKind && ![...this.policyObjects.values()].some(ofKind)) return;
+    const namespaces = isNamespaceKind ? [] : this.namespaceObjects();
+    this.known = this.emptyKnown();
+    for (const namespace of namespaces) this.known.add(namespace);
+    for (const [key, policy] of this.policyObjects) {
+      if (ofKind(policy)) this.policyObjects.delete(key);
+      else this.known.add(policy);
+    }
   }
 
   /** The context network-isolation judges the listed policies and Namespaces in. */

@@ -58,9 +58,9 @@ describe('continue tokens expiring mid-list (410 Gone) at scale', () => {
     const expected = config !== undefined ? configured.get(config) : report;
     if (!expected) throw new Error(`no audit with ${config}`);
     const before = cluster.fake.calls.length;
-    // Pages of 100: Pods have 101 pages, ReplicaSets 21, Namespaces 11. The third request carrying a
-    // continue token in each of them answers 410.
-    const expiring = ['/api/v1/namespaces', '/apis/apps/v1/replicasets', '/api/v1/pods'];
+    // Pages of 100: Pods have 101 pages, ReplicaSets 21, Namespaces and NetworkPolicies 11. The third
+    // request carrying a continue token in each of them answers 410.
+    const expiring = ['/api/v1/namespaces', '/apis/networking.k8s.io/v1/networkpolicies', '/apis/apps/v1/replicasets', '/api/v1/pods'];
     const restarted = new Set<string>();
     let countdown = 2;
     let current = 0;
@@ -84,6 +84,7 @@ describe('continue tokens expiring mid-list (410 Gone) at scale', () => {
     expect([...restarted]).toEqual(expiring);
     expect(restartedReport.notes.filter((note) => note.includes('started again from the beginning'))).toEqual([
       expect.stringMatching(/^Listing namespaces started again from the beginning: the continue token expired after 3 page\(s\)/),
+      expect.stringMatching(/^Listing networkpolicies\.networking\.k8s\.io started again from the beginning: the continue token expired after 3 page\(s\)/),
       expect.stringMatching(/^Listing replicasets\.apps started again from the beginning: the continue token expired after 3 page\(s\)/),
       expect.stringMatching(/^Listing pods started again from the beginning: the continue token expired after 3 page\(s\)/),
     ]);
@@ -95,5 +96,8 @@ describe('continue tokens expiring mid-list (410 Gone) at scale', () => {
     expect(JSON.parse(normalize(withoutRestartNotes, cluster.fake.url))).toEqual(JSON.parse(golden(file)));
     expect(restartedReport.listed).toEqual(expected.listed);
     expect(restartedReport.summary).toEqual(expected.summary);
+    // The network posture forgot what it had of each restarted kind: its pods, namespaces and policies once each.
+    expect(restartedReport.network.totals).toEqual(expected.network.totals);
+    expect(restartedReport.network).toEqual(expected.network);
   }, 120_000);
 });
