@@ -101,3 +101,29 @@ export function positionAt(text: string, offset: number, firstLine: number): Pos
   }
   return { line: line + 1, column: end - lineStart + 1 };
 }
+
+/**
+ * The offset of the first mapping key that is itself a mapping or a list (`? [a, b]`, `{[a]: b}`), or -1.
+ * The constructor refuses such a key but reports it at the start of the stream: this finds where it is.
+ */
+export function complexKeyOffset(events: readonly Event[]): number {
+  const frames: { mapping: boolean; expectKey: boolean }[] = [];
+  for (const event of events) {
+    if (event.type === EVENT_ID.POP) {
+      frames.pop();
+      continue;
+    }
+    if (event.type === EVENT_ID.DOCUMENT) {
+      frames.push({ mapping: false, expectKey: false });
+      continue;
+    }
+    const parent = frames.at(-1);
+    if (parent?.mapping) {
+      const isKey = parent.expectKey;
+      parent.expectKey = !isKey;
+      if (isKey && (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE)) return nodeStart(event);
+    }
+    if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) frames.push({ mapping: event.type === EVENT_ID.MAPPING, expectKey: true });
+  }
+  return -1;
+}

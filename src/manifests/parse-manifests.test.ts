@@ -133,6 +133,14 @@ describe('parseManifests', () => {
     expect(result.problems).toEqual([{ file: 'dup.yaml', line: 3, column: 1, message: 'invalid YAML: duplicated mapping key' }]);
   });
 
+  it.each([
+    ['a block key', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  ? [a, b]\n  : c\n', 5, 5],
+    ['a flow key', 'apiVersion: v1\nkind: Pod\nmetadata: {name: x, {a: 1}: c}\n', 3, 21],
+  ])('reports a complex key (%s) where it is, not at the start of the stream', (_name, text, line, column) => {
+    const result = parseManifests('key.yaml', `apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n${text}`);
+    expect(result.problems).toEqual([{ file: 'key.yaml', line: line + 4, column, message: 'invalid YAML: object-based map does not support complex keys' }]);
+  });
+
   it('names what an object lacks', () => {
     expect(parseManifests('x.yaml', 'metadata: {name: x}\n').problems[0]?.message).toBe('not a Kubernetes object: "apiVersion" and "kind" are missing or not a string');
     expect(parseManifests('x.yaml', 'kind: Pod\n').problems[0]?.message).toBe('not a Kubernetes object: "apiVersion" is missing or not a string');

@@ -8,7 +8,7 @@ import type { KubeObject } from '../rules/types.js';
 import { parseFieldPath, type PathSegment } from './field-path.js';
 import { MAX_NESTING_DEPTH, nestingTooDeepMessage } from '../admission/nesting.js';
 import { isNestingError, KUBERNETES_YAML_SCHEMA } from './kubernetes-yaml.js';
-import { offsetOfPath, positionAt, type Position } from './locate.js';
+import { complexKeyOffset, offsetOfPath, positionAt, type Position } from './locate.js';
 import { splitDocuments, type DocumentChunk } from './split-documents.js';
 import { isRecord } from '../rules/is-record.js';
 
@@ -60,12 +60,15 @@ function isList(value: Record<string, unknown>): boolean {
   return typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items);
 }
 
-function yamlProblem(file: string, chunk: DocumentChunk, error: unknown): InputProblem {
+/** The constructor reports a complex key at the stream's start; the events say where the key is. */
+const COMPLEX_KEY = 'complex keys';
+
+function yamlProblem(file: string, chunk: DocumentChunk, error: unknown, events: readonly Event[] | undefined): InputProblem {
   if (error instanceof YAMLException) {
-    const mark = error.mark;
-    const position = mark ? { line: chunk.line + mark.line + 1, column: mark.column + 1 } : undefined;
+    const keyOffset = events && error.reason.includes(COMPLEX_KEY) ? complexKeyOffset(events) : -1;
+    const mark = keyOffset >= 0 ? positionAt(chunk.text, keyOffset, 0) : error.mark ? { line: error.mark.line + 1, column: error.mark.column + 1 } : undefined;
     const message = isNestingError(error as unknown) ? nestingTooDeepMessage() : `invalid YAML: ${error.reason}`;
-    return { file, line: position?.line ?? chunk.line + 1, column: position?.column ?? null, message };
+    return { file, line: chunk.line + (mark?.line ?? 1), column: mark?.column ?? null, message };
   }
   return { file, line: chunk.line + 1, column: null, message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}` };
 }
@@ -115,12 +118,13 @@ export function parseManifests(file: string, text: string): ParsedFile {
   for (const chunk of splitDocuments(text)) {
     let values: unknown[];
     let source: ChunkSource;
+    let events: Event[] | undefined;
     try {
-      const events = parseEvents(chunk.text, PARSER_OPTIONS);
+      events = parseEvents(chunk.text, PARSER_OPTIONS);
       values = constructFromEvents(events, { source: chunk.text, schema: KUBERNETES_YAML_SCHEMA, maxAliases: MAX_ALIASES });
       source = new ChunkSource(chunk, events);
     } catch (error) {
-      parsed.problems.push(yamlProblem(file, chunk, error));
+      parsed.problems.push(yamlProblem(file, chunk, error, events));
       documentIndex++;
       continue;
     }

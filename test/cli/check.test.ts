@@ -266,6 +266,13 @@ describe('input', () => {
     expect(await results('--user', 'alice', '--group', 'system:masters')).toEqual([]);
   });
 
+  it('reports a complex mapping key where it is', async () => {
+    const stream = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {team: a}}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  ? [a, b]\n  : c\n';
+    const { code, stdout } = await runCli(['check', '-'], { stdin: stream });
+    expect(stdout).toContain('<stdin>:9:5  error    invalid YAML: object-based map does not support complex keys\n');
+    expect(code).toBe(2);
+  });
+
   it('reads JSON files, and YAML with a byte-order mark', async () => {
     writeFileSync(join(directory, 'a.yml'), '\uFEFFapiVersion: v1\nkind: Pod\nmetadata: {name: bom}\nspec: {hostNetwork: true, containers: [{name: c, image: x}]}\n');
     writeFileSync(join(directory, 'b.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'json' }, spec: { hostPID: true, containers: [{ name: 'c', image: 'x' }] } }));
