@@ -266,6 +266,22 @@ describe('input', () => {
     expect(await results('--user', 'alice', '--group', 'system:masters')).toEqual([]);
   });
 
+  it("defaults a host-network Pod's hostPort to its containerPort, as the API server does, so Pod Security reports it", async () => {
+    const spec = (indent: string) =>
+      ['hostNetwork: true', 'containers:', '  - name: agent', '    image: x', '    ports:', '      - containerPort: 9100'].map((line) => `${indent}${line}`).join('\n');
+    const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: agent}\nspec:\n${spec('  ')}\n`;
+    // Since Kubernetes 1.28 a workload's template is not defaulted so: only its host network is reported.
+    const daemonSet = `apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agents}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n${spec('      ')}\n`;
+    const { code, stdout } = await runCli(['check', '--format', 'json', '-'], { stdin: `${pod}---\n${daemonSet}` });
+    const enforced = (JSON.parse(stdout) as JsonReport).results.filter((result) => result.mode === 'enforce');
+    expect(enforced.map((result) => [result.kind, result.check, result.line, result.column, result.message])).toEqual([
+      ['Pod', 'hostNamespaces', 5, 3, 'host namespaces (hostNetwork=true)'],
+      ['Pod', 'hostPorts', 10, 11, 'hostPort (container "agent" uses hostPort 9100)'],
+      ['DaemonSet', 'hostNamespaces', 20, 7, 'host namespaces (hostNetwork=true)'],
+    ]);
+    expect(code).toBe(1);
+  });
+
   it('reports a complex mapping key where it is', async () => {
     const stream = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {team: a}}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  ? [a, b]\n  : c\n';
     const { code, stdout } = await runCli(['check', '-'], { stdin: stream });

@@ -38,10 +38,31 @@ describe('applyAdmissionDefaults', () => {
     expect(deployment.spec.template.spec.volumes[0]).toEqual({ name: 'scratch' });
   });
 
+  it('gives a host-network Pod hostPort = containerPort where none is set, containers and init containers alike', () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      spec: {
+        hostNetwork: true,
+        initContainers: [{ name: 'i', ports: [{ containerPort: 9000 }] }],
+        containers: [{ name: 'c', ports: [{ containerPort: 8080 }, { containerPort: 8443, hostPort: 443 }, { containerPort: 53, hostPort: 0, protocol: 'UDP' }] }],
+      },
+    };
+    const defaulted = applyAdmissionDefaults(pod);
+    expect(podUnderReview(defaulted)?.spec.containers.map((container) => container.ports)).toEqual([
+      [{ containerPort: 8080, hostPort: 8080 }, { containerPort: 8443, hostPort: 443 }, { containerPort: 53, hostPort: 53, protocol: 'UDP' }],
+    ]);
+    expect(podUnderReview(defaulted)?.spec.initContainers?.[0]?.ports).toEqual([{ containerPort: 9000, hostPort: 9000 }]);
+    expect(pod.spec.containers[0]?.ports[0]).toEqual({ containerPort: 8080 });
+  });
+
   it.each([
     ['every volume has a source', { apiVersion: 'v1', kind: 'Pod', spec: { volumes: [{ name: 'cfg', configMap: { name: 'c' } }] } }],
     ['there are no volumes', { apiVersion: 'v1', kind: 'Pod', spec: {} }],
     ['the kind carries no pod', { apiVersion: 'v1', kind: 'ConfigMap', spec: { volumes: [{ name: 'scratch' }] } }],
+    ['a Pod does not use the host network', { apiVersion: 'v1', kind: 'Pod', spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] } }],
+    // Since Kubernetes 1.28 the templates of workloads are not given host ports.
+    ['a workload template uses the host network', { apiVersion: 'apps/v1', kind: 'Deployment', spec: { template: { spec: { hostNetwork: true, containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] } } } }],
   ])('returns the object itself, uncopied, when %s', (_, object) => {
     expect(applyAdmissionDefaults(object)).toBe(object);
   });
