@@ -3,7 +3,7 @@
 import { violationMessage, wouldViolateMessage } from '../rules/pod-security/evaluate.js';
 import type { ActiveMode, Finding } from '../rules/types.js';
 
-/** The API server truncates a warning beyond 256 characters and drops warnings past 4096 in total. */
+/** Past 4096 characters of warnings in all, the API server cuts each to 256 and drops what still does not fit. */
 const MAX_WARNING_LENGTH = 256;
 const MAX_WARNINGS_TOTAL = 4096;
 const CUT_NOTICE_ROOM = 48;
@@ -59,20 +59,28 @@ export function denialMessage(findings: readonly Finding[]): string {
   return describe(ofMode(findings, 'enforce'), violationMessage).join('\n');
 }
 
-/** `path: message` warnings, each short enough to survive the API server, with a count of any cut. */
+/**
+ * The warnings kubectl prints: pod-security's as Pod Security Admission words them, one line per policy
+ * for the pod or template (`would violate PodSecurity "restricted:latest": reason (detail), ...`), so a
+ * namespace moved from PSA to policygate shows its users the same lines; every other finding as
+ * `path: message`. Pod Security's field paths stay in the decision log and in the offline checker's reports.
+ */
 export function warningsFor(findings: readonly Finding[], extra: readonly string[] = []): string[] {
-  const lines = [
-    ...extra,
-    ...ofMode(findings, 'warn').map((finding) =>
-      isPodSecurityCheck(finding) ? `${finding.path}: ${finding.message} (${finding.policy})` : `${finding.path}: ${finding.message}`,
-    ),
-  ];
+  return withinWarningLimits([...extra, ...describe(ofMode(findings, 'warn'), wouldViolateMessage)]);
+}
+
+/**
+ * The API server's limits on warnings, applied as its recorder applies them: nothing is cut while all
+ * warnings fit in 4096 characters; past that, each is cut to 256 and those that still do not fit are
+ * dropped. A last line says how many were dropped, or the user would not know any were.
+ */
+function withinWarningLimits(lines: readonly string[]): string[] {
+  if (lines.reduce((total, line) => total + line.length, 0) <= MAX_WARNINGS_TOTAL) return [...lines];
   const warnings: string[] = [];
   let total = 0;
   for (const [index, line] of lines.entries()) {
     const warning = truncate(line, MAX_WARNING_LENGTH);
     const isLast = index === lines.length - 1;
-    // Keep room for the line that says how many were cut, or the user would not know any were.
     if (total + warning.length + (isLast ? 0 : CUT_NOTICE_ROOM) > MAX_WARNINGS_TOTAL) {
       warnings.push(`policygate: ${lines.length - index} more warnings not shown`);
       break;

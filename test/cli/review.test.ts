@@ -46,7 +46,15 @@ describe('review', () => {
     type Response = { response: { allowed: boolean; warnings?: string[]; status?: { code: number } } };
     // Without the cluster's namespaces, the configured defaults apply: restricted is only warned about.
     const without = await runCli(['review', '-'], { stdin });
-    expect((JSON.parse(without.stdout) as Response).response).toMatchObject({ allowed: true, warnings: expect.arrayContaining([expect.stringContaining('(restricted:latest)')]) });
+    // The warning kubectl prints is worded as Pod Security Admission words it: one line for the template,
+    // whole, although longer than 256 characters (the API server cuts only past 4096 in all).
+    const failures = [
+      'allowPrivilegeEscalation != false (container "api" must set securityContext.allowPrivilegeEscalation=false)',
+      'unrestricted capabilities (container "api" must set securityContext.capabilities.drop=["ALL"])',
+      'runAsNonRoot != true (pod or container "api" must set securityContext.runAsNonRoot=true)',
+      'seccompProfile (pod or container "api" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")',
+    ];
+    expect((JSON.parse(without.stdout) as Response).response).toMatchObject({ allowed: true, warnings: [`would violate PodSecurity "restricted:latest": ${failures.join(', ')}`] });
     expect(without.code).toBe(0);
     // With them, team-a's label enforces restricted.
     const withNamespaces = await runCli(['review', '--namespaces', 'team-namespaces.yaml', '-'], { stdin });
