@@ -7,7 +7,7 @@
 // carries the previous CA. Between `kubectl apply` and the moment every pod has reloaded the new
 // Secret, the API server then trusts the old serving certificate and the new one alike.
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileExists, fileSystemError, pem, validFor, writeFileAtomically } from '../certs/files.js';
 import { CERTIFICATE_FILES, DEFAULT_DAYS, serviceDnsNames, writeCertificates } from '../certs/index.js';
 import { EXIT, InputError } from '../errors.js';
@@ -77,8 +77,11 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   if (values.out === undefined && !(await fileExists(resolve(io.cwd, SELF_MANAGED_OVERLAY, 'kustomization.yaml')))) {
     throw new InputError(`no ${SELF_MANAGED_OVERLAY}/kustomization.yaml here: run this in a policygate checkout, or pass --out DIR`);
   }
-  const dir = resolve(io.cwd, values.out ?? DEFAULT_OUT);
-  const shown = relative(io.cwd, dir) || '.';
+  // The directory as the user gave it (or the default), for every message: never rewritten relative to
+  // the working directory, so that an absolute --out stays absolute and a relative one stays short.
+  const given = values.out ?? DEFAULT_OUT;
+  const dir = resolve(io.cwd, given);
+  const shown = given.replace(/[\\/]+$/, '') || given;
 
   const existing: string[] = [];
   for (const name of Object.values(CERTIFICATE_FILES)) if (await fileExists(join(dir, name))) existing.push(name);
@@ -91,8 +94,12 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   const written = await writeCertificates({ dir, dnsNames, days, caCommonName: `policygate CA (${namespace}/${service})` });
   if (keptCa) await writeFileAtomically(written.caCert, `${written.caPem}${keptCa}`, 0o644);
 
-  const overlay = dirname(dir);
-  const overlayHint = (await fileExists(join(overlay, 'kustomization.yaml'))) ? relative(io.cwd, overlay) || '.' : SELF_MANAGED_OVERLAY;
+  // `kubectl apply -k` only for a certs/ directory beside a kustomization (the self-managed overlay, or
+  // a copy of it): anywhere else, applying the overlay would not pick up what was just written.
+  const inOverlay = basename(dir) === 'certs' && (await fileExists(join(dirname(dir), 'kustomization.yaml')));
+  const next = inOverlay
+    ? ['Next:', `  kubectl apply -k ${dirname(shown)}`]
+    : [`Next: these files are not in an overlay's certs/ directory; copy them into ${DEFAULT_OUT}/ of a policygate`, '  checkout (or of your copy of that overlay), then apply the overlay with kubectl apply -k.'];
   io.stdout.write(
     [
       `Wrote ${shown}/: ca.crt, ca.key, tls.crt, tls.key`,
@@ -100,8 +107,7 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
       `  valid until ${written.notAfter.toISOString()}`,
       ...(keptCa ? ['  ca.crt also carries the previous CA, so pods still serving the old certificate stay trusted'] : []),
       '',
-      'Next:',
-      `  kubectl apply -k ${overlayHint}`,
+      ...next,
       `Keep ${shown}/ca.key safe and out of version control; it is never applied to the cluster.`,
       '',
     ].join('\n'),

@@ -60,3 +60,50 @@ describe('policygate serve --dev: where the development certificate cannot be wr
     expect(result.code).toBe(2);
   });
 });
+
+describe('policygate certs: what it says it wrote, and what to do next', () => {
+  const firstLineAndNext = (stdout: string) => {
+    const lines = stdout.split('\n');
+    return [lines[0], ...lines.slice(lines.indexOf('') + 1)];
+  };
+
+  it('names --out as given, and says to apply the overlay only when it wrote into one', async () => {
+    const cwd = await scratch();
+    const elsewhere = join(cwd, 'secrets', 'policygate');
+    const result = await runCli(['certs', '--out', `${elsewhere}/`], { cwd });
+    expect(firstLineAndNext(result.stdout)).toEqual([
+      `Wrote ${elsewhere}/: ca.crt, ca.key, tls.crt, tls.key`,
+      "Next: these files are not in an overlay's certs/ directory; copy them into deploy/overlays/self-managed/certs/ of a policygate",
+      '  checkout (or of your copy of that overlay), then apply the overlay with kubectl apply -k.',
+      `Keep ${elsewhere}/ca.key safe and out of version control; it is never applied to the cluster.`,
+      '',
+    ]);
+    expect(result.stdout).not.toContain('kubectl apply -k deploy/overlays/self-managed');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('says to apply the self-managed overlay when it wrote there, by default', async () => {
+    const cwd = await scratch();
+    await mkdir(join(cwd, 'deploy', 'overlays', 'self-managed'), { recursive: true });
+    await writeFile(join(cwd, 'deploy', 'overlays', 'self-managed', 'kustomization.yaml'), 'resources: []\n');
+    const result = await runCli(['certs'], { cwd });
+    expect(firstLineAndNext(result.stdout)).toEqual([
+      'Wrote deploy/overlays/self-managed/certs/: ca.crt, ca.key, tls.crt, tls.key',
+      'Next:',
+      '  kubectl apply -k deploy/overlays/self-managed',
+      'Keep deploy/overlays/self-managed/certs/ca.key safe and out of version control; it is never applied to the cluster.',
+      '',
+    ]);
+    expect(result.code).toBe(0);
+  });
+
+  it('names a copy of the overlay by the path given', async () => {
+    const cwd = await scratch();
+    await mkdir(join(cwd, 'my-cluster'), { recursive: true });
+    await writeFile(join(cwd, 'my-cluster', 'kustomization.yaml'), 'resources: []\n');
+    const result = await runCli(['certs', '--out', './my-cluster/certs'], { cwd });
+    expect(firstLineAndNext(result.stdout).slice(0, 3)).toEqual(['Wrote ./my-cluster/certs/: ca.crt, ca.key, tls.crt, tls.key', 'Next:', '  kubectl apply -k ./my-cluster']);
+    expect(result.code).toBe(0);
+  });
+});
