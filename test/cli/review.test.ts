@@ -1,13 +1,14 @@
 // `policygate review` replays an AdmissionReview through the code path of /validate and /mutate. The
 // real binary's answer must be the server's answer, byte for byte once parsed, for every review.
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { namespacesFromObjects, parseManifests } from '../../src/manifests/index.js';
 import { buildApp } from '../../src/server/app.js';
-import { FIXTURES, runCli } from './run-cli.js';
+import { FIXTURES, ROOT, runCli } from './run-cli.js';
 
 const REVIEWS = join(FIXTURES, 'reviews');
 const VALID_REVIEWS = readdirSync(REVIEWS).filter((file) => file !== 'not-a-review.json');
@@ -71,6 +72,31 @@ describe('review', () => {
     expect(JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'))).toEqual([{ op: 'add', path: '/metadata/labels', value: { team: 'unowned' } }]);
     expect(stderr).toBe('patched by namespace-label-defaults\n');
     expect(code).toBe(0);
+  });
+
+  it("patches with the README's mutate configuration (the default changes nothing)", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const config = /<!-- mutate-config -->\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    if (config === undefined) throw new Error('README.md: the mutate-config example is missing');
+    const directory = mkdtempSync(join(tmpdir(), 'policygate-review-mutate-'));
+    try {
+      writeFileSync(join(directory, 'mutate.yaml'), config);
+      const patchOf = async (review: string, ...flags: string[]) => {
+        const { code, stdout } = await runCli(['review', '--mutate', ...flags, join(REVIEWS, review)], { cwd: directory });
+        expect(code).toBe(0);
+        const { patch } = (JSON.parse(stdout) as { response: { patch?: string } }).response;
+        return patch === undefined ? [] : (JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) as { op: string; path: string; value: unknown }[]);
+      };
+      expect(await patchOf('namespace-unlabelled.json')).toEqual([]);
+      expect(await patchOf('namespace-unlabelled.json', '--config', 'mutate.yaml')).toEqual([{ op: 'add', path: '/metadata/labels', value: { team: 'unowned' } }]);
+      expect(await patchOf('deployment-warnings.json')).toEqual([]);
+      expect((await patchOf('deployment-warnings.json', '--config', 'mutate.yaml')).map((operation) => operation.path)).toEqual([
+        '/spec/template/spec/securityContext',
+        '/spec/template/spec/containers/0/securityContext',
+      ]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it.each([
