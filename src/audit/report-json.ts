@@ -99,6 +99,8 @@ function frameOf(report: AuditReport, omitted: CappedResults['omitted'] | undefi
       audit: summary.audit,
       excepted: summary.excepted,
       errors: summary.errors,
+      // A cluster has no files to pass over.
+      skipped: 0,
       off: summary.off,
       enforced: { ...summary.enforced },
     },

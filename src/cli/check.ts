@@ -14,7 +14,9 @@ const USAGE = `Usage: policygate check [options] PATH...
 
 Check Kubernetes manifests with the webhook's rules and verdicts, without a cluster: will
 \`kubectl apply\` be refused? PATH is a file, a directory (searched recursively for .yaml, .yml and
-.json files, skipping entries whose name starts with a dot, and node_modules), or - for standard input.
+.json files), or - for standard input. A directory walk passes over hidden entries, node_modules, the
+files of other tools (kustomizations and their patches, Helm charts, Compose, CI files) and documents
+with neither apiVersion nor kind, and lists them in the summary.
 
   policygate check deploy/
   helm template my-release ./chart | policygate check -
@@ -29,6 +31,9 @@ Options:
       --user NAME        judge as this user, e.g. your deployer's
                          system:serviceaccount:NAMESPACE:NAME
       --group NAME       judge as a member of this group; repeat for several
+      --exclude GLOB     pass over what a directory walk finds that matches: a path such as
+                         'deploy/tests/**', or a name at any depth such as 'values*.yaml';
+                         repeat for several
   -h, --help             show this help
 
 Namespaces in the input supply the labels (Pod Security levels) of the objects in them; objects in
@@ -40,8 +45,9 @@ Exit codes:
   0  nothing reaches --fail-on
   1  a finding reaches --fail-on
   2  a usage or configuration error, or an input error (a file that cannot be read, YAML that does
-     not parse, a document that is not a Kubernetes object, an object a rule could not be evaluated
-     on); everything else is still checked and reported
+     not parse, a document that is not a Kubernetes object, a file, directory or standard input
+     with no object in it, an object a rule could not be evaluated on); everything else is still
+     checked and reported
 `;
 
 const OPTIONS = {
@@ -51,6 +57,7 @@ const OPTIONS = {
   namespace: { type: 'string', short: 'n' },
   user: { type: 'string' },
   group: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
 } satisfies OptionSpecs;
 
 /** Who applies the manifests: nobody unless --user or --group says so. */
@@ -69,8 +76,8 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   const config = await loadConfig(values.config);
   const now = (io.now ?? Date.now)();
   warnAboutExpiredExceptions('check', config.exceptions, now, io);
-  const { sources, problems } = await readSources(positionals, io);
-  const report = await checkManifests(sources, problems, { config, namespace, userInfo: userInfoOf(values.user, values.group ?? []), now: () => now });
+  const read = await readSources(positionals, { ...io, exclude: values.exclude ?? [] });
+  const report = await checkManifests(read.sources, read.problems, { config, namespace, userInfo: userInfoOf(values.user, values.group ?? []), now: () => now }, read);
   const output = FORMATTERS[format](report, { failOn, color: useColor(io), cwd: io.cwd, version: VERSION, config });
   io.stdout.write(output);
   return exitCodeOf(report, failOn);

@@ -10,12 +10,12 @@ import { applyJsonPatch } from '../rules/json-patch-apply.js';
 import { groupOf } from '../rules/kinds.js';
 import { applyAdmissionDefaults } from '../rules/pod-security/defaulting.js';
 import type { Finding, KubeObject, PolicyConfig, UserInfo } from '../rules/types.js';
-import type { CheckError, CheckReport, CheckResult, CheckedResource, ResourceIdentity } from '../report/types.js';
+import type { CheckError, CheckReport, CheckResult, CheckedResource, ResourceIdentity, SkippedInput } from '../report/types.js';
 import { isClusterScoped } from './cluster-scoped.js';
 import { namespacesFromObjects } from './namespaces.js';
 import { networkContextFromObjects } from './network-context.js';
 import { parseManifests, type InputProblem, type ManifestDocument } from './parse-manifests.js';
-import type { ManifestSource } from './read-sources.js';
+import { helmChartReason, STDIN_NAME, type ManifestSource, type NamedInput } from './read-sources.js';
 import { isRecord } from '../rules/is-record.js';
 
 export interface CheckOptions {
@@ -126,16 +126,58 @@ function byLocation(files: readonly string[]) {
     fileIndex(a.file) - fileIndex(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
 }
 
+/** What readSources found besides the sources: the arguments, and what a walk passed over. */
+export interface ReadContext {
+  inputs: readonly NamedInput[];
+  skipped: readonly SkippedInput[];
+}
+
+/**
+ * An argument that gave nothing to check is an input error: a `helm template` that failed and wrote
+ * nothing, a build output not written yet, a typo in a path. Passing there would turn CI green on nothing.
+ */
+function nothingToCheck(input: NamedInput, sources: number, skipped: number): CheckError {
+  const error = (file: string, message: string): CheckError => ({ file, line: null, column: null, message });
+  if (input.kind === 'stdin') return error(STDIN_NAME, 'no objects on standard input');
+  if (input.kind === 'file') return error(input.path, 'no Kubernetes objects in this file');
+  if (input.tool !== undefined) return error(input.path, helmChartReason(input.path));
+  if (sources === 0 && skipped === 0) return error(input.path, 'no .yaml, .yml or .json files in this directory');
+  return error(input.path, `no Kubernetes objects in this directory (${plural(skipped, 'file or document', 'files or documents')} skipped, listed in the summary)`);
+}
+
+function plural(count: number, singular: string, pluralForm: string): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
 /** Checks the manifests of `sources`; `problems` are input errors found while reading them. */
-export async function checkManifests(sources: readonly ManifestSource[], problems: readonly InputProblem[], options: CheckOptions): Promise<CheckReport> {
+export async function checkManifests(
+  sources: readonly ManifestSource[],
+  problems: readonly InputProblem[],
+  options: CheckOptions,
+  read: ReadContext = { inputs: [], skipped: [] },
+): Promise<CheckReport> {
   const errors: CheckError[] = [...problems];
+  const skipped: SkippedInput[] = [...read.skipped];
   const documents: ManifestDocument[] = [];
+  const perInput = read.inputs.map((input) => ({ sources: 0, objects: 0, errors: input.readProblems, skipped: input.skipped }));
   for (const source of sources) {
-    const parsed = parseManifests(source.name, source.text);
+    const parsed = parseManifests(source.name, source.text, { skipNonObjects: source.walked === true });
     documents.push(...parsed.documents);
     errors.push(...parsed.problems);
+    skipped.push(...parsed.skipped);
+    for (const input of source.inputs ?? []) {
+      const counts = perInput[input];
+      if (!counts) continue;
+      counts.sources++;
+      counts.objects += parsed.documents.length;
+      counts.errors += parsed.problems.length;
+      counts.skipped += parsed.skipped.length;
+    }
   }
-
+  read.inputs.forEach((input, index) => {
+    const counts = perInput[index];
+    if (counts && counts.objects === 0 && counts.errors === 0) errors.push(nothingToCheck(input, counts.sources, counts.skipped));
+  });
   // Pass 1: what the API server would hand to /validate, Namespaces included, so that a Namespace's
   // labels as stored (after policygate's own defaults) decide the policy of the pods in it.
   // One instant for the whole run: an exception expiring mid-run does not split the verdicts.
@@ -182,6 +224,7 @@ export async function checkManifests(sources: readonly ManifestSource[], problem
     resources,
     results,
     errors,
+    skipped,
     summary: {
       files: sources.length,
       resources: resources.length,
@@ -190,6 +233,7 @@ export async function checkManifests(sources: readonly ManifestSource[], problem
       audit: results.filter((result) => result.mode === 'audit').length,
       excepted: results.filter((result) => result.mode === 'excepted').length,
       errors: errors.length,
+      skipped: skipped.length,
     },
   };
 }

@@ -3,7 +3,7 @@
 // them. Empty documents are skipped. A document that does not parse, or is not an object with an
 // apiVersion and a kind, is an input problem with its line; the file's other documents still count.
 import { EVENT_ID, YAMLException, constructFromEvents, parseEvents, type Event } from 'js-yaml';
-import type { CheckError } from '../report/types.js';
+import type { CheckError, SkippedInput } from '../report/types.js';
 import type { KubeObject } from '../rules/types.js';
 import { parseFieldPath, type PathSegment } from './field-path.js';
 import { MAX_NESTING_DEPTH, nestingTooDeepMessage } from '../admission/nesting.js';
@@ -31,6 +31,17 @@ export type InputProblem = CheckError;
 export interface ParsedFile {
   documents: ManifestDocument[];
   problems: InputProblem[];
+  /** With `skipNonObjects`: the documents that are not Kubernetes objects at all, with their line. */
+  skipped: SkippedInput[];
+}
+
+export interface ParseOptions {
+  /**
+   * Skip, rather than report, a document that is a list or a mapping with neither apiVersion nor kind:
+   * the configuration files and data a directory walk meets. A document with one of the two, or one
+   * spelled in another case (`apiversion`), is still a problem: that is a manifest with a mistake.
+   */
+  skipNonObjects?: boolean;
 }
 
 /** Aliases per document: enough for any hand-written anchors, too few for an alias bomb. */
@@ -53,6 +64,15 @@ function notAnObjectReason(value: unknown): string | undefined {
   // The API server refuses such an object; judged anyway, its name and namespace would be lost.
   if (value.metadata !== undefined && value.metadata !== null && !isRecord(value.metadata)) return `not a Kubernetes object: "metadata" is ${describe(value.metadata)}, not a mapping`;
   return undefined;
+}
+
+/** Why a document is not even meant as a Kubernetes object, or undefined when it may be one. */
+function notMeantAsObject(value: unknown): string | undefined {
+  if (Array.isArray(value)) return 'a list, not a Kubernetes object';
+  if (!isRecord(value)) return undefined;
+  const keys = Object.keys(value).map((key) => key.toLowerCase());
+  if (keys.includes('apiversion') || keys.includes('kind')) return undefined;
+  return 'neither apiVersion nor kind: not a Kubernetes object';
 }
 
 /** kubectl's lists: `kind: List`, or any `…List` kind whose `items` is a list. */
@@ -112,8 +132,8 @@ class ChunkSource {
   }
 }
 
-export function parseManifests(file: string, text: string): ParsedFile {
-  const parsed: ParsedFile = { documents: [], problems: [] };
+export function parseManifests(file: string, text: string, options: ParseOptions = {}): ParsedFile {
+  const parsed: ParsedFile = { documents: [], problems: [], skipped: [] };
   let documentIndex = 0;
   for (const chunk of splitDocuments(text)) {
     let values: unknown[];
@@ -131,6 +151,11 @@ export function parseManifests(file: string, text: string): ParsedFile {
     values.forEach((value, inChunk) => {
       const document = documentIndex++;
       if (value === null || value === undefined) return;
+      const notMeant = options.skipNonObjects ? notMeantAsObject(value) : undefined;
+      if (notMeant !== undefined) {
+        parsed.skipped.push({ file, line: source.position(inChunk, []).line, reason: notMeant });
+        return;
+      }
       const add = (object: unknown, itemPath: readonly PathSegment[]): void => {
         const position = source.position(inChunk, itemPath);
         const reason = notAnObjectReason(object);

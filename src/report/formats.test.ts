@@ -36,6 +36,7 @@ function report(results: CheckResult[], errors: CheckReport['errors'] = []): Che
     resources: results.map((entry) => ({ file: entry.file, line: 1, column: 1, apiVersion: entry.apiVersion, kind: entry.kind, namespace: entry.namespace, name: entry.name, results: [entry] })),
     results,
     errors,
+    skipped: [],
     summary: {
       files: new Set(results.map((entry) => entry.file)).size,
       resources: results.length,
@@ -44,6 +45,7 @@ function report(results: CheckResult[], errors: CheckReport['errors'] = []): Che
       audit: results.filter((entry) => entry.mode === 'audit').length,
       excepted: results.filter((entry) => entry.mode === 'excepted').length,
       errors: errors.length,
+      skipped: 0,
     },
   };
 }

@@ -20,7 +20,8 @@ export interface JsonReport {
     message: string;
   }[];
   errors: { file: string; line: number | null; message: string }[];
-  summary: { files: number; resources: number; enforce: number; warn: number; audit: number; excepted: number; errors: number };
+  skipped: { file: string; line: number | null; reason: string }[];
+  summary: { files: number; resources: number; enforce: number; warn: number; audit: number; excepted: number; errors: number; skipped: number };
 }
 
 function toJsonReport(report: CheckReport): JsonReport {
@@ -41,6 +42,7 @@ function toJsonReport(report: CheckReport): JsonReport {
       message: result.message,
     })),
     errors: report.errors.map((error) => ({ file: error.file, line: error.line, message: error.message })),
+    skipped: report.skipped.map((entry) => ({ file: entry.file, line: entry.line, reason: entry.reason })),
     summary: { ...report.summary },
   };
 }

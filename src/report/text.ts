@@ -25,11 +25,25 @@ export function where(file: string, line: number | null, column: number | null):
 
 type Entry = { kind: 'result'; item: CheckResult } | { kind: 'error'; item: CheckError };
 
+/** How many skipped entries the text report lists; JSON lists them all. */
+const MAX_SKIPPED_SHOWN = 20;
+
+/** What a directory walk passed over, one per line, for the summary. */
+export function skippedLines(report: CheckReport): string[] {
+  if (report.skipped.length === 0) return [];
+  const lines = [`Skipped, not Kubernetes objects:`];
+  for (const entry of report.skipped.slice(0, MAX_SKIPPED_SHOWN)) lines.push(`  ${where(entry.file, entry.line, null)}  ${entry.reason}`);
+  const more = report.skipped.length - MAX_SKIPPED_SHOWN;
+  if (more > 0) lines.push(`  … and ${more} more (--output json lists them all)`);
+  return lines;
+}
+
 /** The closing lines shared by the human-readable formats. */
 export function summaryLines(report: CheckReport, options: Pick<FormatOptions, 'failOn'>): string[] {
   const { summary } = report;
   const excepted = summary.excepted > 0 ? `${summary.excepted} excepted, ` : '';
-  const counts = `${summary.enforce} enforce, ${summary.warn} warn, ${summary.audit} audit, ${excepted}${plural(summary.errors, 'input error')}`;
+  const skipped = summary.skipped > 0 ? `, ${summary.skipped} skipped` : '';
+  const counts = `${summary.enforce} enforce, ${summary.warn} warn, ${summary.audit} audit, ${excepted}${plural(summary.errors, 'input error')}${skipped}`;
   const lines = [`Checked ${plural(summary.resources, 'resource')} in ${plural(summary.files, 'file')}: ${counts}.`];
   const failing = report.results.filter((result) => failsRun(result.mode, options.failOn)).length;
   if (summary.errors > 0) lines.push(`Failed: ${plural(summary.errors, 'input error')} (exit 2).`);
@@ -69,6 +83,7 @@ export function formatText(report: CheckReport, options: FormatOptions): string 
     }
     out.push('');
   }
+  out.push(...skippedLines(report).map((line, index) => (index === 0 ? line : paint('dim', line))));
   const [counts, verdict] = summaryLines(report, options);
   out.push(counts ?? '');
   if (verdict !== undefined) out.push(paint(verdict.startsWith('Failed') ? 'red' : 'green', verdict));

@@ -58,6 +58,14 @@ export interface CheckError {
   message: string;
 }
 
+/** A file, directory or document a directory walk passed over, and why. */
+export interface SkippedInput {
+  file: string;
+  /** The document's line; null for a whole file or directory. */
+  line: number | null;
+  reason: string;
+}
+
 export interface CheckedResource extends ResourceIdentity {
   file: string;
   line: number;
@@ -74,6 +82,8 @@ export interface CheckSummary {
   /** Findings configured exceptions except. */
   excepted: number;
   errors: number;
+  /** Files, directories and documents passed over as not Kubernetes objects. */
+  skipped: number;
 }
 
 export interface CheckReport {
@@ -84,6 +94,8 @@ export interface CheckReport {
   results: CheckResult[];
   /** Input errors, by file, then line. */
   errors: CheckError[];
+  /** What a directory walk passed over, in the order met. */
+  skipped: SkippedInput[];
   summary: CheckSummary;
 }
 

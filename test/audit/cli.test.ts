@@ -20,7 +20,7 @@ describe('policygate audit (in-process)', () => {
     const code = await auditCommand.run(['--kubeconfig', cluster.kubeconfigFile, '--format', 'json'], io);
     expect(code).toBe(1);
     const report = JSON.parse(io.out());
-    expect(Object.keys(report.summary)).toEqual(['files', 'resources', 'enforce', 'warn', 'audit', 'excepted', 'errors', 'off', 'enforced']);
+    expect(Object.keys(report.summary)).toEqual(['files', 'resources', 'enforce', 'warn', 'audit', 'excepted', 'errors', 'skipped', 'off', 'enforced']);
     expect(report.summary.enforced.enforce).toBeGreaterThan(0);
     // Not capped: every result the summary counts is there.
     expect(report.results.filter((result: { enforcedMode: string }) => result.enforcedMode === 'enforce')).toHaveLength(report.summary.enforced.enforce);

@@ -101,7 +101,8 @@ describe('check --format json', () => {
         expect.objectContaining({ line: 16, column: 11, check: 'hostPorts', mode: 'audit', message: 'hostPort (container "shell" uses hostPort 80)' }),
       ],
       errors: [],
-      summary: { files: 1, resources: 1, enforce: 1, warn: 1, audit: 2, excepted: 0, errors: 0 },
+      skipped: [],
+      summary: { files: 1, resources: 1, enforce: 1, warn: 1, audit: 2, excepted: 0, errors: 0, skipped: 0 },
     });
     expect(stderr).toBe('');
     expect(code).toBe(1);
@@ -116,7 +117,7 @@ describe('check --format json', () => {
     // team-b has no `team` label: the finding points at `labels`.
     expect(find('missing-label')).toMatchObject({ file: 'repo/namespaces.yaml', line: 14, column: 3, namespace: null, name: 'team-b', path: 'metadata.labels["team"]' });
     expect(find('allow-all-ingress')).toMatchObject({ file: 'repo/apps/network.json', line: 7, column: 17, path: 'spec.ingress[0]' });
-    expect(report.summary).toEqual({ files: 4, resources: 5, enforce: report.results.filter((r) => r.mode === 'enforce').length, warn: 0, audit: expect.any(Number), excepted: 0, errors: 0 });
+    expect(report.summary).toEqual({ files: 4, resources: 5, enforce: report.results.filter((r) => r.mode === 'enforce').length, warn: 0, audit: expect.any(Number), excepted: 0, errors: 0, skipped: 0 });
   });
 
   it("judges pods by the labels of their Namespace in the input, and by the configured defaults elsewhere", async () => {
