@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { loadClusterConfig } from '../kube/kubeconfig.js';
 import { FAIL_ON_LEVELS } from '../report/types.js';
 import { useColor, type Command, type CommandIO, type OptionSpecs } from './command.js';
-import { namespaceName, oneOf, parseCommandArgs, wholeNumber } from './parse-args.js';
+import { namespaceName, oneOf, outputFormat, parseCommandArgs, refuseOldFormatFlag, wholeNumber } from './parse-args.js';
 
 const FORMATS = ['text', 'json'] as const;
 const DEFAULT_TEXT_MAX_OBJECTS = 20;
@@ -21,7 +21,7 @@ in enforce mode: what would enforcing break? Each finding carries both modes: th
 
   policygate audit --kubeconfig ~/.kube/config
   policygate audit --namespace team-a --fail-on never
-  policygate audit --format json --kubeconfig admin.conf > audit.json
+  policygate audit -o json --kubeconfig admin.conf > audit.json
 
 Lists Namespaces, NetworkPolicies, Pods and the workloads whose pod templates are checked
 (Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, ReplicationControllers,
@@ -32,7 +32,8 @@ Options:
   -c, --config FILE        the policygate configuration (default: the embedded default)
       --kubeconfig FILE    the cluster (default: KUBECONFIG, else the pod's service account)
   -n, --namespace NAME     audit only this namespace
-  -f, --format FORMAT      text (default) or json (check's JSON contract, plus the audit's fields)
+  -o, --output FORMAT      text (default) or json (check's JSON contract, plus the audit's fields);
+                           --format is another name
       --fail-on LEVEL      the weakest mode, as if enforced, that fails the run: enforce (default),
                            warn, audit, or never
       --max-objects N      objects shown per rule and check (text default ${DEFAULT_TEXT_MAX_OBJECTS}; json default
@@ -53,15 +54,17 @@ const OPTIONS = {
   config: { type: 'string', short: 'c', path: 'file' },
   kubeconfig: { type: 'string', path: 'file' },
   namespace: { type: 'string', short: 'n' },
-  format: { type: 'string', short: 'f', choices: FORMATS },
+  output: { type: 'string', short: 'o', choices: FORMATS },
+  format: { type: 'string', choices: FORMATS },
   'fail-on': { type: 'string', choices: FAIL_ON_LEVELS },
   'max-objects': { type: 'string' },
   'page-size': { type: 'string' },
 } satisfies OptionSpecs;
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
+  refuseOldFormatFlag(argv, 'audit');
   const { values } = parseCommandArgs(argv, OPTIONS, false);
-  const format = oneOf('format', values.format, FORMATS, 'text');
+  const format = outputFormat(values, FORMATS, 'text');
   const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON_LEVELS, 'enforce');
   const namespace = values.namespace === undefined ? undefined : namespaceName('namespace', values.namespace);
   const maxObjectsFlag = values['max-objects'] === undefined ? undefined : wholeNumber('max-objects', values['max-objects'], { min: 0 });

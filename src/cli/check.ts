@@ -1,40 +1,51 @@
 // `policygate check`: the webhook's verdicts on manifests, offline, for CI. A thin shell: read the
 // arguments and the configuration, hand the files to the checker, print the report in the asked format
-// and turn it into the exit code.
+// (and write any --output-file) and turn it into the exit code.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { InputError } from '../errors.js';
-import { checkManifests, readSources } from '../manifests/index.js';
+import { checkManifests, readSources, STDIN_PATH } from '../manifests/index.js';
 import { FAIL_ON_LEVELS, FORMATS, FORMATTERS, exitCodeOf } from '../report/index.js';
 import type { UserInfo } from '../rules/types.js';
 import { useColor, warnAboutExpiredExceptions, type Command, type CommandIO, type OptionSpecs } from './command.js';
-import { namespaceName, oneOf, parseCommandArgs } from './parse-args.js';
+import { openOutputFiles, writeOutputFile } from './output-files.js';
+import { namespaceName, oneOf, outputFormat, parseCommandArgs } from './parse-args.js';
 import { VERSION } from './version.js';
 
-const USAGE = `Usage: policygate check [options] PATH...
+const USAGE = `Usage: policygate check [options] [-f] PATH...
 
 Check Kubernetes manifests with the webhook's rules and verdicts, without a cluster: will
 \`kubectl apply\` be refused? PATH is a file, a directory (searched recursively for .yaml, .yml and
-.json files), or - for standard input. A directory walk passes over hidden entries, node_modules, the
-files of other tools (kustomizations and their patches, Helm charts, Compose, CI files) and documents
-with neither apiVersion nor kind, and lists them in the summary.
+.json files), or - for standard input, given as kubectl takes them (-f PATH, repeatable) or plainly.
+A directory walk passes over hidden entries, node_modules, the files of other tools (kustomizations
+and their patches, Helm charts, Compose, CI files) and documents with neither apiVersion nor kind,
+and lists them in the summary.
 
   policygate check deploy/
-  helm template my-release ./chart | policygate check -
-  kubectl kustomize overlays/prod | policygate check --format github -
+  policygate check -f deploy/ --output-file policygate.sarif   # text here, SARIF for code scanning
+  helm template my-release ./chart | policygate check -f -
+  kubectl kustomize overlays/prod | policygate check -o github -
 
 Options:
-  -c, --config FILE      the policygate configuration (default: the embedded default)
-  -f, --format FORMAT    text (default), json, junit, sarif, github
-      --fail-on LEVEL    the weakest finding that fails the run: enforce (default), warn, audit,
-                         or never
-  -n, --namespace NAME   the namespace of objects that name none (default: default)
-      --user NAME        judge as this user, e.g. your deployer's
-                         system:serviceaccount:NAMESPACE:NAME
-      --group NAME       judge as a member of this group; repeat for several
-      --exclude GLOB     pass over what a directory walk finds that matches: a path such as
-                         'deploy/tests/**', or a name at any depth such as 'values*.yaml';
-                         repeat for several
-  -h, --help             show this help
+  -f, --filename PATH        a file, directory or - to check; repeat for several (or name them
+                             after the options)
+  -o, --output FORMAT        text (default), json, junit, sarif, github (--format is another name)
+      --output-file FILE     also write the report to FILE, in the format its name tells (.sarif,
+                             .json, .xml for junit, .txt), for CI; repeat for several
+      --output-file-format FORMAT
+                             the format of the one --output-file, whatever its name
+  -c, --config FILE          the policygate configuration (default: the embedded default)
+      --fail-on LEVEL        the weakest finding that fails the run: enforce (default), warn, audit,
+                             or never
+  -n, --namespace NAME       the namespace of objects that name none (default: default)
+      --user NAME            judge as this user, e.g. your deployer's
+                             system:serviceaccount:NAMESPACE:NAME
+      --group NAME           judge as a member of this group; repeat for several
+      --exclude GLOB         pass over what a directory walk finds that matches: a path such as
+                             'deploy/tests/**', or a name at any depth such as 'values*.yaml';
+                             repeat for several
+  -h, --help                 show this help
 
 Namespaces in the input supply the labels (Pod Security levels) of the objects in them; objects in
 other namespaces are judged with the configured defaults. Every object is judged as a CREATE.
@@ -51,8 +62,12 @@ Exit codes:
 `;
 
 const OPTIONS = {
+  filename: { type: 'string', short: 'f', multiple: true, path: 'file' },
+  output: { type: 'string', short: 'o', choices: FORMATS },
+  format: { type: 'string', choices: FORMATS },
+  'output-file': { type: 'string', multiple: true, path: 'file' },
+  'output-file-format': { type: 'string', choices: FORMATS },
   config: { type: 'string', short: 'c', path: 'file' },
-  format: { type: 'string', short: 'f', choices: FORMATS },
   'fail-on': { type: 'string', choices: FAIL_ON_LEVELS },
   namespace: { type: 'string', short: 'n' },
   user: { type: 'string' },
@@ -66,20 +81,42 @@ function userInfoOf(username: string | undefined, groups: string[]): UserInfo | 
   return username === undefined ? { groups } : { username, groups };
 }
 
+/**
+ * `-f json` meant `--format json` before `-f` meant `--filename`. A CI script that still says so would
+ * otherwise fail with "json: cannot read": name the habit and the flag that replaced it.
+ */
+function refuseFormatAsFilename(filenames: readonly string[], cwd: string): void {
+  for (const name of filenames) {
+    if (!(FORMATS as readonly string[]).includes(name)) continue;
+    try {
+      statSync(resolve(cwd, name));
+    } catch {
+      throw new InputError(`-f ${name}: there is no file named "${name}". -f names an input, as kubectl's --filename does; for the output format use -o ${name} (or --format ${name})`);
+    }
+  }
+}
+
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-  const format = oneOf('format', values.format, FORMATS, 'text');
+  const { values, tokens } = parseCommandArgs(argv, OPTIONS);
+  const format = outputFormat(values, FORMATS, 'text');
   const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON_LEVELS, 'enforce');
   const namespace = namespaceName('namespace', values.namespace ?? 'default');
-  if (positionals.length === 0) throw new InputError('no PATH given: name files or directories of manifests, or - for standard input (see --help)');
+  // -f PATH and plain PATHs, in the order given: the report follows it.
+  const paths = tokens.flatMap((token) =>
+    token.kind === 'positional' ? [token.value] : token.kind === 'option' && token.name === 'filename' && token.value !== undefined ? [token.value] : [],
+  );
+  if (paths.length === 0) throw new InputError('no PATH given: name files or directories of manifests with -f PATH, or -f - for standard input (see --help)');
+  refuseFormatAsFilename((values.filename ?? []).filter((name) => name !== STDIN_PATH), io.cwd);
 
   const config = await loadConfig(values.config);
   const now = (io.now ?? Date.now)();
   warnAboutExpiredExceptions('check', config.exceptions, now, io);
-  const read = await readSources(positionals, { ...io, exclude: values.exclude ?? [] });
+  const outputFiles = openOutputFiles(values['output-file'] ?? [], values['output-file-format'], io.cwd);
+  const read = await readSources(paths, { ...io, exclude: values.exclude ?? [] });
   const report = await checkManifests(read.sources, read.problems, { config, namespace, userInfo: userInfoOf(values.user, values.group ?? []), now: () => now }, read);
-  const output = FORMATTERS[format](report, { failOn, color: useColor(io), cwd: io.cwd, version: VERSION, config });
-  io.stdout.write(output);
+  const options = { failOn, cwd: io.cwd, version: VERSION, config };
+  io.stdout.write(FORMATTERS[format](report, { ...options, color: useColor(io) }));
+  for (const file of outputFiles) writeOutputFile(file, FORMATTERS[file.format](report, { ...options, color: false }));
   return exitCodeOf(report, failOn);
 }
 

@@ -3,13 +3,38 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../errors.js';
 import type { OptionSpecs } from './command.js';
 
-/** A command's argv parsed by its declared options (parseArgs ignores the completion hints in them). */
+/** A command's argv parsed by its declared options (parseArgs ignores the completion hints in them), with tokens, so that a command can keep the order of repeated options and positionals. */
 export function parseCommandArgs<T extends OptionSpecs>(argv: string[], options: T, allowPositionals = true) {
   try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return parseArgs({ args: argv, options, allowPositionals, strict: true, tokens: true });
   } catch (error) {
     throw new InputError(`${error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, '') : String(error)} (see --help)`);
   }
+}
+
+/** kubectl's habit: `-o`/`--output` names the output format. `--format` stays as its alias. */
+export const OUTPUT_FORMAT_OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+} as const;
+
+/** The format asked with -o/--output or --format (one of them, or both the same). */
+export function outputFormat<T extends string>(values: { output?: string | undefined; format?: string | undefined }, allowed: readonly T[], fallback: T): T {
+  const { output, format } = values;
+  if (output !== undefined && format !== undefined && output !== format) {
+    throw new InputError(`--output ${JSON.stringify(output)} and --format ${JSON.stringify(format)} disagree: give one (--format is another name for --output)`);
+  }
+  return oneOf(output !== undefined ? 'output' : 'format', output ?? format, allowed, fallback);
+}
+
+/**
+ * `-f` named the output format before it named input files, as kubectl's `-f`/`--filename` does. A
+ * command that reads no files refuses it with the way to say what was meant, not "Unknown option".
+ */
+export function refuseOldFormatFlag(argv: readonly string[], command: string): void {
+  const flag = argv.find((arg) => arg === '-f' || (arg.startsWith('-f') && !arg.startsWith('--')));
+  if (flag === undefined) return;
+  throw new InputError(`-f names input files (kubectl's --filename), and ${command} reads none: for the output format use -o FORMAT (or --format FORMAT)`);
 }
 
 /** A flag value that must be one of a fixed set. */

@@ -13,15 +13,17 @@ import { isNestingError, KUBERNETES_YAML_SCHEMA } from '../manifests/kubernetes-
 import { warnAboutExpiredExceptions, type Command, type CommandIO, type OptionSpecs } from './command.js';
 import { parseCommandArgs } from './parse-args.js';
 
-const USAGE = `Usage: policygate review [options] FILE|-
+const USAGE = `Usage: policygate review [options] [-f] FILE|-
 
 Answer one AdmissionReview (JSON or YAML, from FILE or standard input) exactly as the webhook's
 /validate endpoint would, or /mutate with --mutate, and print the response AdmissionReview.
 
   policygate review captured-review.json
-  policygate review --mutate --namespaces namespaces.yaml - < review.yaml
+  policygate review --mutate --namespaces namespaces.yaml -f - < review.yaml
 
 Options:
+  -f, --filename FILE     the AdmissionReview to answer, or - for standard input (or name it after
+                          the options)
   -c, --config FILE       the policygate configuration (default: the embedded default)
       --mutate            answer as /mutate (the JSON Patch is in response.patch, base64)
       --namespaces FILE   manifests whose Namespaces stand in for the cluster's (their labels
@@ -35,6 +37,7 @@ or input that is not an AdmissionReview.
 `;
 
 const OPTIONS = {
+  filename: { type: 'string', short: 'f', multiple: true, path: 'file' },
   config: { type: 'string', short: 'c', path: 'file' },
   mutate: { type: 'boolean' },
   namespaces: { type: 'string', path: 'file' },
@@ -97,9 +100,10 @@ async function namespaceLookup(file: string | undefined, io: CommandIO): Promise
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-  const [path, ...extra] = positionals;
+  const files = [...(values.filename ?? []), ...positionals];
+  const [path, ...extra] = files;
   if (path === undefined) throw new InputError('no FILE given: name a file holding an AdmissionReview, or - for standard input (see --help)');
-  if (extra.length > 0) throw new InputError(`one AdmissionReview at a time (got ${positionals.length} files)`);
+  if (extra.length > 0) throw new InputError(`one AdmissionReview at a time (got ${files.length} files)`);
 
   const config = await loadConfig(values.config);
   const now = (io.now ?? Date.now)();

@@ -4,7 +4,7 @@ import { loadConfig } from '../config/load.js';
 import { EXIT } from '../errors.js';
 import { ruleCatalog, type CatalogRule } from '../report/rule-catalog.js';
 import type { Command, CommandIO, OptionSpecs } from './command.js';
-import { oneOf, parseCommandArgs } from './parse-args.js';
+import { outputFormat, parseCommandArgs, refuseOldFormatFlag } from './parse-args.js';
 
 const USAGE = `Usage: policygate rules [options]
 
@@ -12,7 +12,7 @@ List the rules and their checks, with the mode each runs in and a one-line descr
 
 Options:
   -c, --config FILE     show the modes this configuration sets (default: the embedded default)
-  -f, --format FORMAT   text (default), json, markdown
+  -o, --output FORMAT   text (default), json, markdown (--format is another name)
   -h, --help            show this help
 
 A Pod Security check's mode is the one it has in a namespace without pod-security.kubernetes.io
@@ -23,7 +23,8 @@ const FORMATS = ['text', 'json', 'markdown'] as const;
 
 const OPTIONS = {
   config: { type: 'string', short: 'c', path: 'file' },
-  format: { type: 'string', short: 'f', choices: FORMATS },
+  output: { type: 'string', short: 'o', choices: FORMATS },
+  format: { type: 'string', choices: FORMATS },
 } satisfies OptionSpecs;
 
 const POD_SECURITY_NOTE =
@@ -67,8 +68,9 @@ function formatJson(catalog: readonly CatalogRule[]): string {
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
+  refuseOldFormatFlag(argv, 'rules');
   const { values } = parseCommandArgs(argv, OPTIONS, false);
-  const format = oneOf('format', values.format, FORMATS, 'text');
+  const format = outputFormat(values, FORMATS, 'text');
   const catalog = ruleCatalog(await loadConfig(values.config));
   io.stdout.write(format === 'json' ? formatJson(catalog) : format === 'markdown' ? formatMarkdown(catalog) : formatText(catalog));
   return EXIT.ok;

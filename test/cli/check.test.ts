@@ -109,7 +109,7 @@ describe('check --format json', () => {
   });
 
   it('points at the offending field, or at its nearest ancestor when the field is missing', async () => {
-    const { stdout } = await runCli(['check', '-f', 'json', 'repo']);
+    const { stdout } = await runCli(['check', '-o', 'json', 'repo']);
     const report = JSON.parse(stdout) as JsonReport;
     const find = (check: string) => report.results.find((result) => result.check === check && result.mode === 'enforce');
     // `privileged: yes` is true to kubectl (YAML 1.1), so it is to the checker.
@@ -121,7 +121,7 @@ describe('check --format json', () => {
   });
 
   it("judges pods by the labels of their Namespace in the input, and by the configured defaults elsewhere", async () => {
-    const { stdout } = await runCli(['check', '-f', 'json', 'repo']);
+    const { stdout } = await runCli(['check', '-o', 'json', 'repo']);
     const report = JSON.parse(stdout) as JsonReport;
     const enforced = (name: string) => report.results.filter((result) => result.name === name && result.mode === 'enforce').map((result) => result.check);
     // team-a enforces restricted (its label); team-b has no label, so baseline (the default) applies.
@@ -134,7 +134,7 @@ describe('check --format json', () => {
   it('puts objects that name no namespace in --namespace', async () => {
     const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, securityContext: {privileged: true}}]\n';
     const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: sandbox\n  labels: {team: x, policygate.dev/mode: audit}\n';
-    const { stdout } = await runCli(['check', '-f', 'json', '--namespace', 'sandbox', '--group', 'system:masters', '-'], { stdin: `${namespace}---\n${pod}` });
+    const { stdout } = await runCli(['check', '-o', 'json', '--namespace', 'sandbox', '--group', 'system:masters', '-'], { stdin: `${namespace}---\n${pod}` });
     const report = JSON.parse(stdout) as JsonReport;
     // sandbox lowers every rule to audit with policygate.dev/mode.
     expect(report.results.filter((result) => result.name === 'p').map((result) => [result.namespace, result.check, result.mode])).toContainEqual(['sandbox', 'privileged', 'audit']);
@@ -142,7 +142,7 @@ describe('check --format json', () => {
   });
 
   it('reports input errors with file and line, and still checks everything else', async () => {
-    const { code, stdout, stderr } = await runCli(['check', '-f', 'json', 'broken.yaml', 'missing.yaml', 'psa.yaml']);
+    const { code, stdout, stderr } = await runCli(['check', '-o', 'json', 'broken.yaml', 'missing.yaml', 'psa.yaml']);
     const report = JSON.parse(stdout) as JsonReport;
     expect(report.errors).toEqual([
       { file: 'broken.yaml', line: 8, message: expect.stringMatching(/^invalid YAML: /) },
@@ -176,7 +176,7 @@ describe('exit codes', () => {
   ])('%s', async (_name, args, found, expected) => {
     // For the audit-only cases: a pod that meets baseline but not restricted.
     const stdin = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n';
-    const { code, stdout, stderr } = await runCli(['check', '-f', 'json', ...args], { stdin });
+    const { code, stdout, stderr } = await runCli(['check', '-o', 'json', ...args], { stdin });
     const { summary } = JSON.parse(stdout) as JsonReport;
     const present = [...(['enforce', 'warn', 'audit'] as const).filter((mode) => summary[mode] > 0), ...(summary.errors > 0 ? ['input errors'] : [])];
     expect(present).toEqual(found);
@@ -185,7 +185,7 @@ describe('exit codes', () => {
   });
 
   it.each([
-    [['check'], 'policygate check: no PATH given: name files or directories of manifests, or - for standard input (see --help)\n'],
+    [['check'], 'policygate check: no PATH given: name files or directories of manifests with -f PATH, or -f - for standard input (see --help)\n'],
     [['check', '--format', 'xml', 'x.yaml'], 'policygate check: --format must be one of text, json, junit, sarif, github (got "xml")\n'],
     [['check', '--fail-on', 'error', 'x.yaml'], 'policygate check: --fail-on must be one of enforce, warn, audit, never (got "error")\n'],
     [['check', '--namespace', 'Team_A', 'x.yaml'], 'policygate check: --namespace must be a namespace name such as "team-a" (got "Team_A")\n'],
@@ -207,7 +207,7 @@ describe('exit codes', () => {
 
   it('prints its usage with --help', async () => {
     const { code, stdout, stderr } = await runCli(['check', '--help']);
-    expect(stdout).toMatch(/^Usage: policygate check \[options\] PATH\.\.\./);
+    expect(stdout).toMatch(/^Usage: policygate check \[options\] \[-f\] PATH\.\.\./);
     expect(stdout).toContain('--fail-on LEVEL');
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -237,7 +237,7 @@ describe('input', () => {
       '    spec: {hostIPC: true, containers: [{name: c, image: x}]}',
       '',
     ].join('\n');
-    const { code, stdout } = await runCli(['check', '-f', 'json', '-'], { stdin: stream });
+    const { code, stdout } = await runCli(['check', '-o', 'json', '-'], { stdin: stream });
     const report = JSON.parse(stdout) as JsonReport;
     expect(report.results.filter((result) => result.mode === 'enforce').map((result) => [result.file, result.line, result.column, result.kind, result.check])).toEqual([
       ['<stdin>', 5, 1, 'Namespace', 'missing-label'],
@@ -250,15 +250,15 @@ describe('input', () => {
   it('applies the enabled mutations before judging, as the cluster would', async () => {
     // warn-config gives the `team` label a default, which the mutating webhook fills in.
     const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: fresh}\n';
-    const without = JSON.parse((await runCli(['check', '-f', 'json', '-'], { stdin: namespace })).stdout) as JsonReport;
-    const withDefault = JSON.parse((await runCli(['check', '-f', 'json', '--config', 'warn-config.yaml', '-'], { stdin: namespace })).stdout) as JsonReport;
+    const without = JSON.parse((await runCli(['check', '-o', 'json', '-'], { stdin: namespace })).stdout) as JsonReport;
+    const withDefault = JSON.parse((await runCli(['check', '-o', 'json', '--config', 'warn-config.yaml', '-'], { stdin: namespace })).stdout) as JsonReport;
     expect(without.results.map((result) => result.check)).toEqual(['missing-label']);
     expect(withDefault.results).toEqual([]);
   });
 
   it('judges as --user and --group, for the rules that ask who applies', async () => {
     const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: locked\n  labels: {team: x, pod-security.kubernetes.io/enforce: restricted}\n';
-    const results = async (...args: string[]) => (JSON.parse((await runCli(['check', '-f', 'json', ...args, '-'], { stdin: namespace })).stdout) as JsonReport).results;
+    const results = async (...args: string[]) => (JSON.parse((await runCli(['check', '-o', 'json', ...args, '-'], { stdin: namespace })).stdout) as JsonReport).results;
     // Without a user nobody is changing the labels; bob may not, a member of system:masters may.
     expect(await results()).toEqual([]);
     expect((await results('--user', 'bob')).map((result) => `${result.rule}/${result.check} ${result.line}:${result.column}`)).toEqual([
@@ -293,7 +293,7 @@ describe('input', () => {
   it('reads JSON files, and YAML with a byte-order mark', async () => {
     writeFileSync(join(directory, 'a.yml'), '\uFEFFapiVersion: v1\nkind: Pod\nmetadata: {name: bom}\nspec: {hostNetwork: true, containers: [{name: c, image: x}]}\n');
     writeFileSync(join(directory, 'b.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'json' }, spec: { hostPID: true, containers: [{ name: 'c', image: 'x' }] } }));
-    const { stdout } = await runCli(['check', '-f', 'json', directory]);
+    const { stdout } = await runCli(['check', '-o', 'json', directory]);
     const report = JSON.parse(stdout) as JsonReport;
     expect(report.results.filter((result) => result.mode === 'enforce').map((result) => [result.name, result.line, result.column])).toEqual([
       ['bom', 4, 8],

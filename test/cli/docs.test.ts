@@ -58,7 +58,7 @@ describe('documented examples', () => {
     expect(code).toBe(Number(/\(exit (\d)\)/.exec(example.output)?.[1] ?? 0));
   });
 
-  it('shows the JSON contract as `--format json` writes it, for the documented example and typo', async () => {
+  it('shows the JSON contract as `-o json` writes it, for the documented example and typo', async () => {
     const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const shown = JSON.parse(/```json\n([\s\S]*?)```/.exec(text)?.[1] ?? 'null') as { results: object[]; errors: object[]; summary: object };
     const example = all.find((candidate) => candidate.file === 'shop.yaml');
@@ -66,7 +66,7 @@ describe('documented examples', () => {
     if (!example || typo === undefined) throw new Error('README.md: the shop.yaml example or the typo.yaml input is missing');
     writeFileSync(join(directory, example.file), example.manifest);
     writeFileSync(join(directory, 'typo.yaml'), typo);
-    const { code, stdout } = await runCli(['check', '--format', 'json', example.file, 'typo.yaml'], { cwd: directory });
+    const { code, stdout } = await runCli(['check', '-o', 'json', example.file, 'typo.yaml'], { cwd: directory });
     const real = JSON.parse(stdout) as typeof shown;
     expect(code).toBe(2);
     expect(shown).toEqual(real);
@@ -78,11 +78,16 @@ describe('documented examples', () => {
     expect(keys(shown.summary)).toEqual(keys(real.summary));
   });
 
-  it('shows a GitHub Actions job that is valid YAML and runs `policygate check`', () => {
+  it('shows a GitHub Actions job that is valid YAML, annotates the pull request and uploads SARIF from the same run', () => {
     const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const workflow = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] ?? '').find((block) => block.startsWith('jobs:'));
-    const job = (load(workflow ?? '') as { jobs: Record<string, { steps: { run?: string; uses?: string }[] }> }).jobs.policygate;
-    expect(job?.steps.some((step) => step.run?.includes('check --config policygate.yaml --format github'))).toBe(true);
-    expect(job?.steps.some((step) => step.uses?.startsWith('github/codeql-action/upload-sarif'))).toBe(true);
+    type Step = { run?: string; uses?: string; if?: string; with?: Record<string, string> };
+    const job = (load(workflow ?? '') as { jobs: Record<string, { steps: Step[] }> }).jobs.policygate;
+    const checks = job?.steps.filter((step) => step.run?.includes(' check ')) ?? [];
+    expect(checks).toHaveLength(1);
+    expect(checks[0]?.run).toContain('check --config policygate.yaml -o github --output-file policygate.sarif -f deploy/');
+    const upload = job?.steps.find((step) => step.uses?.startsWith('github/codeql-action/upload-sarif'));
+    // Uploaded even when the check fails the job.
+    expect(upload).toMatchObject({ if: 'always()', with: { sarif_file: 'policygate.sarif' } });
   });
 });
