@@ -26,7 +26,7 @@ export type AuditJsonResult = Omit<CheckJson, 'line' | 'column' | 'mode'> & { li
 
 export interface AuditJsonReport {
   results: AuditJsonResult[];
-  errors: (JsonReport['errors'][number] & { line: null })[];
+  errors: (JsonReport['errors'][number] & { line: null; column: null })[];
   /** check's summary, so one script reads both, plus the counts only an audit has. */
   summary: JsonReport['summary'] & {
     off: number;
@@ -90,7 +90,7 @@ function frameOf(report: AuditReport, omitted: CappedResults['omitted'] | undefi
   const { summary, exceptions } = report;
   return {
     results: [],
-    errors: report.errors.map((error) => ({ file: error.file, line: null, message: error.message })),
+    errors: report.errors.map((error) => ({ file: error.file, line: null, column: null, message: error.message })),
     summary: {
       files: summary.files,
       resources: summary.resources,

@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load.js';
 import { InputError } from '../errors.js';
 import { checkManifests, readSources, STDIN_PATH } from '../manifests/index.js';
 import { FAIL_ON_LEVELS, FORMATS, FORMATTERS, exitCodeOf } from '../report/index.js';
+import { findReportRoot } from '../report/paths.js';
 import type { UserInfo } from '../rules/types.js';
 import { useColor, warnAboutExpiredExceptions, type Command, type CommandIO, type OptionSpecs } from './command.js';
 import { openOutputFiles, writeOutputFile } from './output-files.js';
@@ -114,7 +115,7 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   const outputFiles = openOutputFiles(values['output-file'] ?? [], values['output-file-format'], io.cwd);
   const read = await readSources(paths, { ...io, exclude: values.exclude ?? [] });
   const report = await checkManifests(read.sources, read.problems, { config, namespace, userInfo: userInfoOf(values.user, values.group ?? []), now: () => now }, read);
-  const options = { failOn, cwd: io.cwd, version: VERSION, config };
+  const options = { failOn, cwd: io.cwd, root: findReportRoot(io.cwd), version: VERSION, config };
   io.stdout.write(FORMATTERS[format](report, { ...options, color: useColor(io) }));
   for (const file of outputFiles) writeOutputFile(file, FORMATTERS[file.format](report, { ...options, color: false }));
   return exitCodeOf(report, failOn);

@@ -8,7 +8,7 @@ import { formatSarif } from './sarif.js';
 import { formatText } from './text.js';
 import { exitCodeOf, failsRun, type CheckReport, type CheckResult, type FormatOptions } from './types.js';
 
-const OPTIONS: FormatOptions & { config: typeof DEFAULT_CONFIG } = { failOn: 'enforce', color: false, cwd: '/repo', version: '1.2.3', config: DEFAULT_CONFIG };
+const OPTIONS: FormatOptions & { config: typeof DEFAULT_CONFIG } = { failOn: 'enforce', color: false, cwd: '/repo', root: '/repo', version: '1.2.3', config: DEFAULT_CONFIG };
 
 function result(overrides: Partial<CheckResult>): CheckResult {
   return {
@@ -89,9 +89,18 @@ describe('sarif', () => {
   type Log = { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }[]; relatedLocations?: unknown[] }[] }[] };
   const uris = (text: string) => (JSON.parse(text) as Log).runs[0]?.results.map((entry) => entry.locations[0]?.physicalLocation.artifactLocation);
 
-  it('makes files under the working directory relative to it, and others absolute', () => {
-    const text = formatSarif(report([result({ file: 'deploy/a b.yaml' }), result({ file: '/elsewhere/c.yaml' }), result({ file: '<stdin>' })]), OPTIONS);
-    expect(uris(text)).toEqual([{ uri: 'deploy/a%20b.yaml', uriBaseId: '%SRCROOT%' }, { uri: 'file:///elsewhere/c.yaml' }, { uri: 'stdin' }]);
+  it('makes files relative to the repository root, wherever the command ran, and never file:// or ../', () => {
+    const inSubdirectory = { ...OPTIONS, cwd: '/repo/deploy' };
+    const files = ['base/a b.yaml', '../charts/x.yaml', '/repo/apps/c.yaml', '/elsewhere/d.yaml', '<stdin>'];
+    const text = formatSarif(report(files.map((file) => result({ file }))), inSubdirectory);
+    expect(uris(text)).toEqual([
+      { uri: 'deploy/base/a%20b.yaml', uriBaseId: '%SRCROOT%' },
+      { uri: 'charts/x.yaml', uriBaseId: '%SRCROOT%' },
+      { uri: 'apps/c.yaml', uriBaseId: '%SRCROOT%' },
+      { uri: '/elsewhere/d.yaml' },
+      { uri: 'stdin' },
+    ]);
+    expect((JSON.parse(text) as { runs: { originalUriBaseIds: unknown }[] }).runs[0]?.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///repo/' } });
   });
 
   it('lists the other offending fields as related locations', () => {

@@ -1,6 +1,7 @@
 // `--format github`: GitHub Actions workflow commands, so that each finding is an annotation on the
 // line of the pull request's diff: `::error` for enforce, `::warning` for warn, `::notice` for audit.
 // The summary follows as plain log lines.
+import { reportPaths } from './paths.js';
 import { summaryLines } from './text.js';
 import type { CheckReport, FormatOptions } from './types.js';
 
@@ -25,15 +26,16 @@ function command(name: string, properties: Record<string, string | number | null
 }
 
 export function formatGithub(report: CheckReport, options: FormatOptions): string {
+  const pathOf = reportPaths(options.cwd, options.root);
   const lines: string[] = [];
   for (const error of report.errors) {
-    lines.push(command('error', { file: error.file, line: error.line, col: error.column, title: 'policygate: input error' }, error.message));
+    lines.push(command('error', { file: pathOf(error.file).path, line: error.line, col: error.column, title: 'policygate: input error' }, error.message));
   }
   for (const result of report.results) {
     // What an exception excepts is not a problem to point at in a diff; the summary counts it.
     if (result.mode === 'excepted') continue;
     const title = `${result.rule}/${result.check} (${result.mode})`;
-    lines.push(command(COMMAND[result.mode] ?? 'warning', { file: result.file, line: result.line, col: result.column, title }, `${result.path}: ${result.message}`));
+    lines.push(command(COMMAND[result.mode] ?? 'warning', { file: pathOf(result.file).path, line: result.line, col: result.column, title }, `${result.path}: ${result.message}`));
   }
   lines.push(...summaryLines(report, options));
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,8 @@
-// `--format json`: the stable contract, documented in the README. Fields are listed explicitly so that
-// nothing added to the report model leaks into it unannounced.
-import type { CheckReport } from './types.js';
+// `-o json`: the stable contract, documented in the README. Fields are listed explicitly so that
+// nothing added to the report model leaks into it unannounced. Files are named from the repository's
+// root (paths.ts).
+import { reportPaths } from './paths.js';
+import type { CheckReport, FormatOptions } from './types.js';
 
 export interface JsonReport {
   results: {
@@ -19,15 +21,16 @@ export interface JsonReport {
     path: string;
     message: string;
   }[];
-  errors: { file: string; line: number | null; message: string }[];
+  errors: { file: string; line: number | null; column: number | null; message: string }[];
   skipped: { file: string; line: number | null; reason: string }[];
   summary: { files: number; resources: number; enforce: number; warn: number; audit: number; excepted: number; errors: number; skipped: number };
 }
 
-function toJsonReport(report: CheckReport): JsonReport {
+function toJsonReport(report: CheckReport, options: Pick<FormatOptions, 'cwd' | 'root'>): JsonReport {
+  const pathOf = reportPaths(options.cwd, options.root);
   return {
     results: report.results.map((result) => ({
-      file: result.file,
+      file: pathOf(result.file).path,
       line: result.line,
       column: result.column,
       apiVersion: result.apiVersion,
@@ -41,12 +44,12 @@ function toJsonReport(report: CheckReport): JsonReport {
       path: result.path,
       message: result.message,
     })),
-    errors: report.errors.map((error) => ({ file: error.file, line: error.line, message: error.message })),
-    skipped: report.skipped.map((entry) => ({ file: entry.file, line: entry.line, reason: entry.reason })),
+    errors: report.errors.map((error) => ({ file: pathOf(error.file).path, line: error.line, column: error.column, message: error.message })),
+    skipped: report.skipped.map((entry) => ({ file: pathOf(entry.file).path, line: entry.line, reason: entry.reason })),
     summary: { ...report.summary },
   };
 }
 
-export function formatJson(report: CheckReport): string {
-  return `${JSON.stringify(toJsonReport(report), null, 2)}\n`;
+export function formatJson(report: CheckReport, options: Pick<FormatOptions, 'cwd' | 'root'>): string {
+  return `${JSON.stringify(toJsonReport(report, options), null, 2)}\n`;
 }

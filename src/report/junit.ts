@@ -1,6 +1,7 @@
 // `--format junit`: for CI systems that show test reports (GitLab, Jenkins, Azure Pipelines). One test
 // suite per file, one test case per resource. A resource fails with the findings that reach --fail-on;
 // findings below it are listed in the case's system-out; input errors are test errors.
+import { reportPaths } from './paths.js';
 import { plural, where } from './text.js';
 import { failsRun, type CheckError, type CheckReport, type CheckResult, type CheckedResource, type FormatOptions } from './types.js';
 
@@ -23,9 +24,12 @@ function attributes(values: Record<string, string | number>): string {
     .join('');
 }
 
-function resultLine(result: CheckResult): string {
+/** Files as the report names them: from the repository's root. */
+type PathOf = (file: string) => string;
+
+function resultLine(result: CheckResult, pathOf: PathOf): string {
   const exception = result.exception === undefined ? '' : ` (exception ${result.exception})`;
-  return `${where(result.file, result.line, result.column)}  ${result.mode}  ${result.rule}/${result.check}  ${result.message}${exception}`;
+  return `${where(pathOf(result.file), result.line, result.column)}  ${result.mode}  ${result.rule}/${result.check}  ${result.message}${exception}`;
 }
 
 function resourceName(resource: CheckedResource): string {
@@ -33,26 +37,28 @@ function resourceName(resource: CheckedResource): string {
   return `${resource.kind} ${resource.namespace === null ? name : `${resource.namespace}/${name}`}`;
 }
 
-function resourceCase(resource: CheckedResource, options: FormatOptions): { xml: string; failed: boolean } {
+function resourceCase(resource: CheckedResource, options: FormatOptions, pathOf: PathOf): { xml: string; failed: boolean } {
   const failing = resource.results.filter((result) => failsRun(result.mode, options.failOn));
   const passing = resource.results.filter((result) => !failsRun(result.mode, options.failOn));
-  const open = `    <testcase${attributes({ name: resourceName(resource), classname: resource.file, file: resource.file, line: resource.line })}`;
+  const file = pathOf(resource.file);
+  const open = `    <testcase${attributes({ name: resourceName(resource), classname: file, file, line: resource.line })}`;
   if (resource.results.length === 0) return { xml: `${open}/>`, failed: false };
   const lines = [`${open}>`];
   const [first] = failing;
   if (first) {
     const message = failing.length === 1 ? `${first.rule}/${first.check}: ${first.message}` : `${plural(failing.length, 'finding')} at or above --fail-on ${options.failOn}`;
-    lines.push(`      <failure${attributes({ message, type: `${first.rule}/${first.check}` })}>${escapeXml(failing.map(resultLine).join('\n'))}</failure>`);
+    lines.push(`      <failure${attributes({ message, type: `${first.rule}/${first.check}` })}>${escapeXml(failing.map((result) => resultLine(result, pathOf)).join('\n'))}</failure>`);
   }
-  if (passing.length > 0) lines.push(`      <system-out>${escapeXml(passing.map(resultLine).join('\n'))}</system-out>`);
+  if (passing.length > 0) lines.push(`      <system-out>${escapeXml(passing.map((result) => resultLine(result, pathOf)).join('\n'))}</system-out>`);
   lines.push('    </testcase>');
   return { xml: lines.join('\n'), failed: first !== undefined };
 }
 
-function errorCase(error: CheckError): string {
+function errorCase(error: CheckError, pathOf: PathOf): string {
+  const file = pathOf(error.file);
   const name = error.line === null ? 'read the file' : `document at line ${error.line}`;
-  const location = attributes({ name, classname: error.file, file: error.file, ...(error.line === null ? {} : { line: error.line }) });
-  return `    <testcase${location}>\n      <error${attributes({ message: error.message, type: 'input-error' })}>${escapeXml(where(error.file, error.line, error.column))}: ${escapeXml(error.message)}</error>\n    </testcase>`;
+  const location = attributes({ name, classname: file, file, ...(error.line === null ? {} : { line: error.line }) });
+  return `    <testcase${location}>\n      <error${attributes({ message: error.message, type: 'input-error' })}>${escapeXml(where(file, error.line, error.column))}: ${escapeXml(error.message)}</error>\n    </testcase>`;
 }
 
 function byFile<T extends { file: string }>(items: readonly T[]): Map<string, T[]> {
@@ -66,6 +72,8 @@ function byFile<T extends { file: string }>(items: readonly T[]): Map<string, T[
 }
 
 export function formatJunit(report: CheckReport, options: FormatOptions): string {
+  const paths = reportPaths(options.cwd, options.root);
+  const pathOf: PathOf = (file) => paths(file).path;
   const errorsByFile = byFile(report.errors);
   const resourcesByFile = byFile(report.resources);
   const suites: string[] = [];
@@ -75,17 +83,17 @@ export function formatJunit(report: CheckReport, options: FormatOptions): string
   for (const file of report.files) {
     const cases: string[] = [];
     let suiteFailures = 0;
-    for (const error of errorsByFile.get(file) ?? []) cases.push(errorCase(error));
+    for (const error of errorsByFile.get(file) ?? []) cases.push(errorCase(error, pathOf));
     const suiteErrors = cases.length;
     for (const resource of resourcesByFile.get(file) ?? []) {
-      const { xml, failed } = resourceCase(resource, options);
+      const { xml, failed } = resourceCase(resource, options, pathOf);
       cases.push(xml);
       if (failed) suiteFailures++;
     }
     tests += cases.length;
     failures += suiteFailures;
     errors += suiteErrors;
-    const open = `  <testsuite${attributes({ name: file, tests: cases.length, failures: suiteFailures, errors: suiteErrors, skipped: 0 })}`;
+    const open = `  <testsuite${attributes({ name: pathOf(file), tests: cases.length, failures: suiteFailures, errors: suiteErrors, skipped: 0 })}`;
     suites.push(cases.length === 0 ? `${open}/>` : `${open}>\n${cases.join('\n')}\n  </testsuite>`);
   }
   return [

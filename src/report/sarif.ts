@@ -3,10 +3,10 @@
 // column of the offending field, with the resource as a logical location and a fingerprint that does
 // not move when lines do. Input errors are tool execution notifications.
 import { createHash } from 'node:crypto';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { STDIN_NAME } from '../manifests/read-sources.js';
 import type { PolicyConfig } from '../rules/types.js';
+import { reportPaths, type ReportPath } from './paths.js';
 import { ruleCatalog } from './rule-catalog.js';
 import type { CheckError, CheckReport, CheckResult, FormatOptions } from './types.js';
 
@@ -21,21 +21,25 @@ interface ArtifactLocation {
   uriBaseId?: string;
 }
 
-/** A file's URI: relative to the working directory (the repository root in CI) when it is inside it. */
-function artifactLocation(file: string, cwd: string): ArtifactLocation {
-  if (file === STDIN_NAME) return { uri: 'stdin' };
-  const absolute = resolve(cwd, file);
-  const inside = relative(cwd, absolute);
-  if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) {
-    return { uri: inside.split(sep).map(encodeURIComponent).join('/'), uriBaseId: SOURCE_ROOT };
-  }
-  return { uri: pathToFileURL(absolute).href };
+/** Where files are named from: set once per report. */
+type PathOf = (file: string) => ReportPath;
+
+/**
+ * A file's URI: relative to %SRCROOT% (the repository's root), the convention GitHub code scanning maps
+ * onto the repository's files. Standard input is `stdin`; a file outside the repository keeps its path,
+ * which no repository file matches (never a `file://` URI or a `../` path).
+ */
+function artifactLocation(file: string, pathOf: PathOf): ArtifactLocation {
+  const { path, inRoot } = pathOf(file);
+  if (inRoot) return { uri: path.split('/').map(encodeURIComponent).join('/'), uriBaseId: SOURCE_ROOT };
+  if (path.startsWith('/')) return { uri: path.split('/').map(encodeURIComponent).join('/') };
+  return { uri: 'stdin' };
 }
 
-function physicalLocation(file: string, line: number | null, column: number | null, cwd: string) {
+function physicalLocation(file: string, line: number | null, column: number | null, pathOf: PathOf) {
   return {
     physicalLocation: {
-      artifactLocation: artifactLocation(file, cwd),
+      artifactLocation: artifactLocation(file, pathOf),
       ...(line !== null ? { region: { startLine: line, ...(column !== null ? { startColumn: column } : {}) } } : {}),
     },
   };
@@ -47,7 +51,7 @@ function fingerprint(result: CheckResult): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
-function sarifResult(result: CheckResult, ruleIndex: Map<string, number>, cwd: string) {
+function sarifResult(result: CheckResult, ruleIndex: Map<string, number>, pathOf: PathOf) {
   const id = `${result.rule}/${result.check}`;
   const index = ruleIndex.get(id);
   const resource = [result.kind, result.namespace, result.name ?? '(unnamed)'].filter((part) => part !== null).join('/');
@@ -58,12 +62,12 @@ function sarifResult(result: CheckResult, ruleIndex: Map<string, number>, cwd: s
     message: { text: `${result.path}: ${result.message}` },
     locations: [
       {
-        ...physicalLocation(result.file, result.line, result.column, cwd),
+        ...physicalLocation(result.file, result.line, result.column, pathOf),
         logicalLocations: [{ name: result.name ?? '(unnamed)', fullyQualifiedName: `${result.apiVersion}/${resource}`, kind: 'resource' }],
       },
     ],
     ...(result.related.length > 0
-      ? { relatedLocations: result.related.map((field, id) => ({ id, ...physicalLocation(result.file, field.line, field.column, cwd), message: { text: field.path } })) }
+      ? { relatedLocations: result.related.map((field, id) => ({ id, ...physicalLocation(result.file, field.line, field.column, pathOf), message: { text: field.path } })) }
       : {}),
     partialFingerprints: { 'policygate/v1': fingerprint(result) },
     // SARIF's own word for a finding someone has decided to accept: viewers list it apart, not as an alert.
@@ -77,8 +81,8 @@ function sarifResult(result: CheckResult, ruleIndex: Map<string, number>, cwd: s
   };
 }
 
-function notification(error: CheckError, cwd: string) {
-  return { level: 'error' as const, message: { text: error.message }, locations: [physicalLocation(error.file, error.line, error.column, cwd)] };
+function notification(error: CheckError, pathOf: PathOf) {
+  return { level: 'error' as const, message: { text: error.message }, locations: [physicalLocation(error.file, error.line, error.column, pathOf)] };
 }
 
 export function formatSarif(report: CheckReport, options: FormatOptions & { config: PolicyConfig }): string {
@@ -94,21 +98,23 @@ export function formatSarif(report: CheckReport, options: FormatOptions & { conf
     })),
   );
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
+  const pathOf = reportPaths(options.cwd, options.root);
   const log = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
     runs: [
       {
         tool: { driver: { name: 'policygate', version: options.version, semanticVersion: options.version, rules } },
-        originalUriBaseIds: { [SOURCE_ROOT]: { uri: pathToFileURL(options.cwd.endsWith(sep) ? options.cwd : `${options.cwd}${sep}`).href } },
+        originalUriBaseIds: { [SOURCE_ROOT]: { uri: pathToFileURL(options.root.endsWith(sep) ? options.root : `${options.root}${sep}`).href } },
         invocations: [
           {
-            // The run completed: input errors are reported below, not a failure of the tool.
-            executionSuccessful: true,
-            toolExecutionNotifications: report.errors.map((error) => notification(error, options.cwd)),
+            // Input errors (a file that cannot be read, YAML that does not parse) left part of the input
+            // unchecked: the run did not do all it was asked. They are the notifications below.
+            executionSuccessful: report.errors.length === 0,
+            toolExecutionNotifications: report.errors.map((error) => notification(error, pathOf)),
           },
         ],
-        results: report.results.map((result) => sarifResult(result, ruleIndex, options.cwd)),
+        results: report.results.map((result) => sarifResult(result, ruleIndex, pathOf)),
         columnKind: 'utf16CodeUnits',
       },
     ],

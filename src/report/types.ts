@@ -104,8 +104,10 @@ export interface FormatOptions {
   failOn: FailOn;
   /** ANSI colours (text only). */
   color: boolean;
-  /** The directory file names are relative to (SARIF's base URI). */
+  /** The directory the file names in the report are relative to (where the command ran). */
   cwd: string;
+  /** The repository's root, which the machine formats name files from (see paths.ts). */
+  root: string;
   /** policygate's version, for formats that name the tool. */
   version: string;
 }

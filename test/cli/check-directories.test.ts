@@ -104,8 +104,8 @@ describe('check DIRECTORY: the files of other tools are passed over', () => {
     expect(report.summary.skipped).toBe(3);
     // Neither directory holds a Kubernetes object: each is an input error, not a silent pass.
     expect(report.errors).toEqual([
-      { file: 'environments', line: null, message: 'no Kubernetes objects in this directory (1 file or document skipped, listed in the summary)' },
-      { file: 'deploy/overlays', line: null, message: 'no Kubernetes objects in this directory (2 files or documents skipped, listed in the summary)' },
+      { file: 'environments', line: null, column: null, message: 'no Kubernetes objects in this directory (1 file or document skipped, listed in the summary)' },
+      { file: 'deploy/overlays', line: null, column: null, message: 'no Kubernetes objects in this directory (2 files or documents skipped, listed in the summary)' },
     ]);
   });
 

@@ -8,6 +8,8 @@ import type { JsonReport } from '../../src/report/json.js';
 import { runCli } from './run-cli.js';
 
 const PSA = ['check', '--config', 'psa-config.yaml'];
+/** The machine formats name files from the repository's root; the fixtures are in this repository. */
+const IN_REPOSITORY = 'test/cli/fixtures/';
 
 describe('check --format text (the default)', () => {
   it('prints each finding as file:line:column  mode  rule/check  message, then a summary', async () => {
@@ -83,7 +85,7 @@ describe('check --format json', () => {
     expect(JSON.parse(stdout)).toEqual({
       results: [
         {
-          file: 'psa.yaml',
+          file: `${IN_REPOSITORY}psa.yaml`,
           line: 7,
           column: 3,
           apiVersion: 'v1',
@@ -113,10 +115,10 @@ describe('check --format json', () => {
     const report = JSON.parse(stdout) as JsonReport;
     const find = (check: string) => report.results.find((result) => result.check === check && result.mode === 'enforce');
     // `privileged: yes` is true to kubectl (YAML 1.1), so it is to the checker.
-    expect(find('privileged')).toMatchObject({ file: 'repo/apps/web/deployment.yaml', line: 22, column: 13, namespace: 'team-a', name: 'web', kind: 'Deployment' });
+    expect(find('privileged')).toMatchObject({ file: `${IN_REPOSITORY}repo/apps/web/deployment.yaml`, line: 22, column: 13, namespace: 'team-a', name: 'web', kind: 'Deployment' });
     // team-b has no `team` label: the finding points at `labels`.
-    expect(find('missing-label')).toMatchObject({ file: 'repo/namespaces.yaml', line: 14, column: 3, namespace: null, name: 'team-b', path: 'metadata.labels["team"]' });
-    expect(find('allow-all-ingress')).toMatchObject({ file: 'repo/apps/network.json', line: 7, column: 17, path: 'spec.ingress[0]' });
+    expect(find('missing-label')).toMatchObject({ file: `${IN_REPOSITORY}repo/namespaces.yaml`, line: 14, column: 3, namespace: null, name: 'team-b', path: 'metadata.labels["team"]' });
+    expect(find('allow-all-ingress')).toMatchObject({ file: `${IN_REPOSITORY}repo/apps/network.json`, line: 7, column: 17, path: 'spec.ingress[0]' });
     expect(report.summary).toEqual({ files: 4, resources: 5, enforce: report.results.filter((r) => r.mode === 'enforce').length, warn: 0, audit: expect.any(Number), excepted: 0, errors: 0, skipped: 0 });
   });
 
@@ -145,11 +147,11 @@ describe('check --format json', () => {
     const { code, stdout, stderr } = await runCli(['check', '-o', 'json', 'broken.yaml', 'missing.yaml', 'psa.yaml']);
     const report = JSON.parse(stdout) as JsonReport;
     expect(report.errors).toEqual([
-      { file: 'broken.yaml', line: 8, message: expect.stringMatching(/^invalid YAML: /) },
-      { file: 'broken.yaml', line: 9, message: 'not a Kubernetes object: the document is a string, not a mapping with apiVersion and kind' },
-      { file: 'missing.yaml', line: null, message: 'cannot read: no such file or directory' },
+      { file: `${IN_REPOSITORY}broken.yaml`, line: 8, column: 1, message: expect.stringMatching(/^invalid YAML: /) },
+      { file: `${IN_REPOSITORY}broken.yaml`, line: 9, column: 1, message: 'not a Kubernetes object: the document is a string, not a mapping with apiVersion and kind' },
+      { file: `${IN_REPOSITORY}missing.yaml`, line: null, column: null, message: 'cannot read: no such file or directory' },
     ]);
-    expect(report.results.filter((result) => result.mode === 'enforce').map((result) => `${result.file}:${result.line} ${result.check}`)).toEqual([
+    expect(report.results.filter((result) => result.mode === 'enforce').map((result) => `${result.file.slice(IN_REPOSITORY.length)}:${result.line} ${result.check}`)).toEqual([
       'broken.yaml:3 missing-label',
       'broken.yaml:15 hostNamespaces',
       'psa.yaml:7 hostNamespaces',

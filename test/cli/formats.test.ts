@@ -4,9 +4,11 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/rules/registry.js';
 import { GITHUB_RESULT, SARIF_2_1_0_SUBSET } from './sarif-schema.js';
-import { FIXTURES, runCli } from './run-cli.js';
+import { ROOT, runCli } from './run-cli.js';
 
 const PSA = ['check', '--config', 'psa-config.yaml'];
+/** The machine formats name files from the repository's root; the fixtures are in this repository. */
+const R = 'test/cli/fixtures/';
 
 describe('check --format junit', () => {
   it('has a suite per file and a case per resource, failing with the findings at --fail-on', async () => {
@@ -15,17 +17,17 @@ describe('check --format junit', () => {
       [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<testsuites name="policygate check" tests="3" failures="1" errors="0">',
-        '  <testsuite name="psa.yaml" tests="1" failures="1" errors="0" skipped="0">',
-        '    <testcase name="Pod default/debug" classname="psa.yaml" file="psa.yaml" line="2">',
-        '      <failure message="pod-security/hostNamespaces: host namespaces (hostPID=true)" type="pod-security/hostNamespaces">psa.yaml:7:3  enforce  pod-security/hostNamespaces  host namespaces (hostPID=true)</failure>',
-        '      <system-out>psa.yaml:16:11  warn  pod-security/hostPorts  hostPort (container &quot;shell&quot; uses hostPort 80)',
-        'psa.yaml:7:3  audit  pod-security/hostNamespaces  host namespaces (hostPID=true)',
-        'psa.yaml:16:11  audit  pod-security/hostPorts  hostPort (container &quot;shell&quot; uses hostPort 80)</system-out>',
+        `  <testsuite name="${R}psa.yaml" tests="1" failures="1" errors="0" skipped="0">`,
+        `    <testcase name="Pod default/debug" classname="${R}psa.yaml" file="${R}psa.yaml" line="2">`,
+        `      <failure message="pod-security/hostNamespaces: host namespaces (hostPID=true)" type="pod-security/hostNamespaces">${R}psa.yaml:7:3  enforce  pod-security/hostNamespaces  host namespaces (hostPID=true)</failure>`,
+        `      <system-out>${R}psa.yaml:16:11  warn  pod-security/hostPorts  hostPort (container &quot;shell&quot; uses hostPort 80)`,
+        `${R}psa.yaml:7:3  audit  pod-security/hostNamespaces  host namespaces (hostPID=true)`,
+        `${R}psa.yaml:16:11  audit  pod-security/hostPorts  hostPort (container &quot;shell&quot; uses hostPort 80)</system-out>`,
         '    </testcase>',
         '  </testsuite>',
-        '  <testsuite name="clean.yaml" tests="2" failures="0" errors="0" skipped="0">',
-        '    <testcase name="Namespace shop" classname="clean.yaml" file="clean.yaml" line="1"/>',
-        '    <testcase name="ConfigMap shop/settings" classname="clean.yaml" file="clean.yaml" line="7"/>',
+        `  <testsuite name="${R}clean.yaml" tests="2" failures="0" errors="0" skipped="0">`,
+        `    <testcase name="Namespace shop" classname="${R}clean.yaml" file="${R}clean.yaml" line="1"/>`,
+        `    <testcase name="ConfigMap shop/settings" classname="${R}clean.yaml" file="${R}clean.yaml" line="7"/>`,
         '  </testsuite>',
         '</testsuites>',
         '',
@@ -39,9 +41,9 @@ describe('check --format junit', () => {
     const { code, stdout } = await runCli([...PSA, '--format', 'junit', '--fail-on', 'warn', 'psa.yaml', 'broken.yaml']);
     expect(stdout).toContain('<failure message="2 findings at or above --fail-on warn" type="pod-security/hostNamespaces">');
     expect(stdout).toContain(
-      '<testcase name="document at line 9" classname="broken.yaml" file="broken.yaml" line="9">\n      <error message="not a Kubernetes object: the document is a string, not a mapping with apiVersion and kind" type="input-error">',
+      `<testcase name="document at line 9" classname="${R}broken.yaml" file="${R}broken.yaml" line="9">\n      <error message="not a Kubernetes object: the document is a string, not a mapping with apiVersion and kind" type="input-error">`,
     );
-    expect(stdout).toMatch(/<testsuite name="broken.yaml" tests="4" failures="2" errors="2" skipped="0">/);
+    expect(stdout).toContain(`<testsuite name="${R}broken.yaml" tests="4" failures="2" errors="2" skipped="0">`);
     expect(code).toBe(2);
   });
 });
@@ -51,11 +53,11 @@ describe('check --format github', () => {
     const { code, stdout, stderr } = await runCli([...PSA, '--format', 'github', 'psa.yaml', 'missing.yaml']);
     expect(stdout).toBe(
       [
-        '::error file=missing.yaml,title=policygate%3A input error::cannot read: no such file or directory',
-        '::error file=psa.yaml,line=7,col=3,title=pod-security/hostNamespaces (enforce)::spec.hostPID: host namespaces (hostPID=true)',
-        '::notice file=psa.yaml,line=7,col=3,title=pod-security/hostNamespaces (audit)::spec.hostPID: host namespaces (hostPID=true)',
-        '::warning file=psa.yaml,line=16,col=11,title=pod-security/hostPorts (warn)::spec.containers[0].ports[0].hostPort: hostPort (container "shell" uses hostPort 80)',
-        '::notice file=psa.yaml,line=16,col=11,title=pod-security/hostPorts (audit)::spec.containers[0].ports[0].hostPort: hostPort (container "shell" uses hostPort 80)',
+        `::error file=${R}missing.yaml,title=policygate%3A input error::cannot read: no such file or directory`,
+        `::error file=${R}psa.yaml,line=7,col=3,title=pod-security/hostNamespaces (enforce)::spec.hostPID: host namespaces (hostPID=true)`,
+        `::notice file=${R}psa.yaml,line=7,col=3,title=pod-security/hostNamespaces (audit)::spec.hostPID: host namespaces (hostPID=true)`,
+        `::warning file=${R}psa.yaml,line=16,col=11,title=pod-security/hostPorts (warn)::spec.containers[0].ports[0].hostPort: hostPort (container "shell" uses hostPort 80)`,
+        `::notice file=${R}psa.yaml,line=16,col=11,title=pod-security/hostPorts (audit)::spec.containers[0].ports[0].hostPort: hostPort (container "shell" uses hostPort 80)`,
         'Checked 1 resource in 1 file: 1 enforce, 1 warn, 2 audit, 1 input error.',
         'Failed: 1 input error (exit 2).',
         '',
@@ -99,16 +101,17 @@ describe('check --format sarif', () => {
     expect(run.tool.driver.rules.map((rule) => rule.id)).toEqual(RULES.flatMap((rule) => rule.meta.checks.map((check) => `${rule.id}/${check.id}`)));
     for (const result of run.results) expect(run.tool.driver.rules[result.ruleIndex]?.id).toBe(result.ruleId);
 
-    // Regions are the field's line and column, relative to the source root the working directory is.
+    // Regions are the field's line and column, relative to the source root: the repository's top.
     const privileged = run.results.find((result) => result.ruleId === 'pod-security/privileged' && result.level === 'error');
     expect(privileged?.locations[0]?.physicalLocation).toEqual({
-      artifactLocation: { uri: 'repo/apps/web/deployment.yaml', uriBaseId: '%SRCROOT%' },
+      artifactLocation: { uri: `${R}repo/apps/web/deployment.yaml`, uriBaseId: '%SRCROOT%' },
       region: { startLine: 22, startColumn: 13 },
     });
-    expect(run.originalUriBaseIds['%SRCROOT%']?.uri).toBe(`file://${FIXTURES}/`);
+    expect(run.originalUriBaseIds['%SRCROOT%']?.uri).toBe(`file://${ROOT}/`);
     expect(new Set(run.results.map((result) => result.level))).toEqual(new Set(['error', 'note']));
 
-    // Input errors are tool notifications with their place.
+    // Input errors are tool notifications with their place, and the run did not do all it was asked.
+    expect(run.invocations[0]?.executionSuccessful).toBe(false);
     expect(run.invocations[0]?.toolExecutionNotifications.map((notification) => notification.message.text)).toEqual([
       expect.stringMatching(/^invalid YAML: /),
       'not a Kubernetes object: the document is a string, not a mapping with apiVersion and kind',
@@ -119,8 +122,9 @@ describe('check --format sarif', () => {
 
   it('is valid with nothing found', async () => {
     const { code, stdout } = await runCli(['check', '--format', 'sarif', 'clean.yaml']);
-    const log = JSON.parse(stdout) as unknown;
+    const log = JSON.parse(stdout) as { runs: { invocations: { executionSuccessful: boolean }[] }[] };
     expect(validateSarif(log), ajv.errorsText(validateSarif.errors)).toBe(true);
+    expect(log.runs[0]?.invocations[0]?.executionSuccessful).toBe(true);
     expect(code).toBe(0);
   });
 });
