@@ -73,7 +73,7 @@ describe('github', () => {
   it('escapes newlines and percent signs in messages, and commas and colons in properties', () => {
     const text = formatGithub(report([result({ file: 'dir,x/a:b.yaml', message: '100% sure\nreally' })]), OPTIONS);
     expect(text.split('\n')[0]).toBe(
-      '::error file=dir%2Cx/a%3Ab.yaml,line=3,col=5,title=namespace-required-labels/missing-label (enforce)::metadata.labels["team"]: 100%25 sure%0Areally',
+      '::error file=dir%2Cx/a%3Ab.yaml,line=3,col=5,title=namespace-required-labels/missing-label (enforce)::Namespace x: metadata.labels["team"]: 100%25 sure%0Areally',
     );
   });
 });
@@ -103,6 +103,17 @@ describe('sarif', () => {
     expect((JSON.parse(text) as { runs: { originalUriBaseIds: unknown }[] }).runs[0]?.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///repo/' } });
   });
 
+  it('has one result per finding, in its strongest mode, with every mode in its properties', () => {
+    type Results = { runs: { results: { level: string; partialFingerprints: Record<string, string>; properties: { mode: string; modes: string[] } }[] }[] };
+    const text = formatSarif(report([result({ mode: 'enforce' }), result({ mode: 'audit' }), result({ mode: 'warn', check: 'invalid-value' })]), OPTIONS);
+    const results = (JSON.parse(text) as Results).runs[0]?.results ?? [];
+    expect(results.map((entry) => [entry.level, entry.properties.mode, entry.properties.modes])).toEqual([
+      ['error', 'enforce', ['enforce', 'audit']],
+      ['warning', 'warn', ['warn']],
+    ]);
+    expect(new Set(results.map((entry) => entry.partialFingerprints['policygate/v1'])).size).toBe(2);
+  });
+
   it('lists the other offending fields as related locations', () => {
     const text = formatSarif(report([result({ related: [{ path: 'spec.containers[1].securityContext.privileged', line: 9, column: 7 }] })]), OPTIONS);
     expect((JSON.parse(text) as Log).runs[0]?.results[0]?.relatedLocations).toEqual([
@@ -116,7 +127,7 @@ describe('text', () => {
     const text = formatText(report([result({ mode: 'audit' })], [{ file: 'gone.yaml', line: null, column: null, message: 'cannot read: no such file or directory' }]), { ...OPTIONS, failOn: 'never' });
     expect(text).toBe(
       [
-        'a.yaml:3:5  audit    namespace-required-labels/missing-label  missing',
+        'a.yaml:3:5  audit    namespace-required-labels/missing-label  Namespace x: missing',
         '',
         'gone.yaml  error    cannot read: no such file or directory',
         '',

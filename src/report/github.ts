@@ -1,8 +1,9 @@
-// `--format github`: GitHub Actions workflow commands, so that each finding is an annotation on the
-// line of the pull request's diff: `::error` for enforce, `::warning` for warn, `::notice` for audit.
-// The summary follows as plain log lines.
+// `-o github`: GitHub Actions workflow commands, so that each finding is an annotation on the line of
+// the pull request's diff: `::error` for enforce, `::warning` for warn, `::notice` for audit; each
+// finding once, in its strongest mode. The summary follows as plain log lines.
 import { reportPaths } from './paths.js';
-import { summaryLines } from './text.js';
+import { inStrongestMode } from './strongest-mode.js';
+import { objectName, summaryLines } from './text.js';
 import type { CheckReport, FormatOptions } from './types.js';
 
 const COMMAND: Record<string, string> = { enforce: 'error', warn: 'warning', audit: 'notice' };
@@ -31,12 +32,13 @@ export function formatGithub(report: CheckReport, options: FormatOptions): strin
   for (const error of report.errors) {
     lines.push(command('error', { file: pathOf(error.file).path, line: error.line, col: error.column, title: 'policygate: input error' }, error.message));
   }
-  for (const result of report.results) {
+  const shown = inStrongestMode(report.results);
+  for (const result of shown) {
     // What an exception excepts is not a problem to point at in a diff; the summary counts it.
     if (result.mode === 'excepted') continue;
-    const title = `${result.rule}/${result.check} (${result.mode})`;
-    lines.push(command(COMMAND[result.mode] ?? 'warning', { file: pathOf(result.file).path, line: result.line, col: result.column, title }, `${result.path}: ${result.message}`));
+    const title = `${result.rule}/${result.check} (${result.modes.join(', ')})`;
+    lines.push(command(COMMAND[result.mode] ?? 'warning', { file: pathOf(result.file).path, line: result.line, col: result.column, title }, `${objectName(result)}: ${result.path}: ${result.message}`));
   }
-  lines.push(...summaryLines(report, options));
+  lines.push(...summaryLines(report, options, shown));
   return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,10 @@
-// `--format junit`: for CI systems that show test reports (GitLab, Jenkins, Azure Pipelines). One test
-// suite per file, one test case per resource. A resource fails with the findings that reach --fail-on;
-// findings below it are listed in the case's system-out; input errors are test errors.
+// `-o junit`: for CI systems that show test reports (GitLab, Jenkins, Azure Pipelines). One test suite
+// per file, one test case per resource. A resource fails with the findings that reach --fail-on;
+// findings below it are listed in the case's system-out (each once, in its strongest mode); input
+// errors are test errors.
 import { reportPaths } from './paths.js';
-import { plural, where } from './text.js';
+import { inStrongestMode } from './strongest-mode.js';
+import { objectName, plural, where } from './text.js';
 import { failsRun, type CheckError, type CheckReport, type CheckResult, type CheckedResource, type FormatOptions } from './types.js';
 
 /** XML 1.0 has no place for most control characters, even escaped. */
@@ -32,17 +34,13 @@ function resultLine(result: CheckResult, pathOf: PathOf): string {
   return `${where(pathOf(result.file), result.line, result.column)}  ${result.mode}  ${result.rule}/${result.check}  ${result.message}${exception}`;
 }
 
-function resourceName(resource: CheckedResource): string {
-  const name = resource.name ?? '(unnamed)';
-  return `${resource.kind} ${resource.namespace === null ? name : `${resource.namespace}/${name}`}`;
-}
-
 function resourceCase(resource: CheckedResource, options: FormatOptions, pathOf: PathOf): { xml: string; failed: boolean } {
-  const failing = resource.results.filter((result) => failsRun(result.mode, options.failOn));
-  const passing = resource.results.filter((result) => !failsRun(result.mode, options.failOn));
+  const shown = inStrongestMode(resource.results);
+  const failing = shown.filter((result) => failsRun(result.mode, options.failOn));
+  const passing = shown.filter((result) => !failsRun(result.mode, options.failOn));
   const file = pathOf(resource.file);
-  const open = `    <testcase${attributes({ name: resourceName(resource), classname: file, file, line: resource.line })}`;
-  if (resource.results.length === 0) return { xml: `${open}/>`, failed: false };
+  const open = `    <testcase${attributes({ name: objectName(resource), classname: file, file, line: resource.line })}`;
+  if (shown.length === 0) return { xml: `${open}/>`, failed: false };
   const lines = [`${open}>`];
   const [first] = failing;
   if (first) {

@@ -7,6 +7,7 @@ import { sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PolicyConfig } from '../rules/types.js';
 import { reportPaths, type ReportPath } from './paths.js';
+import { inStrongestMode, type ShownResult } from './strongest-mode.js';
 import { ruleCatalog } from './rule-catalog.js';
 import type { CheckError, CheckReport, CheckResult, FormatOptions } from './types.js';
 
@@ -51,7 +52,7 @@ function fingerprint(result: CheckResult): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
-function sarifResult(result: CheckResult, ruleIndex: Map<string, number>, pathOf: PathOf) {
+function sarifResult(result: ShownResult, ruleIndex: Map<string, number>, pathOf: PathOf) {
   const id = `${result.rule}/${result.check}`;
   const index = ruleIndex.get(id);
   const resource = [result.kind, result.namespace, result.name ?? '(unnamed)'].filter((part) => part !== null).join('/');
@@ -74,6 +75,7 @@ function sarifResult(result: CheckResult, ruleIndex: Map<string, number>, pathOf
     ...(result.exception !== undefined ? { suppressions: [{ kind: 'external', justification: `policygate exception ${result.exception}` }] } : {}),
     properties: {
       mode: result.mode,
+      modes: result.modes,
       ...(result.exception !== undefined ? { exception: result.exception } : {}),
       path: result.path,
       ...(result.policy !== undefined ? { policy: result.policy } : {}),
@@ -114,7 +116,8 @@ export function formatSarif(report: CheckReport, options: FormatOptions & { conf
             toolExecutionNotifications: report.errors.map((error) => notification(error, pathOf)),
           },
         ],
-        results: report.results.map((result) => sarifResult(result, ruleIndex, pathOf)),
+        // Each finding once, in its strongest mode: one result per fingerprint, as code scanning keys them.
+        results: inStrongestMode(report.results).map((result) => sarifResult(result, ruleIndex, pathOf)),
         columnKind: 'utf16CodeUnits',
       },
     ],

@@ -36,7 +36,7 @@ describe('paths in CI reports', () => {
     expect(json.errors).toEqual([{ file: 'apps/broken.yaml', line: 9, column: 1, message: expect.stringMatching(/^invalid YAML: /) }]);
 
     const github = (await runCli(['check', '-o', 'github', ...args], { cwd })).stdout;
-    expect(github).toContain('::error file=deploy/base/pod.yaml,line=5,col=3,title=pod-security/hostNamespaces (enforce)::');
+    expect(github).toContain('::error file=deploy/base/pod.yaml,line=5,col=3,title=pod-security/hostNamespaces (enforce%2C audit)::Pod shop/p: spec.hostPID: host namespaces (hostPID=true)');
     expect(github).toContain('::error file=apps/broken.yaml,line=9,col=1,title=policygate%3A input error::invalid YAML: ');
 
     const junit = (await runCli(['check', '-o', 'junit', ...args], { cwd })).stdout;
