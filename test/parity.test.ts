@@ -143,7 +143,7 @@ describe('parity: policygate check and the webhook', () => {
       checkResults.set(id, [...(checkResults.get(id) ?? []), comparable(result)]);
     }
     app = buildApp({ config: DEFAULT_CONFIG, namespaces: { get: (name) => namespaces.get(name) }, network: networkSource });
-  });
+  }, 120_000); // one run of the binary over the whole corpus: seconds on a quiet machine, more on a loaded one
 
   afterAll(async () => {
     await app?.close();

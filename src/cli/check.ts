@@ -1,16 +1,17 @@
 // `policygate check`: the webhook's verdicts on manifests, offline, for CI. A thin shell: read the
-// arguments and the configuration, hand the files to the checker, print the report in the asked format
-// (and write any --output-file) and turn it into the exit code.
+// arguments and the configuration, hand the inputs to the checker with a reporter for the terminal (and
+// one per --output-file), which write as the objects are judged, and turn the summary into the exit code.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { InputError } from '../errors.js';
-import { checkManifests, readSources, STDIN_PATH } from '../manifests/index.js';
-import { FAIL_ON_LEVELS, FORMATS, FORMATTERS, exitCodeOf } from '../report/index.js';
+import { checkInputs, filePieces, listInputs, stdinPieces, STDIN_PATH, type CheckProgress, type NamedInput } from '../manifests/index.js';
+import { FAIL_ON_LEVELS, FORMATS, Output, REPORTERS, exitCodeOfSummary, type ReporterOptions } from '../report/index.js';
 import { findReportRoot } from '../report/paths.js';
 import type { UserInfo } from '../rules/types.js';
 import { useColor, warnAboutExpiredExceptions, type Command, type CommandIO, type OptionSpecs } from './command.js';
-import { openOutputFiles, writeOutputFile } from './output-files.js';
+import { progressDisplay } from './check-progress.js';
+import { closeOutputFile, openOutputFiles } from './output-files.js';
 import { namespaceName, oneOf, outputFormat, parseCommandArgs } from './parse-args.js';
 import { VERSION } from './version.js';
 
@@ -112,13 +113,53 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   const config = await loadConfig(values.config);
   const now = (io.now ?? Date.now)();
   warnAboutExpiredExceptions('check', config.exceptions, now, io);
+  const inputs = listInputs(paths, { cwd: io.cwd, exclude: values.exclude ?? [] });
   const outputFiles = openOutputFiles(values['output-file'] ?? [], values['output-file-format'], io.cwd);
-  const read = await readSources(paths, { ...io, exclude: values.exclude ?? [] });
-  const report = await checkManifests(read.sources, read.problems, { config, namespace, userInfo: userInfoOf(values.user, values.group ?? []), now: () => now }, read);
-  const options = { failOn, cwd: io.cwd, root: findReportRoot(io.cwd), version: VERSION, config };
-  io.stdout.write(FORMATTERS[format](report, { ...options, color: useColor(io) }));
-  for (const file of outputFiles) writeOutputFile(file, FORMATTERS[file.format](report, { ...options, color: false }));
-  return exitCodeOf(report, failOn);
+  const options: ReporterOptions = { failOn, cwd: io.cwd, root: findReportRoot(io.cwd), version: VERSION, config, color: false };
+  // The terminal's report and each --output-file's, written together as the objects are judged.
+  const stdout = new Output(io.stdout);
+  const outputs = [stdout, ...outputFiles.map((file) => new Output(file.stream))];
+  const reporters = [
+    REPORTERS[format](stdout, { ...options, color: useColor(io) }),
+    ...outputFiles.map((file, index) => REPORTERS[file.format](outputs[index + 1] as Output, options)),
+  ];
+  const progress = io.stderr.isTTY === true ? progressDisplay(io.stderr, { totalCharacters: totalSize(inputs) }) : undefined;
+  let summary;
+  try {
+    summary = await checkInputs({
+      inputs,
+      options: { config, namespace, userInfo: userInfoOf(values.user, values.group ?? []), now: () => now },
+      reporters,
+      open: (item) => (item.type === 'stdin' ? stdinPieces(io.stdin) : filePieces(item.absolute)),
+      ready: () => {
+        const waits = outputs.map((output) => output.ready()).filter((wait) => wait !== undefined);
+        return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+      },
+      ...(progress ? { onProgress: (step: CheckProgress) => progress.update(step) } : {}),
+    });
+  } finally {
+    progress?.done();
+    for (const output of outputs) output.flush();
+    await Promise.all(outputFiles.map(closeOutputFile));
+  }
+  return exitCodeOfSummary(summary, failOn);
+}
+
+/** The size of the files to read, for the progress line; unknown when standard input is among them. */
+function totalSize(inputs: readonly NamedInput[]): number | undefined {
+  let total = 0;
+  for (const input of inputs) {
+    for (const item of input.items) {
+      if (item.type === 'stdin') return undefined;
+      if (item.type !== 'file') continue;
+      try {
+        total += statSync(item.absolute).size;
+      } catch {
+        // reported when it is read
+      }
+    }
+  }
+  return total;
 }
 
 export const checkCommand: Command = {

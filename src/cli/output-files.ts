@@ -1,7 +1,8 @@
 // `check --output-file FILE`: one run writes the terminal report on standard output and a machine
 // report for CI into a file, so CI needs one pass, not two. The file's format is `--output-file-format`
-// or, without it, told by the file's name.
-import { closeSync, openSync, writeSync } from 'node:fs';
+// or, without it, told by the file's name. Files are opened before the run (a path that cannot be
+// written fails at once) and written as the run goes.
+import { closeSync, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { FORMATS, type Format } from '../report/index.js';
@@ -21,8 +22,7 @@ const FORMAT_OF_ENDING: readonly (readonly [string, Format])[] = [
 export interface OutputFile {
   path: string;
   format: Format;
-  /** Open for writing: opened before the run, so that a path that cannot be written fails at once. */
-  fd: number;
+  stream: WriteStream;
 }
 
 function formatOfName(path: string): Format | undefined {
@@ -54,30 +54,26 @@ export function openOutputFiles(paths: readonly string[], formatFlag: string | u
     seen.add(absolute);
     return { path, absolute, format };
   });
-  const opened: OutputFile[] = [];
+  const descriptors: number[] = [];
   try {
-    for (const { path, absolute, format } of targets) {
+    for (const { path, absolute } of targets) {
       try {
-        opened.push({ path, format, fd: openSync(absolute, 'w') });
+        descriptors.push(openSync(absolute, 'w'));
       } catch (error) {
         throw cannotWrite(path, error);
       }
     }
   } catch (error) {
-    for (const file of opened) closeSync(file.fd);
+    for (const fd of descriptors) closeSync(fd);
     throw error;
   }
-  return opened;
+  return targets.map(({ path, format }, index) => ({ path, format, stream: createWriteStream('', { fd: descriptors[index] }) }));
 }
 
-/** Writes a report into its file and closes it. */
-export function writeOutputFile(file: OutputFile, text: string): void {
-  try {
-    const bytes = Buffer.from(text);
-    for (let offset = 0; offset < bytes.length; ) offset += writeSync(file.fd, bytes, offset);
-  } catch (error) {
-    throw cannotWrite(file.path, error);
-  } finally {
-    closeSync(file.fd);
-  }
+/** Ends a file's stream once everything is written; a write that failed is the user's to fix. */
+export function closeOutputFile(file: OutputFile): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    file.stream.once('error', (error) => reject(cannotWrite(file.path, error)));
+    file.stream.end(() => resolvePromise());
+  });
 }

@@ -45,3 +45,19 @@ export function parseFieldPath(path: string): PathSegment[] {
   }
   return segments;
 }
+
+/** Paths repeat from object to object (`spec.containers[0].securityContext.privileged`): parse each once. */
+const parsedPaths = new Map<string, readonly PathSegment[]>();
+const MAX_PARSED_PATHS = 10_000;
+
+/** parseFieldPath, remembered: the segments must not be changed. */
+export function fieldPathSegments(path: string): readonly PathSegment[] {
+  let segments = parsedPaths.get(path);
+  if (segments === undefined) {
+    // Paths that name map keys (labels, annotations) are as many as the keys: forget them all now and then.
+    if (parsedPaths.size >= MAX_PARSED_PATHS) parsedPaths.clear();
+    segments = parseFieldPath(path);
+    parsedPaths.set(path, segments);
+  }
+  return segments;
+}

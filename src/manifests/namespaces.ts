@@ -16,13 +16,19 @@ function stringLabels(labels: unknown): Record<string, string> {
   return result;
 }
 
+/** What a Namespace object tells the rules about the objects in it; undefined for any other object. */
+export function namespaceInfoOf(object: KubeObject): NamespaceInfo | undefined {
+  const name = object.metadata?.name;
+  if (!isKind(object, NAMESPACE_KIND) || typeof name !== 'string' || name === '') return undefined;
+  return { name, labels: stringLabels(object.metadata?.labels) };
+}
+
 /** A lookup over the Namespaces among `objects`; a namespace defined twice takes its last definition, as `kubectl apply` would leave it. */
 export function namespacesFromObjects(objects: Iterable<KubeObject>): NamespaceLookup {
   const namespaces = new Map<string, NamespaceInfo>();
   for (const object of objects) {
-    const name = object.metadata?.name;
-    if (!isKind(object, NAMESPACE_KIND) || typeof name !== 'string' || name === '') continue;
-    namespaces.set(name, { name, labels: stringLabels(object.metadata?.labels) });
+    const info = namespaceInfoOf(object);
+    if (info) namespaces.set(info.name, info);
   }
   return { get: (name) => namespaces.get(name) };
 }

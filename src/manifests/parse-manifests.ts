@@ -5,7 +5,7 @@
 import { EVENT_ID, YAMLException, constructFromEvents, parseEvents, type Event } from 'js-yaml';
 import type { CheckError, SkippedInput } from '../report/types.js';
 import type { KubeObject } from '../rules/types.js';
-import { parseFieldPath, type PathSegment } from './field-path.js';
+import { fieldPathSegments, type PathSegment } from './field-path.js';
 import { MAX_NESTING_DEPTH, nestingTooDeepMessage } from '../admission/nesting.js';
 import { isNestingError, KUBERNETES_YAML_SCHEMA } from './kubernetes-yaml.js';
 import { complexKeyOffset, offsetOfPath, positionAt, type Position } from './locate.js';
@@ -132,60 +132,94 @@ class ChunkSource {
   }
 }
 
+/** One chunk's documents, problems and skips; its parser events are kept until `release()`. */
+export interface ParsedChunk extends ParsedFile {
+  /** How many YAML documents the chunk held (empty ones and broken ones included). */
+  documentCount: number;
+  /** Forgets the parser events: a position asked for later parses the chunk again. */
+  release(): void;
+}
+
+/**
+ * The objects of one document chunk (see split-documents.ts). `firstDocument` is the index in its file
+ * of the chunk's first document. Positions are computed from the parser's events while they are kept,
+ * so a caller that judges the objects at once and then releases the chunk parses it once.
+ */
+export function parseChunk(file: string, chunk: DocumentChunk, firstDocument: number, options: ParseOptions = {}): ParsedChunk {
+  const parsed: ParsedChunk = { documents: [], problems: [], skipped: [], documentCount: 1, release: () => undefined };
+  let values: unknown[];
+  let source: ChunkSource;
+  let events: Event[] | undefined;
+  try {
+    events = parseEvents(chunk.text, PARSER_OPTIONS);
+    values = constructFromEvents(events, { source: chunk.text, schema: KUBERNETES_YAML_SCHEMA, maxAliases: MAX_ALIASES });
+    source = new ChunkSource(chunk, events);
+  } catch (error) {
+    parsed.problems.push(yamlProblem(file, chunk, error, events));
+    return parsed;
+  }
+  parsed.documentCount = values.length;
+  parsed.release = () => source.release();
+  values.forEach((value, inChunk) => {
+    const document = firstDocument + inChunk;
+    if (value === null || value === undefined) return;
+    const notMeant = options.skipNonObjects ? notMeantAsObject(value) : undefined;
+    if (notMeant !== undefined) {
+      parsed.skipped.push({ file, line: source.position(inChunk, []).line, reason: notMeant });
+      return;
+    }
+    const add = (object: unknown, itemPath: readonly PathSegment[]): void => {
+      const position = source.position(inChunk, itemPath);
+      const reason = notAnObjectReason(object);
+      if (reason !== undefined || !isRecord(object)) {
+        const where = itemPath.length > 0 ? `${formatItemPath(itemPath)}: ` : '';
+        parsed.problems.push({ file, line: position.line, column: position.column, message: `${where}${reason ?? 'not a Kubernetes object'}` });
+        return;
+      }
+      if (isList(object)) {
+        const items = object.items as unknown[];
+        const itemKind = object.kind === 'List' ? undefined : (object.kind as string).slice(0, -'List'.length);
+        items.forEach((item, index) => {
+          // A typed list (`PodList`) may leave its items' apiVersion and kind implicit.
+          const typed = isRecord(item) && itemKind && item.kind === undefined ? { apiVersion: object.apiVersion, kind: itemKind, ...item } : item;
+          add(typed, [...itemPath, 'items', index]);
+        });
+        return;
+      }
+      // One field is often named by several findings (a restricted failure raised as warn and audit).
+      const located = new Map<string, Position>();
+      parsed.documents.push({
+        file,
+        document,
+        itemPath,
+        object: object as KubeObject,
+        position,
+        locate: (path) => {
+          let found = located.get(path);
+          if (found === undefined) {
+            found = source.position(inChunk, [...itemPath, ...fieldPathSegments(path)]);
+            located.set(path, found);
+          }
+          return found;
+        },
+      });
+    };
+    add(value, []);
+  });
+  return parsed;
+}
+
+/** Every object of a file's text. Positions asked for later parse their chunk again. */
 export function parseManifests(file: string, text: string, options: ParseOptions = {}): ParsedFile {
   const parsed: ParsedFile = { documents: [], problems: [], skipped: [] };
   let documentIndex = 0;
   for (const chunk of splitDocuments(text)) {
-    let values: unknown[];
-    let source: ChunkSource;
-    let events: Event[] | undefined;
-    try {
-      events = parseEvents(chunk.text, PARSER_OPTIONS);
-      values = constructFromEvents(events, { source: chunk.text, schema: KUBERNETES_YAML_SCHEMA, maxAliases: MAX_ALIASES });
-      source = new ChunkSource(chunk, events);
-    } catch (error) {
-      parsed.problems.push(yamlProblem(file, chunk, error, events));
-      documentIndex++;
-      continue;
-    }
-    values.forEach((value, inChunk) => {
-      const document = documentIndex++;
-      if (value === null || value === undefined) return;
-      const notMeant = options.skipNonObjects ? notMeantAsObject(value) : undefined;
-      if (notMeant !== undefined) {
-        parsed.skipped.push({ file, line: source.position(inChunk, []).line, reason: notMeant });
-        return;
-      }
-      const add = (object: unknown, itemPath: readonly PathSegment[]): void => {
-        const position = source.position(inChunk, itemPath);
-        const reason = notAnObjectReason(object);
-        if (reason !== undefined || !isRecord(object)) {
-          const where = itemPath.length > 0 ? `${formatItemPath(itemPath)}: ` : '';
-          parsed.problems.push({ file, line: position.line, column: position.column, message: `${where}${reason ?? 'not a Kubernetes object'}` });
-          return;
-        }
-        if (isList(object)) {
-          const items = object.items as unknown[];
-          const itemKind = object.kind === 'List' ? undefined : (object.kind as string).slice(0, -'List'.length);
-          items.forEach((item, index) => {
-            // A typed list (`PodList`) may leave its items' apiVersion and kind implicit.
-            const typed = isRecord(item) && itemKind && item.kind === undefined ? { apiVersion: object.apiVersion, kind: itemKind, ...item } : item;
-            add(typed, [...itemPath, 'items', index]);
-          });
-          return;
-        }
-        parsed.documents.push({
-          file,
-          document,
-          itemPath,
-          object: object as KubeObject,
-          position,
-          locate: (path) => source.position(inChunk, [...itemPath, ...parseFieldPath(path)]),
-        });
-      };
-      add(value, []);
-    });
-    source.release();
+    const result = parseChunk(file, chunk, documentIndex, options);
+    documentIndex += result.documentCount;
+    parsed.documents.push(...result.documents);
+    parsed.problems.push(...result.problems);
+    parsed.skipped.push(...result.skipped);
+    result.release();
   }
   return parsed;
 }

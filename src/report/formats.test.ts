@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../config/load.js';
 import { formatGithub } from './github.js';
+import { formatJson } from './json.js';
 import { escapeXml, formatJunit } from './junit.js';
 import { formatSarif } from './sarif.js';
 import { formatText } from './text.js';
@@ -33,7 +34,11 @@ function report(results: CheckResult[], errors: CheckReport['errors'] = []): Che
   const files = [...new Set([...results.map((entry) => entry.file), ...errors.map((entry) => entry.file)])];
   return {
     files,
-    resources: results.map((entry) => ({ file: entry.file, line: 1, column: 1, apiVersion: entry.apiVersion, kind: entry.kind, namespace: entry.namespace, name: entry.name, results: [entry] })),
+    // One resource per object: findings of the same file, kind and name belong to one.
+    resources: [...Map.groupBy(results, (entry) => `${entry.file}/${entry.kind}/${entry.name}`).values()].map((found) => {
+      const [entry] = found as [CheckResult];
+      return { file: entry.file, line: 1, column: 1, apiVersion: entry.apiVersion, kind: entry.kind, namespace: entry.namespace, name: entry.name, results: found };
+    }),
     results,
     errors,
     skipped: [],
@@ -66,6 +71,19 @@ describe('--fail-on and the exit code', () => {
     expect(exitCodeOf(report([result({ mode: 'warn' })]), 'enforce')).toBe(0);
     expect(exitCodeOf(report([result({})]), 'enforce')).toBe(1);
     expect(exitCodeOf(report([], [{ file: 'b.yaml', line: 1, column: 1, message: 'bad' }]), 'never')).toBe(2);
+  });
+});
+
+describe('json', () => {
+  it('is laid out exactly as JSON.stringify lays out the whole report, although written result by result', () => {
+    const findings = [result({}), result({ mode: 'audit' }), result({ file: 'b.yaml', name: 'y', line: 9 })];
+    const errors = [{ file: 'c.yaml', line: 2, column: 4, message: 'invalid YAML: x' }];
+    const text = formatJson({ ...report(findings, errors), skipped: [{ file: 'values.yaml', line: 1, reason: 'neither apiVersion nor kind: not a Kubernetes object' }] }, OPTIONS);
+    const parsed = JSON.parse(text) as unknown;
+    expect(text).toBe(`${JSON.stringify(parsed, null, 2)}\n`);
+    expect(parsed).toMatchObject({ results: [{ file: 'a.yaml' }, { file: 'a.yaml', mode: 'audit' }, { file: 'b.yaml' }], errors: [{ file: 'c.yaml', column: 4 }], skipped: [{ file: 'values.yaml' }] });
+    const empty = formatJson(report([]), OPTIONS);
+    expect(empty).toBe(`${JSON.stringify(JSON.parse(empty), null, 2)}\n`);
   });
 });
 

@@ -1,15 +1,16 @@
-// `--format sarif`: SARIF 2.1.0 for GitHub code scanning (github/codeql-action/upload-sarif) and other
+// `-o sarif`: SARIF 2.1.0 for GitHub code scanning (github/codeql-action/upload-sarif) and other
 // viewers. Every rule and check is described in the driver; each finding is a result at the line and
 // column of the offending field, with the resource as a logical location and a fingerprint that does
-// not move when lines do. Input errors are tool execution notifications.
+// not move when lines do. Input errors are tool execution notifications. Results are written as the
+// checker reads (the invocation, which needs the errors, follows them).
 import { createHash } from 'node:crypto';
 import { sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { PolicyConfig } from '../rules/types.js';
 import { reportPaths, type ReportPath } from './paths.js';
 import { inStrongestMode, type ShownResult } from './strongest-mode.js';
 import { ruleCatalog } from './rule-catalog.js';
-import type { CheckError, CheckReport, CheckResult, FormatOptions } from './types.js';
+import { renderReport, type Output, type Reporter, type ReporterOptions } from './reporter.js';
+import type { CheckError, CheckReport, CheckResult } from './types.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 const SOURCE_ROOT = '%SRCROOT%';
@@ -87,7 +88,8 @@ function notification(error: CheckError, pathOf: PathOf) {
   return { level: 'error' as const, message: { text: error.message }, locations: [physicalLocation(error.file, error.line, error.column, pathOf)] };
 }
 
-export function formatSarif(report: CheckReport, options: FormatOptions & { config: PolicyConfig }): string {
+/** The log up to its results, and what closes it: the results are written between the two, as they come. */
+function logAround(options: ReporterOptions): { head: string; tail: (notifications: unknown[], successful: boolean) => string } {
   const rules = ruleCatalog(options.config).flatMap((rule) =>
     rule.checks.map((check) => ({
       id: check.id,
@@ -99,8 +101,9 @@ export function formatSarif(report: CheckReport, options: FormatOptions & { conf
       properties: { tags: ['kubernetes', rule.id] },
     })),
   );
-  const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
-  const pathOf = reportPaths(options.cwd, options.root);
+  // Placeholders where the results and the invocation go, found again in the laid-out text.
+  const RESULTS = '"%results%"';
+  const INVOCATIONS = '"%invocations%"';
   const log = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -108,19 +111,60 @@ export function formatSarif(report: CheckReport, options: FormatOptions & { conf
       {
         tool: { driver: { name: 'policygate', version: options.version, semanticVersion: options.version, rules } },
         originalUriBaseIds: { [SOURCE_ROOT]: { uri: pathToFileURL(options.root.endsWith(sep) ? options.root : `${options.root}${sep}`).href } },
-        invocations: [
-          {
-            // Input errors (a file that cannot be read, YAML that does not parse) left part of the input
-            // unchecked: the run did not do all it was asked. They are the notifications below.
-            executionSuccessful: report.errors.length === 0,
-            toolExecutionNotifications: report.errors.map((error) => notification(error, pathOf)),
-          },
-        ],
-        // Each finding once, in its strongest mode: one result per fingerprint, as code scanning keys them.
-        results: inStrongestMode(report.results).map((result) => sarifResult(result, ruleIndex, pathOf)),
+        results: '%results%',
+        invocations: '%invocations%',
         columnKind: 'utf16CodeUnits',
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  const text = JSON.stringify(log, null, 2);
+  const results = text.indexOf(RESULTS);
+  const invocations = text.indexOf(INVOCATIONS);
+  const between = text.slice(results + RESULTS.length, invocations);
+  const end = text.slice(invocations + INVOCATIONS.length);
+  return {
+    head: text.slice(0, results),
+    tail: (notifications, successful) =>
+      // Input errors (a file that cannot be read, YAML that does not parse) left part of the input
+      // unchecked: the run did not do all it was asked. They are the notifications.
+      `${between}${nested([{ executionSuccessful: successful, toolExecutionNotifications: notifications }], 3)}${end}\n`,
+  };
+}
+
+/** `value` as JSON.stringify(value, null, 2) writes it `depth` levels down. */
+function nested(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replaceAll('\n', `\n${'  '.repeat(depth)}`);
+}
+
+export function sarifReporter(output: Output, options: ReporterOptions): Reporter {
+  const { head, tail } = logAround(options);
+  const ruleIndex = new Map(ruleCatalog(options.config).flatMap((rule) => rule.checks.map((check) => check.id)).map((id, index) => [id, index]));
+  const pathOf = reportPaths(options.cwd, options.root);
+  const notifications: unknown[] = [];
+  let results = 0;
+  output.write(head);
+  return {
+    document(resources, errors) {
+      // Each finding once, in its strongest mode: one result per fingerprint, as code scanning keys them.
+      for (const resource of resources) {
+        for (const result of inStrongestMode(resource.results)) {
+          output.write(`${results === 0 ? '[\n        ' : ',\n        '}${nested(sarifResult(result, ruleIndex, pathOf), 4)}`);
+          results++;
+        }
+      }
+      for (const error of errors) notifications.push(notification(error, pathOf));
+    },
+    error(error) {
+      notifications.push(notification(error, pathOf));
+    },
+    skipped() {},
+    end(summary) {
+      output.write(results === 0 ? '[]' : '\n      ]');
+      output.write(tail(notifications, summary.errors === 0));
+    },
+  };
+}
+
+export function formatSarif(report: CheckReport, options: ReporterOptions): string {
+  return renderReport(report, sarifReporter, options);
 }

@@ -12,27 +12,53 @@ export interface ShownResult extends CheckResult {
   modes: ResultMode[];
 }
 
-/** The same finding: one object's field (by its place in the file), one rule and check, one message. */
+/** The same finding of one object: one rule and check, one field, one message. */
 function findingKey(result: CheckResult): string {
-  return [result.file, result.line, result.column, result.rule, result.check, result.path, result.message].join('\u0000');
+  return `${result.rule}/${result.check}\u0000${result.path}\u0000${result.message}`;
 }
 
-/** Each finding once, in its strongest mode, where it first appears. */
+/** A copy with one shape for every result (a spread would give each optional field its own). */
+function shownFrom(result: CheckResult): ShownResult {
+  return {
+    file: result.file,
+    line: result.line,
+    column: result.column,
+    apiVersion: result.apiVersion,
+    kind: result.kind,
+    namespace: result.namespace,
+    name: result.name,
+    rule: result.rule,
+    check: result.check,
+    mode: result.mode,
+    exception: result.exception,
+    path: result.path,
+    message: result.message,
+    policy: result.policy,
+    related: result.related,
+    modes: [result.mode],
+  };
+}
+
+/** The findings of one object, each once, in its strongest mode, where it first appears. */
 export function inStrongestMode(results: readonly CheckResult[]): ShownResult[] {
-  const shown = new Map<string, ShownResult>();
+  const shown: ShownResult[] = [];
+  const at = new Map<string, ShownResult>();
   for (const result of results) {
     const key = findingKey(result);
-    const seen = shown.get(key);
+    const seen = at.get(key);
     if (!seen) {
-      shown.set(key, { ...result, modes: [result.mode] });
+      const entry = shownFrom(result);
+      at.set(key, entry);
+      shown.push(entry);
       continue;
     }
-    if (!seen.modes.includes(result.mode)) seen.modes.push(result.mode);
+    if (seen.modes.includes(result.mode)) continue;
+    seen.modes.push(result.mode);
     seen.modes.sort((a, b) => STRENGTH[b] - STRENGTH[a]);
     if (STRENGTH[result.mode] > STRENGTH[seen.mode]) {
       seen.mode = result.mode;
       seen.policy = result.policy;
     }
   }
-  return [...shown.values()];
+  return shown;
 }

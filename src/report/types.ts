@@ -114,6 +114,11 @@ export interface FormatOptions {
 
 /** The exit code a report stands for: 2 with any input error, 1 with a finding at --fail-on, else 0. */
 export function exitCodeOf(report: CheckReport, failOn: FailOn): number {
-  if (report.errors.length > 0) return EXIT.input;
-  return report.results.some((result) => failsRun(result.mode, failOn)) ? EXIT.findings : EXIT.ok;
+  return exitCodeOfSummary(report.summary, failOn);
+}
+
+/** The same, from the counts alone: what a run that did not keep its findings knows at the end. */
+export function exitCodeOfSummary(summary: CheckSummary, failOn: FailOn): number {
+  if (summary.errors > 0) return EXIT.input;
+  return (['enforce', 'warn', 'audit'] as const).some((mode) => summary[mode] > 0 && failsRun(mode, failOn)) ? EXIT.findings : EXIT.ok;
 }

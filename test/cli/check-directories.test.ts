@@ -81,9 +81,9 @@ describe('check DIRECTORY: the files of other tools are passed over', () => {
         '  deploy/overlays/prod/kustomization.yaml  kustomize file',
         '  deploy/overlays/prod/replicas.yaml  kustomize patches input of deploy/overlays/prod/kustomization.yaml',
         '  docker-compose.yml  Docker Compose file',
+        '  environments/values-prod.yaml:1  neither apiVersion nor kind: not a Kubernetes object',
         '  helmfile.yaml  helmfile file',
         '  skaffold.yaml  Skaffold file',
-        '  environments/values-prod.yaml:1  neither apiVersion nor kind: not a Kubernetes object',
         'Checked 2 resources in 3 files: 0 enforce, 0 warn, 0 audit, 0 input errors, 9 skipped.',
         'Passed: nothing at or above --fail-on enforce.',
         '',
@@ -96,10 +96,11 @@ describe('check DIRECTORY: the files of other tools are passed over', () => {
   it('lists them in the JSON report too', async () => {
     const { stdout } = await runCli(['check', '--format', 'json', 'environments', 'deploy/overlays'], { cwd: tree(repository) });
     const report = JSON.parse(stdout) as { skipped: unknown[]; errors: unknown[]; summary: { skipped: number } };
+    // In the order of the arguments and of the walk.
     expect(report.skipped).toEqual([
+      { file: 'environments/values-prod.yaml', line: 1, reason: 'neither apiVersion nor kind: not a Kubernetes object' },
       { file: 'deploy/overlays/prod/kustomization.yaml', line: null, reason: 'kustomize file' },
       { file: 'deploy/overlays/prod/replicas.yaml', line: null, reason: 'kustomize patches input of deploy/overlays/prod/kustomization.yaml' },
-      { file: 'environments/values-prod.yaml', line: 1, reason: 'neither apiVersion nor kind: not a Kubernetes object' },
     ]);
     expect(report.summary.skipped).toBe(3);
     // Neither directory holds a Kubernetes object: each is an input error, not a silent pass.
@@ -107,6 +108,15 @@ describe('check DIRECTORY: the files of other tools are passed over', () => {
       { file: 'environments', line: null, column: null, message: 'no Kubernetes objects in this directory (1 file or document skipped, listed in the summary)' },
       { file: 'deploy/overlays', line: null, column: null, message: 'no Kubernetes objects in this directory (2 files or documents skipped, listed in the summary)' },
     ]);
+  });
+
+  it('lists them as skipped tests in JUnit', async () => {
+    const { stdout } = await runCli(['check', '-o', 'junit', 'deploy'], { cwd: tree(repository) });
+    expect(stdout).toContain(
+      '  <testsuite name="deploy/base/app-config.yaml" tests="1" failures="0" errors="0" skipped="1">\n' +
+        '    <testcase name="the file" classname="deploy/base/app-config.yaml" file="deploy/base/app-config.yaml">\n' +
+        '      <skipped message="kustomize configMapGenerator input of deploy/base/kustomization.yaml"/>\n',
+    );
   });
 
   it('passes over what --exclude names: a path, or a name at any depth', async () => {

@@ -47,13 +47,13 @@ describe('check --format junit', () => {
 });
 
 describe('check --format github', () => {
-  it('writes one workflow command per finding, error/warning/notice by mode, then the summary', async () => {
+  it('writes one workflow command per finding or input error, in the order of the input, error/warning/notice by mode, then the summary', async () => {
     const { code, stdout, stderr } = await runCli([...PSA, '--format', 'github', 'psa.yaml', 'missing.yaml']);
     expect(stdout).toBe(
       [
-        `::error file=${R}missing.yaml,title=policygate%3A input error::cannot read: no such file or directory`,
         `::error file=${R}psa.yaml,line=7,col=3,title=pod-security/hostNamespaces (enforce%2C audit)::Pod default/debug: spec.hostPID: host namespaces (hostPID=true)`,
         `::warning file=${R}psa.yaml,line=16,col=11,title=pod-security/hostPorts (warn%2C audit)::Pod default/debug: spec.containers[0].ports[0].hostPort: hostPort (container "shell" uses hostPort 80)`,
+        `::error file=${R}missing.yaml,title=policygate%3A input error::cannot read: no such file or directory`,
         'Checked 1 resource in 1 file: 1 enforce, 1 warn, 0 audit, 1 input error.',
         'Failed: 1 input error (exit 2).',
         '',

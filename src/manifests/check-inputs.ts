@@ -1,0 +1,207 @@
+// The offline checker's engine: the arguments in, every object judged as the webhook would judge it
+// (judge.ts), and the findings handed to the reporters one document at a time, as the input is read.
+// Memory follows the largest document, not the input: a document's parser events and objects are let go
+// once it is judged and reported.
+//
+// Namespaces in the input supply the labels of the objects in them (namespace-registry.ts): a first,
+// cheap pass over the files collects theirs; standard input, read once, defines them as they come.
+import type { Reporter } from '../report/reporter.js';
+import type { CheckError, CheckSummary, CheckedResource, SkippedInput } from '../report/types.js';
+import { isKind, NAMESPACE_KIND } from '../rules/kinds.js';
+import { DocumentSplitter } from './document-stream.js';
+import { admit, validate, type CheckOptions } from './judge.js';
+import { NamespaceRegistry } from './namespace-registry.js';
+import { parseChunk } from './parse-manifests.js';
+import { helmChartReason, readFailure, STDIN_NAME, type InputItem, type NamedInput } from './read-sources.js';
+import type { DocumentChunk } from './split-documents.js';
+
+export type ReadableItem = Extract<InputItem, { type: 'file' } | { type: 'stdin' }>;
+
+export interface CheckProgress {
+  /** Objects judged so far. */
+  objects: number;
+  /** Characters of input read so far. */
+  read: number;
+}
+
+export interface CheckRun {
+  inputs: readonly NamedInput[];
+  options: CheckOptions;
+  reporters: readonly Reporter[];
+  /** The text of a file or of standard input, in pieces as it is read. */
+  open(item: ReadableItem): AsyncIterable<string>;
+  /** Awaited after each document: lets a slow reader of the output catch up. */
+  ready?(): Promise<void> | undefined;
+  onProgress?(progress: CheckProgress): void;
+}
+
+/** How often progress is reported, in objects. */
+const PROGRESS_EVERY = 500;
+
+/** The documents of a text given in pieces. */
+async function* chunksOf(pieces: AsyncIterable<string>): AsyncGenerator<DocumentChunk> {
+  const splitter = new DocumentSplitter();
+  for await (const piece of pieces) yield* splitter.push(piece);
+  yield* splitter.end();
+}
+
+/**
+ * An argument that gave nothing to check is an input error: a `helm template` that failed and wrote
+ * nothing, a build output not written yet, a typo in a path. Passing there would turn CI green on nothing.
+ */
+function nothingToCheck(input: NamedInput, files: number, skipped: number): CheckError {
+  const error = (file: string, message: string): CheckError => ({ file, line: null, column: null, message });
+  if (input.kind === 'stdin') return error(STDIN_NAME, 'no objects on standard input');
+  if (input.kind === 'file') return error(input.path, 'no Kubernetes objects in this file');
+  if (input.tool !== undefined) return error(input.path, helmChartReason(input.path));
+  if (files === 0 && skipped === 0) return error(input.path, 'no .yaml, .yml or .json files in this directory');
+  return error(input.path, `no Kubernetes objects in this directory (${skipped} ${skipped === 1 ? 'file or document' : 'files or documents'} skipped, listed in the summary)`);
+}
+
+/** The first pass: the Namespaces of the files, as /mutate leaves them. Documents that do not mention `Namespace` are not parsed. */
+async function namespacesOfFiles(run: CheckRun, registry: NamespaceRegistry): Promise<void> {
+  let uid = 0;
+  for (const [index, input] of run.inputs.entries()) {
+    for (const item of input.items) {
+      // A pipe read now would be empty when its turn comes: its Namespaces apply as they come, as on standard input.
+      if (item.type !== 'file' || item.once) continue;
+      try {
+        for await (const chunk of chunksOf(run.open(item))) {
+          if (!chunk.text.includes('Namespace')) continue;
+          const parsed = parseChunk(item.name, chunk, 0, { skipNonObjects: item.walked });
+          for (const document of parsed.documents) {
+            if (!isKind(document.object, NAMESPACE_KIND)) continue;
+            const admitted = admit(document, run.options, uid++);
+            if ('object' in admitted) registry.define(admitted.object, index);
+          }
+          parsed.release();
+        }
+      } catch {
+        // A file that cannot be read is reported when the second pass reaches it.
+      }
+    }
+  }
+}
+
+/** Counts for one file or argument: whether it gave anything to check. */
+interface Tally {
+  objects: number;
+  errors: number;
+}
+
+/** Checks every input and reports as it goes; returns the summary the reporters were given at the end. */
+export async function checkInputs(given: CheckRun): Promise<CheckSummary> {
+  // One instant for the whole run: an exception expiring mid-run does not split the verdicts.
+  const at = (given.options.now ?? Date.now)();
+  const run: CheckRun = { ...given, options: { ...given.options, now: () => at } };
+  const registry = new NamespaceRegistry();
+  if (run.inputs.some((input) => input.items.some((item) => item.type === 'file'))) await namespacesOfFiles(run, registry);
+
+  const summary: CheckSummary = { files: 0, resources: 0, enforce: 0, warn: 0, audit: 0, excepted: 0, errors: 0, skipped: 0 };
+  const progress: CheckProgress = { objects: 0, read: 0 };
+  let nextProgress = PROGRESS_EVERY;
+  const tallies = new Map<string, Tally>();
+  let uid = 0;
+
+  const error = (entry: CheckError) => {
+    summary.errors++;
+    for (const reporter of run.reporters) reporter.error(entry);
+  };
+  const skipped = (entry: SkippedInput) => {
+    summary.skipped++;
+    for (const reporter of run.reporters) reporter.skipped(entry);
+  };
+  const document = (resources: CheckedResource[], errors: CheckError[]) => {
+    summary.resources += resources.length;
+    summary.errors += errors.length;
+    for (const resource of resources) for (const result of resource.results) summary[result.mode]++;
+    if (resources.length > 0 || errors.length > 0) for (const reporter of run.reporters) reporter.document(resources, errors);
+  };
+
+  /** Reads, judges and reports one file (or standard input); returns what it held. */
+  const check = async (item: ReadableItem, inputIndex: number): Promise<Tally> => {
+    const name = item.type === 'stdin' ? STDIN_NAME : item.name;
+    const walked = item.type === 'file' && item.walked;
+    const tally: Tally = { objects: 0, errors: 0 };
+    let documentIndex = 0;
+    let read = false;
+    try {
+      for await (const chunk of chunksOf(run.open(item))) {
+        if (!read) {
+          summary.files++;
+          read = true;
+        }
+        const parsed = parseChunk(name, chunk, documentIndex, { skipNonObjects: walked });
+        documentIndex += parsed.documentCount;
+        for (const entry of parsed.skipped) skipped(entry);
+        const resources: CheckedResource[] = [];
+        const errors: CheckError[] = [...parsed.problems];
+        for (const manifest of parsed.documents) {
+          uid++;
+          const admitted = admit(manifest, run.options, uid);
+          errors.push(...admitted.errors);
+          if (!('object' in admitted)) continue;
+          if ((item.type === 'stdin' || item.once) && isKind(admitted.object, NAMESPACE_KIND)) {
+            const late = registry.defineFromStream(admitted.object, inputIndex, { file: name, line: manifest.position.line, column: manifest.position.column });
+            if (late) errors.push(late);
+          }
+          if (admitted.namespace !== null) registry.judged(admitted.namespace, name, manifest.position.line);
+          const judged = await validate(admitted, registry.lookup, run.options, uid);
+          resources.push(judged.resource);
+          errors.push(...judged.errors);
+        }
+        parsed.release();
+        tally.objects += resources.length;
+        tally.errors += errors.length;
+        document(resources, errors);
+        progress.read += chunk.text.length;
+        progress.objects += resources.length;
+        if (progress.objects >= nextProgress) {
+          nextProgress = progress.objects + PROGRESS_EVERY;
+          run.onProgress?.({ ...progress });
+        }
+        const wait = run.ready?.();
+        if (wait) await wait;
+      }
+    } catch (failure) {
+      // A file that could not be opened was not read; one that failed part-way was.
+      tally.errors++;
+      error({ file: name, line: null, column: null, message: `cannot read: ${readFailure(failure)}` });
+    }
+    // An empty file was read all the same.
+    if (!read && tally.errors === 0) summary.files++;
+    return tally;
+  };
+
+  for (const [index, input] of run.inputs.entries()) {
+    const tally: Tally = { objects: 0, errors: 0 };
+    let files = 0;
+    let skippedHere = 0;
+    for (const item of input.items) {
+      if (item.type === 'problem') {
+        tally.errors++;
+        error(item.problem);
+      } else if (item.type === 'skipped') {
+        skippedHere++;
+        skipped(item.entry);
+      } else if (item.type === 'again') {
+        // Read for an earlier argument: what it held counts for this one too.
+        const earlier = tallies.get(item.absolute);
+        files++;
+        tally.objects += earlier?.objects ?? 0;
+        tally.errors += earlier?.errors ?? 0;
+      } else {
+        files++;
+        const before = summary.skipped;
+        const found = await check(item, index);
+        skippedHere += summary.skipped - before;
+        if (item.type === 'file') tallies.set(item.absolute, found);
+        tally.objects += found.objects;
+        tally.errors += found.errors;
+      }
+    }
+    if (input.requireObjects && tally.objects === 0 && tally.errors === 0) error(nothingToCheck(input, files, skippedHere));
+  }
+  for (const reporter of run.reporters) reporter.end(summary);
+  return summary;
+}
