@@ -4,7 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../src/report/json.js';
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { VERSION } from '../../src/cli/version.js';
+import { DEFAULT_CONFIG } from '../../src/config/load.js';
+import { checkManifests } from '../../src/manifests/index.js';
+import { FORMATTERS } from '../../src/report/index.js';
+import { findReportRoot } from '../../src/report/paths.js';
 import { FIXTURES, ROOT, runCli } from './run-cli.js';
 
 const NODE = resolve(ROOT, 'node_modules/.bin/node');
@@ -65,5 +72,34 @@ describe('check PIPE: a file that is not a regular file', () => {
     expect(report.summary).toMatchObject({ files: 1, resources: 2 });
     expect(enforced(stdout)).toContain('a runAsNonRoot');
     expect(code).toBe(1);
+  });
+});
+
+describe('check streams the report it would write whole', () => {
+  // Findings in several modes, a typed List, an input error between objects, and the Namespace that
+  // decides the verdicts in the last file: what the streaming path could get wrong.
+  const apps = [
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: x}]\n`,
+    `apiVersion: v1\nkind: Pod\nmetadata: {name: root, namespace: shop}\nspec:\n  containers: [{name: c, image: x, securityContext: {privileged: true}}]\n`,
+    `kind: Pod\nmetadata: {name: half}\n`,
+    `apiVersion: v1\nkind: PodList\nitems:\n  - metadata: {name: one}\n    spec: {containers: [{name: c, image: x}]}\n  - metadata: {name: two}\n    spec: {hostNetwork: true, containers: [{name: c, image: x, ports: [{containerPort: 80}]}]}\n`,
+    `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken\ndata: {}\n`,
+    pod('last', 'shop'),
+  ].join('---\n');
+
+  it.each(['text', 'json', 'sarif', 'junit', 'github'] as const)('-o %s: the same bytes as the report rendered from the whole input at once', async (format) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'policygate-check-stream-'));
+    writeFileSync(join(cwd, 'apps.yaml'), apps);
+    writeFileSync(join(cwd, 'namespaces.yaml'), restricted('shop'));
+    const streamed = await runCli(['check', '-o', format, 'apps.yaml', 'namespaces.yaml'], { cwd });
+    const sources = ['apps.yaml', 'namespaces.yaml'].map((name) => ({ name, text: readFileSync(join(cwd, name), 'utf8') }));
+    const whole = await checkManifests(sources, [], { config: DEFAULT_CONFIG, namespace: 'default' });
+    const expected = FORMATTERS[format](whole, { failOn: 'enforce', color: false, cwd, root: findReportRoot(cwd), version: VERSION, config: DEFAULT_CONFIG });
+    expect(streamed.stdout).toBe(expected);
+    expect(streamed.stderr).toBe('');
+    expect(streamed.code).toBe(2);
+    // The Namespace of the last file decided the verdicts of the first: restricted is enforced in shop.
+    expect(whole.results.filter((result) => result.name === 'web' && result.mode === 'enforce').map((result) => result.check)).toContain('runAsNonRoot');
+    expect(whole.errors.map((error) => `${error.file}:${error.line}`)).toEqual(['apps.yaml:17', 'apps.yaml:31']);
   });
 });
