@@ -1,7 +1,7 @@
 // The checker over manifests already in memory, with the whole report as the result: for callers that
 // hold a handful of files (tests, the deploy/ dogfood check). The CLI streams instead (check-inputs.ts),
 // and both give the same findings.
-import type { Reporter } from '../report/reporter.js';
+import { byPlace, type Reporter } from '../report/reporter.js';
 import type { CheckError, CheckReport, CheckedResource, SkippedInput } from '../report/types.js';
 import { checkInputs } from './check-inputs.js';
 import type { CheckOptions } from './judge.js';
@@ -42,7 +42,7 @@ function collector(): { reporter: Reporter; report: () => CheckReport } {
     report: () => ({
       files,
       resources,
-      results: resources.flatMap((resource) => resource.results),
+      results: resources.flatMap((resource) => [...resource.results].sort(byPlace)),
       errors,
       skipped,
       summary: summary ?? { files: 0, resources: 0, enforce: 0, warn: 0, audit: 0, excepted: 0, errors: 0, skipped: 0 },

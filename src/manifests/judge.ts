@@ -135,19 +135,14 @@ function onceEach(excepted: readonly Finding[]): Finding[] {
   });
 }
 
-/** Stable: findings at one place keep the order the rules raised them in. */
-function byPosition(a: CheckResult, b: CheckResult): number {
-  return a.line - b.line || a.column - b.column;
-}
-
-/** /validate on an admitted object, with `namespaces` as the namespace cache: the resource with its findings in source order. */
+/** /validate on an admitted object, with `namespaces` as the namespace cache: the resource with its findings in the order the rules raised them (reports sort them by place). */
 export async function validate(admitted: Admitted, namespaces: NamespaceLookup, options: CheckOptions, uid: number): Promise<{ resource: CheckedResource; errors: CheckError[] }> {
   const { document, namespace, object } = admitted;
   const deps: AdmissionDeps = { config: options.config, namespaces, ...(options.now ? { now: options.now } : {}) };
   const answer = validateReview(admissionReviewFor(object, namespace, `validate-${uid}`, options.userInfo), deps);
   const decision: Decision = answer instanceof Promise ? await answer : answer;
   const who = identityOf(document, namespace);
-  const results = [...decision.findings, ...onceEach(decision.excepted)].map((finding) => resultOf(document, who, finding)).sort(byPosition);
+  const results = [...decision.findings, ...onceEach(decision.excepted)].map((finding) => resultOf(document, who, finding));
   const errors = decision.errors.map((failure) => problemAt(document, `rule ${failure.rule} could not be evaluated: ${failure.message}`));
   return { resource: { file: document.file, line: document.position.line, column: document.position.column, ...who, results }, errors };
 }

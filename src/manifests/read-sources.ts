@@ -246,9 +246,11 @@ export function stdinPieces(stdin: NodeJS.ReadableStream): AsyncGenerator<string
   return readPieces(stdin);
 }
 
+/** A stream's whole text, byte-order mark included (`fix` writes it back as it was). */
 export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  if ('setEncoding' in stream && typeof stream.setEncoding === 'function') stream.setEncoding('utf8');
   let text = '';
-  for await (const piece of stdinPieces(stream)) text += piece;
+  for await (const piece of stream) text += typeof piece === 'string' ? piece : (piece as Buffer).toString('utf8');
   return text;
 }
 
@@ -272,7 +274,7 @@ export async function readSources(paths: readonly string[], io: { stdin: NodeJS.
   for (const input of listInputs(paths, { cwd: io.cwd })) {
     for (const item of input.items) {
       if (item.type === 'problem') result.problems.push(item.problem);
-      else if (item.type === 'stdin') result.sources.push({ name: STDIN_NAME, text: await readStream(io.stdin) });
+      else if (item.type === 'stdin') result.sources.push({ name: STDIN_NAME, text: withoutBom(await readStream(io.stdin)) });
       else if (item.type === 'file') {
         try {
           result.sources.push({ name: item.name, text: withoutBom(readFileSync(item.absolute, 'utf8')), walked: item.walked });

@@ -76,7 +76,7 @@ export function jsonReporter(output: Output, options: Pick<FormatOptions, 'cwd' 
   const error = (entry: CheckError) => errors.push({ file: pathOf(entry.file).path, line: entry.line, column: entry.column, message: entry.message });
   return {
     document(resources, documentErrors) {
-      const found = resources.length === 1 ? (resources[0]?.results ?? []) : resources.flatMap((resource) => resource.results).sort(byPlace);
+      const found = resources.flatMap((resource) => resource.results).sort(byPlace);
       for (const entry of found) {
         output.write(`${results === 0 ? '{\n  "results": [\n    ' : ',\n    '}${resultText(result(entry))}`);
         results++;

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { reportPaths, type ReportPath } from './paths.js';
 import { inStrongestMode, type ShownResult } from './strongest-mode.js';
 import { ruleCatalog } from './rule-catalog.js';
-import { renderReport, type Output, type Reporter, type ReporterOptions } from './reporter.js';
+import { byPlace, renderReport, type Output, type Reporter, type ReporterOptions } from './reporter.js';
 import type { CheckError, CheckReport, CheckResult } from './types.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -147,7 +147,7 @@ export function sarifReporter(output: Output, options: ReporterOptions): Reporte
     document(resources, errors) {
       // Each finding once, in its strongest mode: one result per fingerprint, as code scanning keys them.
       for (const resource of resources) {
-        for (const result of inStrongestMode(resource.results)) {
+        for (const result of inStrongestMode([...resource.results].sort(byPlace))) {
           output.write(`${results === 0 ? '[\n        ' : ',\n        '}${nested(sarifResult(result, ruleIndex, pathOf), 4)}`);
           results++;
         }

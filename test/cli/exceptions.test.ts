@@ -63,9 +63,10 @@ describe('check with exceptions', () => {
         'policygate check: exception "older-one" expired (expires: 2026-12-31) and no longer applies: renew it or remove it\n',
     );
     expect(code).toBe(0);
-    expect(out).toContain('pod.yaml:10:9  excepted  pod-security/privileged  privileged (container "app" must not set securityContext.privileged=true) (exception privileged-web)\n');
-    expect(out).toContain('pod.yaml:9:7  audit     pod-security/allowPrivilegeEscalation');
-    expect(out).toContain('Checked 1 resource in 1 file: 0 enforce, 4 warn, 4 audit, 1 excepted, 0 input errors.\n');
+    expect(out).toContain('pod.yaml:10:9  excepted  pod-security/privileged  Pod default/web: privileged (container "app" must not set securityContext.privileged=true) (exception privileged-web)\n');
+    // Raised as warn and audit, shown once, in its strongest mode.
+    expect(out).toContain('pod.yaml:9:7  warn      pod-security/allowPrivilegeEscalation  Pod default/web: ');
+    expect(out).toContain('Checked 1 resource in 1 file: 0 enforce, 4 warn, 0 audit, 1 excepted, 0 input errors.\n');
   });
 
   it('refuses again once the exception has expired, by the clock it is given', async () => {
@@ -96,7 +97,7 @@ describe('check with exceptions', () => {
       },
     ]);
     expect(report.results.filter((result) => result.mode !== 'excepted').every((result) => !('exception' in result))).toBe(true);
-    expect(report.summary).toEqual({ files: 1, resources: 1, enforce: 0, warn: 4, audit: 4, excepted: 1, errors: 0 });
+    expect(report.summary).toEqual({ files: 1, resources: 1, enforce: 0, warn: 4, audit: 4, excepted: 1, errors: 0, skipped: 0 });
   });
 
   it('SARIF: a suppressed note; GitHub: no annotation; JUnit: among the passing lines', async () => {
