@@ -5,7 +5,7 @@
 //
 // Namespaces in the input supply the labels of the objects in them (namespace-registry.ts): a first,
 // cheap pass over the files collects theirs; standard input, read once, defines them as they come.
-import type { Reporter } from '../report/reporter.js';
+import { byPlace, type Reporter } from '../report/reporter.js';
 import type { CheckError, CheckSummary, CheckedResource, SkippedInput } from '../report/types.js';
 import { isKind, NAMESPACE_KIND } from '../rules/kinds.js';
 import { DocumentSplitter } from './document-stream.js';
@@ -34,6 +34,9 @@ export interface CheckRun {
   ready?(): Promise<void> | undefined;
   onProgress?(progress: CheckProgress): void;
 }
+
+/** The most objects of one document (a List) handed to the reporters at once. */
+const BATCH = 100;
 
 /** How often progress is reported, in objects. */
 const PROGRESS_EVERY = 500;
@@ -134,34 +137,47 @@ export async function checkInputs(given: CheckRun): Promise<CheckSummary> {
         const parsed = parseChunk(name, chunk, documentIndex, { skipNonObjects: walked });
         documentIndex += parsed.documentCount;
         for (const entry of parsed.skipped) skipped(entry);
-        const resources: CheckedResource[] = [];
-        const errors: CheckError[] = [...parsed.problems];
-        for (const manifest of parsed.documents) {
+        // The objects are reported in batches, so that a List of many objects (one document) does not
+        // hold all their findings; the document's own problems go with the batch they come before.
+        const problems = parsed.problems;
+        let nextProblem = 0;
+        let resources: CheckedResource[] = [];
+        let errors: CheckError[] = [];
+        const flush = async (before: { line: number; column: number } | undefined) => {
+          while (nextProblem < problems.length && (before === undefined || byPlace<{ line: number | null; column: number | null }>(problems[nextProblem] as CheckError, before) < 0)) errors.push(problems[nextProblem++] as CheckError);
+          tally.objects += resources.length;
+          tally.errors += errors.length;
+          document(resources, errors);
+          progress.objects += resources.length;
+          resources = [];
+          errors = [];
+          if (progress.objects >= nextProgress) {
+            nextProgress = progress.objects + PROGRESS_EVERY;
+            run.onProgress?.({ ...progress });
+          }
+          const wait = run.ready?.();
+          if (wait) await wait;
+        };
+        for (const [index, manifest] of parsed.documents.entries()) {
           uid++;
           const admitted = admit(manifest, run.options, uid);
           errors.push(...admitted.errors);
-          if (!('object' in admitted)) continue;
-          if ((item.type === 'stdin' || item.once) && isKind(admitted.object, NAMESPACE_KIND)) {
-            const late = registry.defineFromStream(admitted.object, inputIndex, { file: name, line: manifest.position.line, column: manifest.position.column });
-            if (late) errors.push(late);
+          if ('object' in admitted) {
+            if ((item.type === 'stdin' || item.once) && isKind(admitted.object, NAMESPACE_KIND)) {
+              const late = registry.defineFromStream(admitted.object, inputIndex, { file: name, line: manifest.position.line, column: manifest.position.column });
+              if (late) errors.push(late);
+            }
+            if (admitted.namespace !== null) registry.judged(admitted.namespace, name, manifest.position.line);
+            const judged = await validate(admitted, registry.lookup, run.options, uid);
+            resources.push(judged.resource);
+            errors.push(...judged.errors);
           }
-          if (admitted.namespace !== null) registry.judged(admitted.namespace, name, manifest.position.line);
-          const judged = await validate(admitted, registry.lookup, run.options, uid);
-          resources.push(judged.resource);
-          errors.push(...judged.errors);
+          const next = parsed.documents[index + 1];
+          if (resources.length >= BATCH && next) await flush(next.position);
         }
-        parsed.release();
-        tally.objects += resources.length;
-        tally.errors += errors.length;
-        document(resources, errors);
         progress.read += chunk.text.length;
-        progress.objects += resources.length;
-        if (progress.objects >= nextProgress) {
-          nextProgress = progress.objects + PROGRESS_EVERY;
-          run.onProgress?.({ ...progress });
-        }
-        const wait = run.ready?.();
-        if (wait) await wait;
+        await flush(undefined);
+        parsed.release();
       }
     } catch (failure) {
       // A file that could not be opened was not read; one that failed part-way was.

@@ -49,8 +49,11 @@ function skipNode(events: readonly Event[], index: number): number {
   return events.length;
 }
 
+/** The event index of each item of the sequences met so far, by the sequence's event index: for many lookups in one document. */
+export type SequenceItems = Map<number, number[]>;
+
 /** The index of the node at `segment` below the node at `index`, with the offset to report for it. */
-function childOf(events: readonly Event[], source: string, index: number, segment: PathSegment): { index: number; offset: number } | undefined {
+function childOf(events: readonly Event[], source: string, index: number, segment: PathSegment, items?: SequenceItems): { index: number; offset: number } | undefined {
   const node = events[index];
   if (node?.type === EVENT_ID.MAPPING) {
     const wanted = String(segment);
@@ -66,6 +69,18 @@ function childOf(events: readonly Event[], source: string, index: number, segmen
     return undefined;
   }
   if (node?.type === EVENT_ID.SEQUENCE && typeof segment === 'number') {
+    if (items) {
+      // A List's items are located one after another: walking the sequence once for all of them keeps a
+      // List of 100,000 objects linear rather than quadratic.
+      let starts = items.get(index);
+      if (!starts) {
+        starts = [];
+        for (let at = index + 1; at < events.length && events[at]?.type !== EVENT_ID.POP; at = skipNode(events, at)) starts.push(at);
+        items.set(index, starts);
+      }
+      const at = starts[segment];
+      return at === undefined ? undefined : { index: at, offset: nodeStart(events[at]) };
+    }
     let count = 0;
     for (let at = index + 1; at < events.length && events[at]?.type !== EVENT_ID.POP; at = skipNode(events, at)) {
       if (count++ === segment) return { index: at, offset: nodeStart(events[at]) };
@@ -78,11 +93,11 @@ function childOf(events: readonly Event[], source: string, index: number, segmen
  * The offset of the deepest node on `segments` below the node at `rootIndex`: the key of the last
  * mapping entry found, or the start of the last list item found; the root's start when nothing matches.
  */
-export function offsetOfPath(events: readonly Event[], source: string, rootIndex: number, segments: readonly PathSegment[]): number {
+export function offsetOfPath(events: readonly Event[], source: string, rootIndex: number, segments: readonly PathSegment[], items?: SequenceItems): number {
   let index = rootIndex;
   let offset = nodeStart(events[rootIndex]);
   for (const segment of segments) {
-    const child = childOf(events, source, index, segment);
+    const child = childOf(events, source, index, segment, items);
     if (!child) break;
     index = child.index;
     if (child.offset >= 0) offset = child.offset;
@@ -100,6 +115,37 @@ export function positionAt(text: string, offset: number, firstLine: number): Pos
     lineStart = index + 1;
   }
   return { line: line + 1, column: end - lineStart + 1 };
+}
+
+/** Where each line of a text starts, found once: many positions in one text cost a binary search each. */
+export class LineIndex {
+  #starts: number[] | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly firstLine: number,
+  ) {}
+
+  /** The one-based line and column of `offset`, as positionAt gives them. */
+  position(offset: number): Position {
+    const starts = (this.#starts ??= lineStarts(this.text));
+    const end = Math.min(Math.max(offset, 0), this.text.length);
+    // The last line that starts at or before `end`.
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] ?? 0) <= end) low = middle;
+      else high = middle - 1;
+    }
+    return { line: this.firstLine + low + 1, column: end - (starts[low] ?? 0) + 1 };
+  }
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) starts.push(index + 1);
+  return starts;
 }
 
 /**

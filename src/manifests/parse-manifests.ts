@@ -8,7 +8,7 @@ import type { KubeObject } from '../rules/types.js';
 import { fieldPathSegments, type PathSegment } from './field-path.js';
 import { MAX_NESTING_DEPTH, nestingTooDeepMessage } from '../admission/nesting.js';
 import { isNestingError, KUBERNETES_YAML_SCHEMA } from './kubernetes-yaml.js';
-import { complexKeyOffset, offsetOfPath, positionAt, type Position } from './locate.js';
+import { complexKeyOffset, LineIndex, offsetOfPath, positionAt, type Position, type SequenceItems } from './locate.js';
 import { splitDocuments, type DocumentChunk } from './split-documents.js';
 import { isRecord } from '../rules/is-record.js';
 
@@ -97,6 +97,8 @@ function yamlProblem(file: string, chunk: DocumentChunk, error: unknown, events:
 class ChunkSource {
   #events: Event[] | undefined;
   #documentRoots: number[] | undefined;
+  #items: SequenceItems = new Map();
+  #lines: LineIndex | undefined;
   constructor(
     readonly chunk: DocumentChunk,
     events: Event[],
@@ -108,6 +110,8 @@ class ChunkSource {
   release(): void {
     this.#events = undefined;
     this.#documentRoots = undefined;
+    this.#items = new Map();
+    this.#lines = undefined;
   }
 
   get events(): Event[] {
@@ -127,8 +131,9 @@ class ChunkSource {
   }
 
   position(document: number, segments: readonly PathSegment[]): Position {
-    const offset = offsetOfPath(this.events, this.chunk.text, this.root(document), segments);
-    return positionAt(this.chunk.text, offset, this.chunk.line);
+    const offset = offsetOfPath(this.events, this.chunk.text, this.root(document), segments, this.#items);
+    this.#lines ??= new LineIndex(this.chunk.text, this.chunk.line);
+    return this.#lines.position(offset);
   }
 }
 

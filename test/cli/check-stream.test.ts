@@ -85,6 +85,8 @@ describe('check streams the report it would write whole', () => {
     `apiVersion: v1\nkind: PodList\nitems:\n  - metadata: {name: one}\n    spec: {containers: [{name: c, image: x}]}\n  - metadata: {name: two}\n    spec: {hostNetwork: true, containers: [{name: c, image: x, ports: [{containerPort: 80}]}]}\n`,
     `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken\ndata: {}\n`,
     pod('last', 'shop'),
+    // A List longer than the checker's batch, with an item that is not an object between two batches.
+    `apiVersion: v1\nkind: List\nitems:\n${Array.from({ length: 250 }, (_, i) => (i === 150 ? '  - 42\n' : `  - {apiVersion: v1, kind: Pod, metadata: {name: p${i}, namespace: shop}, spec: {containers: [{name: c, image: x}]}}\n`)).join('')}`,
   ].join('---\n');
 
   it.each(['text', 'json', 'sarif', 'junit', 'github'] as const)('-o %s: the same bytes as the report rendered from the whole input at once', async (format) => {
@@ -100,6 +102,6 @@ describe('check streams the report it would write whole', () => {
     expect(streamed.code).toBe(2);
     // The Namespace of the last file decided the verdicts of the first: restricted is enforced in shop.
     expect(whole.results.filter((result) => result.name === 'web' && result.mode === 'enforce').map((result) => result.check)).toContain('runAsNonRoot');
-    expect(whole.errors.map((error) => `${error.file}:${error.line}`)).toEqual(['apps.yaml:17', 'apps.yaml:31']);
+    expect(whole.errors.map((error) => `${error.file}:${error.line}`)).toEqual(['apps.yaml:17', 'apps.yaml:31', 'apps.yaml:192']);
   });
 });
