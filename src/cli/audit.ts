@@ -32,8 +32,8 @@ Options:
   -c, --config FILE        the policygate configuration (default: the embedded default)
       --kubeconfig FILE    the cluster (default: KUBECONFIG, else the pod's service account)
   -n, --namespace NAME     audit only this namespace
-  -o, --output FORMAT      text (default) or json (check's JSON contract, plus the audit's fields);
-                           --format is another name
+  -o, --output FORMAT      text (default) or json (check's JSON contract, plus the audit's fields)
+      --format FORMAT      another name for --output
       --fail-on LEVEL      the weakest mode, as if enforced, that fails the run: enforce (default),
                            warn, audit, or never
       --max-objects N      objects shown per rule and check (text default ${DEFAULT_TEXT_MAX_OBJECTS}; json default

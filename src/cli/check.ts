@@ -32,7 +32,8 @@ and lists them in the summary.
 Options:
   -f, --filename PATH        a file, directory or - to check; repeat for several (or name them
                              after the options)
-  -o, --output FORMAT        text (default), json, junit, sarif, github (--format is another name)
+  -o, --output FORMAT        text (default), json, junit, sarif, github
+      --format FORMAT        another name for --output
       --output-file FILE     also write the report to FILE, in the format its name tells (.sarif,
                              .json, .xml for junit, .txt), for CI; repeat for several
       --output-file-format FORMAT

@@ -12,12 +12,6 @@ export function parseCommandArgs<T extends OptionSpecs>(argv: string[], options:
   }
 }
 
-/** kubectl's habit: `-o`/`--output` names the output format. `--format` stays as its alias. */
-export const OUTPUT_FORMAT_OPTIONS = {
-  output: { type: 'string', short: 'o' },
-  format: { type: 'string' },
-} as const;
-
 /** The format asked with -o/--output or --format (one of them, or both the same). */
 export function outputFormat<T extends string>(values: { output?: string | undefined; format?: string | undefined }, allowed: readonly T[], fallback: T): T {
   const { output, format } = values;

@@ -12,7 +12,8 @@ List the rules and their checks, with the mode each runs in and a one-line descr
 
 Options:
   -c, --config FILE     show the modes this configuration sets (default: the embedded default)
-  -o, --output FORMAT   text (default), json, markdown (--format is another name)
+  -o, --output FORMAT   text (default), json, markdown
+      --format FORMAT   another name for --output
   -h, --help            show this help
 
 A Pod Security check's mode is the one it has in a namespace without pod-security.kubernetes.io

@@ -165,7 +165,7 @@ describe('policygate completion', () => {
     test('offers the fixed values of an option, after a space or an "="', async () => {
       const expected = {
         'policygate rules --format ': ['json', 'markdown', 'text'],
-        'policygate rules -f m': ['markdown'],
+        'policygate rules -o m': ['markdown'],
         'policygate audit --fail-on ': ['audit', 'enforce', 'never', 'warn'],
         'policygate audit --fail-on=e': ['enforce'],
         'policygate serve --log-level w': ['warn'],
