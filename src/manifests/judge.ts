@@ -4,7 +4,7 @@
 // with a namespace lookup standing in for its cache. Every object is judged as a CREATE, by the user the
 // options name; without one, no user info is sent and the rules that ask who applies do not ask.
 import { mutateReview, validateReview, type AdmissionDeps, type Decision } from '../admission/decide.js';
-import type { AdmissionReviewRequest, NamespaceLookup } from '../admission/types.js';
+import type { AdmissionReviewRequest, NamespaceLookup, NetworkContextSource } from '../admission/types.js';
 import { isRecord } from '../rules/is-record.js';
 import { applyJsonPatch } from '../rules/json-patch-apply.js';
 import { groupOf } from '../rules/kinds.js';
@@ -136,9 +136,9 @@ function onceEach(excepted: readonly Finding[]): Finding[] {
 }
 
 /** /validate on an admitted object, with `namespaces` as the namespace cache: the resource with its findings in the order the rules raised them (reports sort them by place). */
-export async function validate(admitted: Admitted, namespaces: NamespaceLookup, options: CheckOptions, uid: number): Promise<{ resource: CheckedResource; errors: CheckError[] }> {
+export async function validate(admitted: Admitted, namespaces: NamespaceLookup, options: CheckOptions, uid: number, network?: NetworkContextSource): Promise<{ resource: CheckedResource; errors: CheckError[] }> {
   const { document, namespace, object } = admitted;
-  const deps: AdmissionDeps = { config: options.config, namespaces, ...(options.now ? { now: options.now } : {}) };
+  const deps: AdmissionDeps = { config: options.config, namespaces, ...(network ? { network } : {}), ...(options.now ? { now: options.now } : {}) };
   const answer = validateReview(admissionReviewFor(object, namespace, `validate-${uid}`, options.userInfo), deps);
   const decision: Decision = answer instanceof Promise ? await answer : answer;
   const who = identityOf(document, namespace);

@@ -36,7 +36,7 @@ describe('check --format text (the default)', () => {
     // .hidden/ and notes.txt are not picked up. clean.yaml has no findings of its own, but the whole
     // input is the context of network-isolation: beside repo's NetworkPolicy, its namespace has no default-deny.
     expect(files).toEqual(['repo/apps/network.json', 'repo/apps/web/deployment.yaml', 'repo/apps/web/job.yml', 'repo/namespaces.yaml', 'clean.yaml']);
-    expect(stdout).toContain('clean.yaml:4:3  audit    network-isolation/namespace-without-default-deny  not every pod of namespace shop is isolated for ingress');
+    expect(stdout).toContain('clean.yaml:4:3  audit    network-isolation/namespace-without-default-deny  Namespace shop: not every pod of namespace shop is isolated for ingress');
     expect(stdout).toMatch(/\n\nrepo\/apps\/web\/deployment\.yaml:/);
     expect(stdout).toContain('Checked 7 resources in 5 files: ');
     expect(stderr).toBe('');

@@ -34,7 +34,7 @@ describe('policygate check judges network policies with the input around them', 
       'fixtures/pitfalls.yaml:102:7  warn  network-isolation/egress-blocks-dns',
     ]);
     expect(stdout).toContain(
-      'network-isolation/selector-matches-nothing  from[0]: namespaceSelector {purpose=monitoring} and podSelector {app=prometheus} matches no namespace, so this peer of spec.ingress[0] admits nothing: ' +
+      'network-isolation/selector-matches-nothing  NetworkPolicy production/allow-from-monitoring: from[0]: namespaceSelector {purpose=monitoring} and podSelector {app=prometheus} matches no namespace, so this peer of spec.ingress[0] admits nothing: ' +
         'no Namespace in the input has the label purpose=monitoring; label the namespace to admit: kubectl label namespace monitoring purpose=monitoring',
     );
     expect(stdout).toContain('(backend-policy) do so over UDP only');
