@@ -72,8 +72,8 @@ console.log(objects);
  * judging, grouping and reporting.
  */
 const RAW_LIST_ONLY = `
-const { boundAuditHeap } = await import('./dist/cli/audit-heap.js');
-boundAuditHeap();
+const { boundHeap } = await import('./dist/cli/bounded-heap.js');
+boundHeap();
 const { KubeConfig } = await import('@kubernetes/client-node');
 const { AUDITED_RESOURCES, kubeLister, listAll } = await import('./dist/audit/index.js');
 const { apiStatusOf } = await import('./dist/kube/api-error.js');

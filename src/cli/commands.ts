@@ -9,7 +9,14 @@ export interface CommandEntry {
 
 export const COMMANDS: Record<string, CommandEntry> = {
   serve: { summary: 'run the validating and mutating admission webhook over TLS', load: async () => (await import('./serve.js')).serveCommand },
-  check: { summary: 'check manifests (files, directories, stdin) offline, as the webhook would', load: async () => (await import('./check.js')).checkCommand },
+  check: {
+    summary: 'check manifests (files, directories, stdin) offline, as the webhook would',
+    load: async () => {
+      // Before the command's modules load: see bounded-heap.ts.
+      (await import('./bounded-heap.js')).boundHeap();
+      return (await import('./check.js')).checkCommand;
+    },
+  },
   fix: { summary: 'rewrite manifests so that they pass, keeping comments and layout (--diff to preview)', load: async () => (await import('./fix.js')).fixCommand },
   review: { summary: 'answer one AdmissionReview from a file or stdin, exactly as /validate or /mutate would', load: async () => (await import('./review.js')).reviewCommand },
   rules: { summary: 'list the rules and checks with their default modes', load: async () => (await import('./rules.js')).rulesCommand },
@@ -17,8 +24,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   audit: {
     summary: 'scan a live cluster: what would enforcing break?',
     load: async () => {
-      // Before the command's modules load: see audit-heap.ts.
-      (await import('./audit-heap.js')).boundAuditHeap();
+      // Before the command's modules load: see bounded-heap.ts.
+      (await import('./bounded-heap.js')).boundHeap();
       return (await import('./audit.js')).auditCommand;
     },
   },
