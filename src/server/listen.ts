@@ -39,6 +39,8 @@ export interface StartOptions {
   shutdownTimeoutMs?: number;
   /** The clock exceptions expire against, in milliseconds since the epoch. Default Date.now. */
   now?: () => number;
+  /** The most bytes of request bodies held at once (heavy-bodies.ts); tests lower it. */
+  maxHeldBodyBytes?: number;
 }
 
 export interface RunningServer {
@@ -134,6 +136,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(options.network ? { network: options.network } : {}),
     ...(options.onReady ? { onReady: options.onReady } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.maxHeldBodyBytes !== undefined ? { maxHeldBodyBytes: options.maxHeldBodyBytes } : {}),
     requireClientCertificates: material.clientCa !== undefined,
   });
   await listenWithFallback(app, options.host, options.port);

@@ -3,6 +3,7 @@
 // limits, malformed bodies, and many parallel reviews with every uid matched.
 import { X509Certificate } from 'node:crypto';
 import { copyFile, writeFile } from 'node:fs/promises';
+import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -334,5 +335,46 @@ describe('requests over TLS', () => {
     }
     session.close();
     agent.destroy();
+  });
+});
+
+describe('bodies abandoned part-way', () => {
+  it('give back what they held: a client that closes mid-body cannot leave the server refusing everything with 503', async () => {
+    const { server } = await start({ maxHeldBodyBytes: 64 * 1024 });
+    // Each abandoned upload holds 40 KB when it is cut; two of them would pass the 64 KB cap if the
+    // bytes were never given back, and every later body would be refused.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const socket = tls.connect({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: certs.ca.cert, ALPNProtocols: ['http/1.1'] });
+      await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+      socket.write(`POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"padding":"${'x'.repeat(40_000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const body = JSON.stringify({ ...reviewOf(restrictedPod(), { uid: 'after' }), padding: 'x'.repeat(40_000) });
+    const result = await httpsRequest(server.port, { path: '/validate', body, tls: trust });
+    expect(result.status).toBe(200);
+    expect(JSON.parse(result.body).response).toEqual({ uid: 'after', allowed: true });
+  });
+
+  it('give back what they held over HTTP/2 too, when the client resets the stream mid-body', async () => {
+    const { server } = await start({ maxHeldBodyBytes: 64 * 1024 });
+    const session = await http2Session(server.port, trust);
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const stream = session.request({ ':method': 'POST', ':path': '/validate', 'content-type': 'application/json', 'content-length': '100000' });
+        stream.on('error', () => {});
+        stream.write(`{"padding":"${'x'.repeat(40_000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const body = JSON.stringify({ ...reviewOf(restrictedPod(), { uid: 'after-h2' }), padding: 'x'.repeat(40_000) });
+      const result = await http2Post(session, '/validate', body);
+      expect(result.status).toBe(200);
+      expect(JSON.parse(result.body).response).toEqual({ uid: 'after-h2', allowed: true });
+    } finally {
+      session.close();
+    }
   });
 });
