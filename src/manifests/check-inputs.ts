@@ -3,7 +3,7 @@
 // Memory follows the largest document, not the input: a document's parser events and objects are let go
 // once it is judged and reported.
 //
-// Namespaces in the input supply the labels of the objects in them (namespace-registry.ts), and with
+// Namespaces in the input supply the labels of the objects in them, and with
 // the input's network policies the context network-isolation judges a policy among
 // (network-context.ts): a first, cheap pass over the input collects both, so that they apply wherever
 // they are. Standard input and pipes can be read only once: their text is held (the text, never its
@@ -14,7 +14,8 @@ import { isKind, NAMESPACE_KIND } from '../rules/kinds.js';
 import type { KubeObject } from '../rules/types.js';
 import { DocumentSplitter } from './document-stream.js';
 import { admit, validate, type CheckOptions } from './judge.js';
-import { NamespaceRegistry } from './namespace-registry.js';
+import type { NamespaceLookup } from '../admission/types.js';
+import { namespacesFromObjects } from './namespaces.js';
 import { InputNetworkObjects } from './network-context.js';
 import { parseChunk } from './parse-manifests.js';
 import { helmChartReason, readFailure, STDIN_NAME, type InputItem, type NamedInput } from './read-sources.js';
@@ -67,11 +68,13 @@ function nothingToCheck(input: NamedInput, files: number, skipped: number): Chec
 }
 
 /**
- * The first pass: the Namespaces and network policies of the files, as /mutate leaves them. Documents
- * that mention neither `Namespace` nor `NetworkPolicy` (every policy kind network-isolation reads has it
- * in its name) are not parsed.
+ * The first pass: the Namespaces and network policies of the input, as /mutate leaves them; returns the
+ * Namespaces' lookup (the last definition of one wins, as after `kubectl apply`) and adds both to
+ * `network`. Documents that mention neither `Namespace` nor `NetworkPolicy` (every policy kind
+ * network-isolation reads has it in its name) are not parsed.
  */
-async function namespacesOfFiles(run: CheckRun, registry: NamespaceRegistry, network: InputNetworkObjects): Promise<void> {
+async function contextOfInput(run: CheckRun, network: InputNetworkObjects): Promise<NamespaceLookup> {
+  const namespaces: KubeObject[] = [];
   let uid = 0;
   for (const input of run.inputs) {
     for (const item of input.items) {
@@ -86,7 +89,7 @@ async function namespacesOfFiles(run: CheckRun, registry: NamespaceRegistry, net
             if (!namespace && !isNetworkPolicyKind(document.object)) continue;
             const admitted = admit(document, run.options, uid++);
             if (!('object' in admitted)) continue;
-            if (namespace) registry.define(admitted.object);
+            if (namespace) namespaces.push(admitted.object);
             network.add(admitted.object);
           }
           parsed.release();
@@ -96,6 +99,7 @@ async function namespacesOfFiles(run: CheckRun, registry: NamespaceRegistry, net
       }
     }
   }
+  return namespacesFromObjects(namespaces);
 }
 
 /** Whether network-isolation reads this kind as a policy (NetworkPolicy, the Cilium, Calico and AdminNetworkPolicy kinds). */
@@ -140,9 +144,8 @@ export async function checkInputs(given: CheckRun): Promise<CheckSummary> {
   const at = (given.options.now ?? Date.now)();
   const held = await holdOnceReadable(given);
   const run: CheckRun = { ...given, options: { ...given.options, now: () => at }, open: (item) => held.get(item) ?? given.open(item) };
-  const registry = new NamespaceRegistry();
   const network = new InputNetworkObjects();
-  if (run.inputs.some((input) => input.items.some((item) => item.type === 'file' || item.type === 'stdin'))) await namespacesOfFiles(run, registry, network);
+  const namespaces = await contextOfInput(run, network);
 
   const summary: CheckSummary = { files: 0, resources: 0, enforce: 0, warn: 0, audit: 0, excepted: 0, errors: 0, skipped: 0 };
   const progress: CheckProgress = { objects: 0, read: 0 };
@@ -207,7 +210,7 @@ export async function checkInputs(given: CheckRun): Promise<CheckSummary> {
           const admitted = admit(manifest, run.options, uid);
           errors.push(...admitted.errors);
           if ('object' in admitted) {
-            const judged = await validate(admitted, registry.lookup, run.options, uid, network.source);
+            const judged = await validate(admitted, namespaces, run.options, uid, network.source);
             resources.push(judged.resource);
             errors.push(...judged.errors);
           }
