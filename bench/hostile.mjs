@@ -31,7 +31,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { freePort, makeReviews, NODE, percentile, pinned, waitForTls } from './webhook.mjs';
+import { freePort, makeReviews, NODE, percentile, pinned, runMeasuredChild, waitForTls } from './webhook.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -216,34 +216,11 @@ async function clients(role, port, caFile, reviewsFile, warmupMs, durationMs) {
 // ---------------------------------------------------------------------------------------------
 // The parent
 
-/** CPU time (user + system) a process has used, in seconds; undefined where /proc is missing. */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Runs one client child; resolves with its result, and the server's CPU time over its measured window. */
-function runClients(role, port, files, warmupMs, durationMs, serverPid) {
-  const [command, args] = pinned(1)(NODE, [SELF, '--clients', role, String(port), files.ca, files.reviews, String(warmupMs), String(durationMs)]);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const cpu = {};
-  child.stdout.on('data', (chunk) => {
-    out += chunk;
-    if (cpu.start === undefined && out.includes('mark start\n')) cpu.start = cpuSeconds(serverPid);
-    if (cpu.end === undefined && out.includes('mark end\n')) cpu.end = cpuSeconds(serverPid);
-  });
-  return new Promise((resolve, reject) => {
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`${role} clients exited with code ${code}`));
-      const result = JSON.parse(out.slice(out.lastIndexOf('\n') + 1), (key, value) => (value === null ? Number.NaN : value));
-      resolve({ ...result, serverCpu: cpu.start !== undefined && cpu.end !== undefined ? (cpu.end - cpu.start) / (durationMs / 1000) : Number.NaN });
-    });
-  });
+/** Runs one client child; resolves with its result, and the server's CPU share over its measured window. */
+async function runClients(role, port, files, warmupMs, durationMs, serverPid) {
+  const args = [SELF, '--clients', role, String(port), files.ca, files.reviews, String(warmupMs), String(durationMs)];
+  const { result, serverCpuSeconds } = await runMeasuredChild(args, serverPid, `${role} clients`, (key, value) => (value === null ? Number.NaN : value));
+  return { ...result, serverCpu: serverCpuSeconds / (durationMs / 1000) };
 }
 
 async function phaseRun(phase, files, bin, warmupMs, durationMs) {

@@ -450,12 +450,14 @@ function cpuSeconds(pid) {
 }
 
 /**
- * Runs the client; reads the server's CPU time when the measured window opens and closes. CPU time
- * per request does not depend on what else the machine runs, unlike requests per second.
+ * Runs a client child (this script or another, with `args`) pinned to core 1; reads the server's CPU
+ * time when the child marks its measured window open and closed. Resolves with the child's last line
+ * (its result, JSON; `reviver` as JSON.parse takes it) and the server's CPU seconds in the window (NaN
+ * when a mark is missing). CPU time does not depend on what else the machine runs, unlike rates.
  */
-export function runClient(port, files, warmupMs, durationMs, serverPid) {
-  const [command, args] = pinned(1)(NODE, [SELF, '--client', String(port), files.ca, files.reviews, String(warmupMs), String(durationMs)]);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+export function runMeasuredChild(args, serverPid, what, reviver) {
+  const [command, pinnedArgs] = pinned(1)(NODE, args);
+  const child = spawn(command, pinnedArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const cpu = {};
   child.stdout.on('data', (chunk) => {
@@ -466,12 +468,18 @@ export function runClient(port, files, warmupMs, durationMs, serverPid) {
   return new Promise((resolve, reject) => {
     // 'close', not 'exit': the client's last line (its result) may still be in the pipe at 'exit'.
     child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`client exited with code ${code}`));
-      const result = JSON.parse(out.slice(out.lastIndexOf('\n') + 1));
-      const cpuUs = cpu.start !== undefined && cpu.end !== undefined && result.completed > 0 ? ((cpu.end - cpu.start) / result.completed) * 1e6 : NaN;
-      resolve({ ...result, cpuUs });
+      if (code !== 0) return reject(new Error(`${what} exited with code ${code}`));
+      const result = JSON.parse(out.slice(out.lastIndexOf('\n') + 1), reviver);
+      resolve({ result, serverCpuSeconds: cpu.start !== undefined && cpu.end !== undefined ? cpu.end - cpu.start : Number.NaN });
     });
   });
+}
+
+/** Runs the client; the server's CPU time per completed request over the measured window. */
+export async function runClient(port, files, warmupMs, durationMs, serverPid) {
+  const args = [SELF, '--client', String(port), files.ca, files.reviews, String(warmupMs), String(durationMs)];
+  const { result, serverCpuSeconds } = await runMeasuredChild(args, serverPid, 'client');
+  return { ...result, cpuUs: result.completed > 0 ? (serverCpuSeconds / result.completed) * 1e6 : Number.NaN };
 }
 
 async function measure(target, files, warmupMs, durationMs) {
