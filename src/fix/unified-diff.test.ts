@@ -59,7 +59,8 @@ describe('unifiedDiff', () => {
     if (diff !== '') expect(applyPatch(original, diff)).toBe(fixed);
   });
 
-  it('stays linear: 3,000 changed documents in one file diff in well under the time a whole-file diff takes', () => {
+  // Speed is not asserted here; at about this size a whole-file Myers diff took minutes.
+  it('diffs 3,000 changed documents of one file into 3,000 hunks that apply', () => {
     const segments = documents(3_000, () => true);
     const diff = unifiedDiff('many.yaml', segments);
     expect(diff.match(/^@@ /gm)).toHaveLength(3_000);

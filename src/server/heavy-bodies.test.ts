@@ -38,6 +38,7 @@ describe('HeavyBodies', () => {
       process.off('uncaughtException', onUncaught);
     }
     expect(ran).toEqual(['after']);
+    expect(uncaught).toEqual([new Error('boom')]);
   });
 
   it('holds bytes up to its cap, refuses what would pass it, and gets them back', () => {
