@@ -65,8 +65,13 @@ export async function startFakeNetworkCluster(certs: TestCertificates): Promise<
   const calls: string[] = [];
   const created: string[] = [];
 
+  // Every event, so that a watch from a list's resourceVersion gets what happened since, as the API
+  // server's watch cache gives it: a change between the list and the watch is never lost.
+  const history: Array<{ kind: 'namespaces' | 'networkpolicies'; type: string; object: Json }> = [];
+
   const next = () => String(++resourceVersion);
   const tell = (kind: 'namespaces' | 'networkpolicies', type: string, object: Json) => {
+    history.push({ kind, type, object });
     for (const watch of watches) {
       if (watch.kind === kind && matchesLabels(watch.labelSelector, object.metadata?.labels)) watch.response.write(`${JSON.stringify({ type, object })}\n`);
     }
@@ -84,6 +89,14 @@ export async function startFakeNetworkCluster(certs: TestCertificates): Promise<
     const openWatch = (kind: 'namespaces' | 'networkpolicies') => {
       response.writeHead(200, { 'transfer-encoding': 'chunked' });
       response.flushHeaders();
+      const since = Number(url.searchParams.get('resourceVersion') ?? Number.NaN);
+      if (!Number.isNaN(since)) {
+        for (const event of history) {
+          if (event.kind === kind && Number(event.object.metadata?.resourceVersion) > since && matchesLabels(labelSelector, event.object.metadata?.labels)) {
+            response.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
+          }
+        }
+      }
       const entry = { kind, labelSelector, response };
       watches.add(entry);
       response.on('close', () => watches.delete(entry));
